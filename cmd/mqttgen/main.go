@@ -1,0 +1,58 @@
+// Command mqttgen generates typed Go MQTT SDKs from AsyncAPI documents.
+//
+// Usage:
+//
+//	mqttgen validate SPEC
+//	mqttgen generate -spec SPEC -out DIR -package NAME [-role app|client|both] [-check] [-q]
+//
+// In a consumer module, wire it with Go's tool directive:
+//
+//	go get -tool github.com/mqttgen/mqttgen/cmd/mqttgen
+//	//go:generate go tool mqttgen generate -spec api.yaml -out sdk -package sdk
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `mqttgen: typed Go MQTT SDKs from AsyncAPI documents
+
+Usage:
+  mqttgen validate SPEC         check a document; prints nothing when it is valid
+  mqttgen generate [flags]      write the Go package for a document
+  mqttgen help COMMAND          show a command's flags and examples
+
+Run "mqttgen COMMAND -h" for the flags of a command.
+`
+
+// run is main without the process: it returns the exit code, so the CLI is
+// tested in-process.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "validate":
+		return runValidate(args[1:], stdin, stdout, stderr)
+	case "generate":
+		return runGenerate(args[1:], stdin, stdout, stderr)
+	case "help":
+		if len(args) > 1 {
+			return run([]string{args[1], "-h"}, stdin, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "mqttgen: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

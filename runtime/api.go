@@ -1,0 +1,74 @@
+package runtime
+
+import (
+	"context"
+
+	mqttclient "github.com/eclipse/paho.mqtt.golang"
+)
+
+// SupportPackageIsVersion1 is referenced by generated code. A generated
+// package that names a version this runtime does not define fails to build,
+// which tells the user to regenerate (or upgrade the runtime) instead of
+// failing at run time.
+const SupportPackageIsVersion1 = true
+
+// MessageHandler receives a message; it has paho's shape so existing paho
+// handlers plug in unchanged.
+type MessageHandler = func(mqttclient.Client, mqttclient.Message)
+
+// ConnectHandler is called after every successful connection, including
+// automatic reconnections.
+type ConnectHandler = func(mqttclient.Client)
+
+// ConnectionLostHandler is called when an established connection drops.
+type ConnectionLostHandler = func(mqttclient.Client, error)
+
+// ReconnectingHandler is called before each automatic reconnection attempt.
+type ReconnectingHandler = func(mqttclient.Client, *mqttclient.ClientOptions)
+
+// MQTT is the full client surface: connection lifecycle, publish and
+// subscribe, routing, lifecycle callbacks and introspection. *Client
+// implements it; tests and wrappers may substitute their own.
+type MQTT interface {
+	Connect(ctx context.Context) error
+	Disconnect(ctx context.Context) error
+	IsConnected() bool
+	Reconnect() error
+	Publish(topic string, qos byte, retained bool, payload interface{}) error
+	PublishAsync(topic string, qos byte, retained bool, payload interface{}) error
+	Subscribe(topic string, qos byte, handler MessageHandler) error
+	SubscribeMultiple(filters map[string]byte, handler MessageHandler) error
+	Unsubscribe(topics ...string) error
+	AddRoute(topic string, handler MessageHandler)
+	SetDefaultHandler(handler MessageHandler)
+	SetOnConnectHandler(handler ConnectHandler)
+	SetConnectionLostHandler(handler ConnectionLostHandler)
+	SetReconnectingHandler(handler ReconnectingHandler)
+	GetClient() mqttclient.Client
+	GetStats() ClientStats
+	GetSubscriptions() []SubscriptionInfo
+	Ping(ctx context.Context) error
+}
+
+// PubSub is the small, context-aware surface that generated code calls.
+// *Client implements it; so can a fake in a unit test.
+type PubSub interface {
+	// PublishContext sends payload and waits for the acknowledgement its QoS
+	// implies, bounded by ctx and by the client's operation timeout.
+	PublishContext(ctx context.Context, topic string, qos byte, retained bool, payload []byte) error
+	// SubscribeContext subscribes filter and waits for the SUBACK, bounded
+	// by ctx; the subscription is tracked and resumed after reconnects.
+	SubscribeContext(ctx context.Context, filter string, qos byte, handler MessageHandler) error
+	// UnsubscribeContext removes the filters and waits for the UNSUBACK.
+	UnsubscribeContext(ctx context.Context, filters ...string) error
+	// DefaultQoS is the QoS used when the document names none.
+	DefaultQoS() byte
+	// RecordRejected counts a received message that was refused before
+	// reaching a handler (too large, not decodable, invalid) and logs why.
+	RecordRejected(topic string, err error)
+}
+
+var (
+	_ MQTT   = (*Client)(nil)
+	_ PubSub = (*Client)(nil)
+)

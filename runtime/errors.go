@@ -1,0 +1,21 @@
+package runtime
+
+import "errors"
+
+// Sentinel errors. Every error the runtime returns wraps one of these
+// together with its cause, so both errors.Is and the message are useful.
+var (
+	ErrNotConnected      = errors.New("mqtt: not connected")
+	ErrAlreadyConnected  = errors.New("mqtt: already connected")
+	ErrConnectionFailed  = errors.New("mqtt: connection failed")
+	ErrPublishFailed     = errors.New("mqtt: publish failed")
+	ErrSubscribeFailed   = errors.New("mqtt: subscribe failed")
+	ErrUnsubscribeFailed = errors.New("mqtt: unsubscribe failed")
+	ErrInvalidQoS        = errors.New("mqtt: invalid qos")
+	ErrInvalidTopic      = errors.New("mqtt: invalid topic")
+	ErrTimeout           = errors.New("mqtt: timeout")
+	ErrInvalidConfig     = errors.New("mqtt: invalid config")
+	ErrValidation        = errors.New("mqtt: payload does not match its schema")
+	ErrDecode            = errors.New("mqtt: payload cannot be decoded")
+	ErrPayloadTooLarge   = errors.New("mqtt: payload too large")
+)

@@ -3,12 +3,13 @@
 // Usage:
 //
 //	mqttgen validate SPEC
-//	mqttgen generate -spec SPEC -out DIR -package NAME [-role app|client|both] [-check] [-q]
+//	mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-check] [-q]
+//	mqttgen version
 //
 // In a consumer module, wire it with Go's tool directive:
 //
 //	go get -tool github.com/mqttgen/mqttgen/cmd/mqttgen
-//	//go:generate go tool mqttgen generate -spec api.yaml -out sdk -package sdk
+//	//go:generate go tool mqttgen generate -i api.yaml -o sdk
 package main
 
 import (
@@ -16,6 +17,10 @@ import (
 	"io"
 	"os"
 )
+
+// Version is the mqttgen release; it is kept out of generated files so that
+// checked-in output does not churn between releases.
+const Version = "v0.1.0"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -26,6 +31,7 @@ const usage = `mqttgen: typed Go MQTT SDKs from AsyncAPI documents
 Usage:
   mqttgen validate SPEC         check a document; prints nothing when it is valid
   mqttgen generate [flags]      write the Go package for a document
+  mqttgen version               print the version
   mqttgen help COMMAND          show a command's flags and examples
 
 Run "mqttgen COMMAND -h" for the flags of a command.
@@ -43,6 +49,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(args[1:], stdin, stdout, stderr)
 	case "generate":
 		return runGenerate(args[1:], stdin, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "mqttgen", Version)
+		return 0
 	case "help":
 		if len(args) > 1 {
 			return run([]string{args[1], "-h"}, stdin, stdout, stderr)

@@ -1,0 +1,6 @@
+package mqtttest_test
+
+import "testing"
+
+// TestExampleGreeter runs the package example, so it cannot rot.
+func TestExampleGreeter(t *testing.T) { greeterTest(t) }

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const validSpec = `asyncapi: 3.0.0
+info: {title: t, version: v}
+channels:
+  temp:
+    address: rooms/{room}/temperature
+    parameters: {room: {}}
+    messages:
+      reading: {payload: {type: number}}
+operations:
+  onTemperature:
+    action: receive
+    channel: {$ref: '#/channels/temp'}
+`
+
+const invalidSpec = `asyncapi: 3.0.0
+info: {title: t, version: v}
+channels:
+  temp:
+    address: rooms/{room}/{sensor}
+    parameters: {room: {}}
+operations:
+  a: {action: send, channel: {$ref: '#/channels/nope'}}
+`
+
+func TestValidate(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.yaml", validSpec)
+	bad := write("bad.yaml", invalidSpec)
+	clash := write("clash.yaml", `asyncapi: 3.0.0
+info: {title: t, version: v}
+channels:
+  c: {address: c}
+operations:
+  sendX: {action: send, channel: {$ref: '#/channels/c'}}
+  receiveX: {action: receive, channel: {$ref: '#/channels/c'}}
+`)
+	cases := []struct {
+		name   string
+		args   []string
+		stdin  string
+		code   int
+		stdout string
+		stderr string // exact, or a prefix when it ends in "..."
+	}{
+		{"good file", []string{good}, "", 0, "", ""},
+		{"good stdin", []string{"-"}, validSpec, 0, "", ""},
+		{"bad file", []string{bad}, "", 1, "", bad + `:5:14: /channels/temp/address: parameter {sensor} in address "rooms/{room}/{sensor}" is not declared under parameters
+` + bad + `:8:37: /operations/a/channel: $ref "#/channels/nope": ` + bad + `#/channels has no "nope"
+`},
+		{"bad stdin", []string{"-"}, invalidSpec, 1, "", `<stdin>:5:14: /channels/temp/address: parameter {sensor} in address "rooms/{room}/{sensor}" is not declared under parameters
+<stdin>:8:37: /operations/a/channel: $ref "#/channels/nope": <stdin>#/channels has no "nope"
+`},
+		{"name clash", []string{clash}, "", 1, "", clash + `:7:13: /operations/receiveX: operation "receiveX" gets the Go name X, as does operation "sendX" at ` + clash + `:6:10; set x-go-name on one of them
+`},
+		{"missing file", []string{filepath.Join(dir, "nope.yaml")}, "", 1, "", filepath.Join(dir, "nope.yaml") + " does not exist\n"},
+		{"no spec", nil, "", 2, "", "mqttgen validate: want exactly one SPEC, got 0\n..."},
+		{"two specs", []string{good, bad}, "", 2, "", "mqttgen validate: want exactly one SPEC, got 2\n..."},
+		{"bad flag", []string{"-x", good}, "", 2, "", "flag provided but not defined: -x\n..."},
+		{"help", []string{"-h"}, "", 0, validateUsage, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := runValidate(c.args, strings.NewReader(c.stdin), &stdout, &stderr)
+			if code != c.code {
+				t.Errorf("exit code %d, want %d (stderr %q)", code, c.code, stderr.String())
+			}
+			if stdout.String() != c.stdout {
+				t.Errorf("stdout %q, want %q", stdout.String(), c.stdout)
+			}
+			if prefix, ok := strings.CutSuffix(c.stderr, "..."); ok {
+				if !strings.HasPrefix(stderr.String(), prefix) {
+					t.Errorf("stderr %q, want it to start with %q", stderr.String(), prefix)
+				}
+			} else if stderr.String() != c.stderr {
+				t.Errorf("stderr:\n%s\nwant:\n%s", stderr.String(), c.stderr)
+			}
+		})
+	}
+	if !strings.Contains(validateUsage, "Example:") {
+		t.Error("usage has no example")
+	}
+}
+
+// TestRunDispatchesValidate checks the command is wired into run.
+func TestRunDispatchesValidate(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"validate", "-"}, strings.NewReader(validSpec), &stdout, &stderr); code != 0 {
+		t.Errorf("run validate: exit %d, stderr %q", code, stderr.String())
+	}
+}

@@ -1,0 +1,178 @@
+package loader
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/mqttgen/mqttgen/generator/model"
+)
+
+// corpusDir finds ../shared/asyncapi-corpus next to the module root.
+func corpusDir(t testing.TB) string {
+	t.Helper()
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+	corpus := filepath.Join(dir, "..", "shared", "asyncapi-corpus")
+	if _, err := os.Stat(filepath.Join(corpus, "MANIFEST.tsv")); err != nil {
+		t.Skipf("corpus not found at %s: skipping the corpus walk", corpus)
+	}
+	return corpus
+}
+
+// readTSV returns the rows of a tab-separated file with a header, as
+// maps from column name to value.
+func readTSV(t testing.TB, path string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var header []string
+	var rows []map[string]string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		cols := strings.Split(sc.Text(), "\t")
+		if header == nil {
+			header = cols
+			continue
+		}
+		row := map[string]string{}
+		for i, c := range cols {
+			if i < len(header) {
+				row[header[i]] = c
+			}
+		}
+		rows = append(rows, row)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// corpusDocs lists the AsyncAPI documents of the corpus (not the
+// meta-schemas, not the JSON Schema files they refer to).
+func corpusDocs(t testing.TB, corpus string) []map[string]string {
+	var docs []map[string]string
+	for _, row := range readTSV(t, filepath.Join(corpus, "MANIFEST.tsv")) {
+		if row["asyncapi_version"] == "-" || strings.HasPrefix(row["path"], "metaschemas/") {
+			continue
+		}
+		docs = append(docs, row)
+	}
+	return docs
+}
+
+// knownRefusals are documents that VALIDATION.tsv marks resolved_valid=yes
+// (the official meta-schema accepts them) but that have a real problem the
+// meta-schema does not check and mqttgen does. Each entry says why, and the
+// test checks the refusal still happens and mentions the reason.
+var knownRefusals = map[string]struct{ why, mentions string }{
+	"official/3.0.0/adeo-kafka-request-reply-asyncapi.yml": {
+		"its Avro payloads are remote $refs (https://www.asyncapi.com/...avsc); the issue requires refusing remote refs, nothing is fetched",
+		"is remote"},
+	"realworld/iolinkcommunity__JSON_for_IO-Link/MQTT_for_IO-Link.yaml": {
+		"two channels' parameters are a $ref to a schema (not a parameters map), so {originatorId} is undeclared; and one operation lists a message of another channel",
+		"is not one of channel"},
+	"realworld/lafette21__smart-gardening__asyncapi.yaml": {
+		"3.0 channels use {id} in their address without declaring it under parameters",
+		"parameter {id} in address"},
+	"realworld/OI4__oi4-oec-service/packages/oi4-oec-asyncapi/asyncapi.yaml": {
+		"the MQTT server binding's clientId and lastWill topic/message are YAML flow mappings ({ container-name }), not strings; the 2.x meta-schema does not look inside bindings",
+		"clientId must be a string"},
+}
+
+// TestCorpus loads every document of ../shared/asyncapi-corpus: each
+// either loads or is refused with positioned diagnostics; nothing panics;
+// no document the meta-schema accepts is refused unless listed above.
+func TestCorpus(t *testing.T) {
+	corpus := corpusDir(t)
+	valid := map[string]string{}
+	for _, row := range readTSV(t, filepath.Join(corpus, "VALIDATION.tsv")) {
+		valid[row["path"]] = row["resolved_valid"]
+	}
+	type tally struct{ loaded, refused int }
+	tallies := map[string]*tally{}
+	for _, row := range corpusDocs(t, corpus) {
+		path, version := row["path"], row["asyncapi_version"]
+		if tallies[version] == nil {
+			tallies[version] = &tally{}
+		}
+		t.Run(path, func(t *testing.T) {
+			doc, err := loadNoPanic(t, filepath.Join(corpus, path))
+			known, isKnown := knownRefusals[path]
+			if err == nil {
+				tallies[version].loaded++
+				if isKnown {
+					t.Errorf("listed as a known refusal (%s) but loads: remove it from knownRefusals", known.why)
+				}
+				if doc.AsyncAPI != version {
+					t.Errorf("asyncapi = %q, manifest says %q", doc.AsyncAPI, version)
+				}
+				checkDocument(t, doc)
+				return
+			}
+			tallies[version].refused++
+			var ds Diagnostics
+			if !errors.As(err, &ds) || len(ds) == 0 {
+				t.Fatalf("refused without diagnostics: %v", err)
+			}
+			for _, d := range ds {
+				if d.Pos.File == "" || d.Pos.Line < 1 || d.Pos.Col < 1 || d.Message == "" {
+					t.Errorf("diagnostic without a position or message: %#v", d)
+				}
+			}
+			switch {
+			case isKnown:
+				if !strings.Contains(err.Error(), known.mentions) {
+					t.Errorf("refused, but not for the known reason (%s):\n%v", known.why, err)
+				}
+			case valid[path] == "yes":
+				t.Errorf("the meta-schema accepts this document but mqttgen refuses it:\n%v", err)
+			default:
+				t.Logf("refused (meta-schema also rejects it):\n%v", err)
+			}
+		})
+	}
+	versions := make([]string, 0, len(tallies))
+	for v := range tallies {
+		versions = append(versions, v)
+	}
+	sort.Strings(versions)
+	var b strings.Builder
+	for _, v := range versions {
+		fmt.Fprintf(&b, "  %s: %d loaded, %d refused\n", v, tallies[v].loaded, tallies[v].refused)
+	}
+	t.Logf("corpus tally:\n%s", b.String())
+}
+
+// loadNoPanic loads path and turns a panic into a test failure.
+func loadNoPanic(t *testing.T, path string) (doc *model.Document, err error) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("panic: %v", r)
+		}
+	}()
+	return Load(path)
+}

@@ -1,0 +1,102 @@
+package loader
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mqttgen/mqttgen/generator/model"
+)
+
+// Sentinel causes carried by some diagnostics; errors.Is(err, ErrX) holds
+// for the Diagnostics error that Load returns when one of its diagnostics
+// has that cause.
+var (
+	// ErrUnsupportedVersion: the asyncapi field names a version mqttgen
+	// does not read (it reads 2.0.0 to 2.6.0 and 3.0.0).
+	ErrUnsupportedVersion = errors.New("unsupported asyncapi version")
+	// ErrNotAsyncAPI: the input is not an AsyncAPI document at all.
+	ErrNotAsyncAPI = errors.New("not an asyncapi document")
+	// ErrRemoteRef: a $ref points at an http(s) or other URL; nothing is fetched.
+	ErrRemoteRef = errors.New("remote $ref not supported")
+	// ErrRefLoop: a $ref leads, through other $refs only, back to itself.
+	ErrRefLoop = errors.New("$ref loop")
+	// ErrLimit: the input exceeds a safety bound (file size, nesting depth,
+	// alias expansion, number of files).
+	ErrLimit = errors.New("input exceeds a safety limit")
+)
+
+// SupportedVersions lists the asyncapi versions the loader reads.
+var SupportedVersions = []string{"2.0.0", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.0", "2.6.0", "3.0.0"}
+
+// Diagnostic is one problem in a document, printed as
+// "file:line:col: /json/pointer: message".
+type Diagnostic struct {
+	Pos     model.Pos
+	Pointer string // JSON pointer inside Pos.File; "" for the whole document
+	Message string
+	// Err is the sentinel cause (ErrUnsupportedVersion, ErrRemoteRef...)
+	// when the problem has one; nil otherwise.
+	Err error
+}
+
+// String renders the diagnostic; the pointer part is left out for problems
+// that concern the whole document.
+func (d Diagnostic) String() string {
+	if d.Pointer == "" {
+		return fmt.Sprintf("%s:%d:%d: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, d.Message)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, d.Pointer, d.Message)
+}
+
+// Diagnostics is every problem found in a document. Load returns it (sorted
+// by file, line and column) as its error when the document is bad.
+type Diagnostics []Diagnostic
+
+// Error prints one diagnostic per line.
+func (ds Diagnostics) Error() string {
+	lines := make([]string, len(ds))
+	for i, d := range ds {
+		lines[i] = d.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap returns the sentinel causes, so errors.Is sees through Diagnostics.
+func (ds Diagnostics) Unwrap() []error {
+	var errs []error
+	for _, d := range ds {
+		if d.Err != nil {
+			errs = append(errs, d.Err)
+		}
+	}
+	return errs
+}
+
+// Sort orders the diagnostics by file, line, column, pointer and message,
+// so output is stable whatever order the checks ran in.
+func (ds Diagnostics) Sort() {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.Pos.File != b.Pos.File {
+			return a.Pos.File < b.Pos.File
+		}
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line < b.Pos.Line
+		}
+		if a.Pos.Col != b.Pos.Col {
+			return a.Pos.Col < b.Pos.Col
+		}
+		if a.Pointer != b.Pointer {
+			return a.Pointer < b.Pointer
+		}
+		return a.Message < b.Message
+	})
+}
+
+// At builds a diagnostic at a model location, for later stages (naming)
+// that report against model elements.
+func At(loc model.Loc, format string, args ...any) Diagnostic {
+	return Diagnostic{Pos: loc.Pos, Pointer: loc.Pointer, Message: fmt.Sprintf(format, args...)}
+}

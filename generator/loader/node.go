@@ -1,0 +1,94 @@
+package loader
+
+import (
+	"strings"
+
+	"github.com/mqttgen/mqttgen/generator/model"
+)
+
+// kind is the shape of a node.
+type kind int
+
+const (
+	scalarNode kind = iota
+	mapNode
+	seqNode
+)
+
+// node is one value of a parsed file with aliases expanded and positions
+// and JSON pointers attached. The loader works on nodes rather than on
+// yaml.Node so that every later stage sees the same, bounded tree and
+// every value knows its file for relative $refs and diagnostics.
+type node struct {
+	kind  kind
+	tag   string // short YAML tag of scalars: !!str, !!int, !!float, !!bool, !!null...
+	value string // scalar text
+
+	keys []*node // mapping keys (scalars), in document order
+	vals []*node // mapping values, parallel to keys
+	list []*node // sequence items
+
+	file string // file the node was read from
+	line int
+	col  int
+	ptr  string // JSON pointer inside file
+}
+
+// get returns the value under key in a mapping, or nil.
+func (n *node) get(key string) *node {
+	if n == nil || n.kind != mapNode {
+		return nil
+	}
+	for i, k := range n.keys {
+		if k.value == key {
+			return n.vals[i]
+		}
+	}
+	return nil
+}
+
+// isMap reports whether n is a mapping.
+func (n *node) isMap() bool { return n != nil && n.kind == mapNode }
+
+// isNull reports whether n is absent or an explicit null.
+func (n *node) isNull() bool { return n == nil || (n.kind == scalarNode && n.tag == "!!null") }
+
+// ref returns the $ref string node of a Reference Object, or nil.
+func (n *node) ref() *node {
+	r := n.get("$ref")
+	if r == nil || r.kind != scalarNode {
+		return nil
+	}
+	return r
+}
+
+// loc is the model location of n.
+func (n *node) loc() model.Loc {
+	return model.Loc{Pos: n.pos(), Pointer: n.ptr}
+}
+
+func (n *node) pos() model.Pos {
+	return model.Pos{File: n.file, Line: n.line, Col: n.col}
+}
+
+// escapeToken escapes one JSON pointer reference token (RFC 6901).
+func escapeToken(s string) string {
+	s = strings.ReplaceAll(s, "~", "~0")
+	return strings.ReplaceAll(s, "/", "~1")
+}
+
+// unescapeToken reverses escapeToken.
+func unescapeToken(s string) string {
+	s = strings.ReplaceAll(s, "~1", "/")
+	return strings.ReplaceAll(s, "~0", "~")
+}
+
+// lastToken returns the unescaped last token of ptr and the pointer of its
+// parent ("/a/b~1c" -> "b/c", "/a").
+func lastToken(ptr string) (tok, parent string) {
+	i := strings.LastIndexByte(ptr, '/')
+	if i < 0 {
+		return "", ""
+	}
+	return unescapeToken(ptr[i+1:]), ptr[:i]
+}

@@ -1,0 +1,204 @@
+package runtime
+
+import (
+	"crypto/tls"
+	"log/slog"
+	"sync"
+	"time"
+
+	mqttclient "github.com/eclipse/paho.mqtt.golang"
+)
+
+// Client is an MQTT 3.1.1 client over paho with bounded waits, its own
+// reconnection (MaxReconnectAttempts, ResumeSubs), its own message routing
+// (handlers off paho's goroutine) and statistics. Make it with New; it is
+// safe for concurrent use.
+type Client struct {
+	cfg      Config
+	log      *slog.Logger
+	codec    Codec
+	pc       mqttclient.Client
+	pahoOpts mqttclient.ClientOptions // a copy, handed to the ReconnectingHandler
+
+	router   router
+	dispatch dispatcher
+	subs     subscriptions
+	stats    stats
+	inFlight chan struct{} // PublishAsync slots
+
+	asyncErr        func(topic string, err error)
+	reconnectFailed func(err error)
+
+	hooksMu        sync.RWMutex
+	onConnect      ConnectHandler
+	onLost         ConnectionLostHandler
+	onReconnecting ReconnectingHandler
+
+	// mu guards the lifecycle fields below. It is never held across a
+	// network wait or a callback.
+	mu         sync.Mutex
+	state      connState
+	loop       *reconnectLoop // the running reconnection, if any
+	outage     *outage        // set while a reconnection is expected
+	lostInDial bool           // the link dropped before dial finished
+	dialing    chan struct{}  // closed when the pending paho connect settles
+}
+
+// connState is the client's lifecycle state.
+type connState int
+
+const (
+	stateDisconnected connState = iota // never connected, Disconnect called, or reconnection gave up
+	stateConnecting                    // Connect in progress
+	stateConnected
+	stateReconnecting // the link dropped; reconnecting (or Reconnect in progress)
+	stateDisconnecting
+)
+
+// New builds a client from the options (see Option for precedence). It
+// does not connect. An invalid configuration is an error wrapping
+// ErrInvalidConfig that names the field.
+func New(opts ...Option) (*Client, error) {
+	var s settings
+	for _, o := range opts {
+		o(&s)
+	}
+	cfg := DefaultConfig()
+	if s.base != nil {
+		cfg = *s.base
+	}
+	for _, e := range s.edits {
+		e(&cfg)
+	}
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(true); err != nil {
+		return nil, err
+	}
+	if err := checkTLSSchemes(cfg, s.tlsConfig); err != nil {
+		return nil, err
+	}
+	tlsCfg, err := tlsConfig(cfg, s.tlsConfig)
+	if err != nil {
+		return nil, err
+	}
+	store, err := newStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		cfg:             cfg,
+		log:             s.logger,
+		codec:           s.codec,
+		inFlight:        make(chan struct{}, cfg.MaxInFlight),
+		asyncErr:        s.asyncErr,
+		reconnectFailed: s.reconnectFailed,
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	if c.codec == nil {
+		c.codec = JSONCodec{}
+	}
+	if c.asyncErr == nil {
+		c.asyncErr = func(topic string, err error) {
+			c.log.Warn("mqtt: asynchronous operation failed", "topic", topic, "err", err)
+		}
+	}
+	c.dispatch = dispatcher{run: c.runDelivery, workers: 1, size: cfg.HandlerQueueSize}
+	if !*cfg.OrderMatters {
+		c.dispatch.workers = cfg.HandlerWorkers
+	}
+	po := c.pahoOptions(tlsCfg, store)
+	c.pc = mqttclient.NewClient(&po)
+	c.pahoOpts = c.pahoOptions(tlsCfg, store) // built twice so the handler's copy shares no slices with paho's
+	if cfg.TLSSkipVerify {
+		c.log.Warn("mqtt: TLS certificate verification is off; the broker is not authenticated", "client_id", cfg.ClientID)
+	}
+	if cfg.MessageStore == StoreFile && *cfg.CleanSession {
+		c.log.Warn("mqtt: file store with CleanSession true: stored messages are discarded on connect", "client_id", cfg.ClientID)
+	}
+	return c, nil
+}
+
+// pahoOptions maps the config onto paho. Paho's own reconnection, retry and
+// subscription resumption are off: the client does them itself (paho's
+// auto-reconnect ignores a maximum number of attempts, hides whether the
+// session was kept, and reports QoS 0 publishes made meanwhile as sent).
+func (c *Client) pahoOptions(tlsCfg *tls.Config, store mqttclient.Store) mqttclient.ClientOptions {
+	cfg := c.cfg
+	o := mqttclient.NewClientOptions()
+	for _, b := range cfg.Brokers {
+		o.AddBroker(b)
+	}
+	o.SetClientID(cfg.ClientID)
+	o.SetUsername(cfg.Username)
+	o.SetPassword(cfg.Password)
+	o.SetCleanSession(*cfg.CleanSession)
+	o.SetKeepAlive(cfg.KeepAlive)
+	// A keep-alive ping unanswered for half the interval ends the link, so a
+	// silent link is noticed within about 1.5 × KeepAlive.
+	o.SetPingTimeout(max(cfg.KeepAlive/2, 500*time.Millisecond))
+	o.SetConnectTimeout(cfg.ConnectTimeout)
+	o.SetWriteTimeout(cfg.OperationTimeout)
+	o.SetProtocolVersion(4) // MQTT 3.1.1, no silent fallback to 3.1
+	o.SetAutoReconnect(false)
+	o.SetConnectRetry(false)
+	o.SetResumeSubs(false)
+	o.SetOrderMatters(true) // onMessage only queues; order is kept by the dispatcher
+	o.SetStore(store)
+	o.SetDefaultPublishHandler(c.onMessage)
+	o.SetConnectionLostHandler(c.connectionLost)
+	if tlsCfg != nil {
+		o.SetTLSConfig(tlsCfg)
+	}
+	if cfg.WillTopic != "" {
+		o.SetBinaryWill(cfg.WillTopic, []byte(cfg.WillPayload), cfg.WillQoS, cfg.WillRetained)
+	}
+	return *o
+}
+
+// GetClient returns the underlying paho client. Calls made on it bypass
+// this client's validation, routing, tracking and statistics.
+func (c *Client) GetClient() mqttclient.Client { return c.pc }
+
+// ClientID returns the client ID in use (generated when none was set).
+func (c *Client) ClientID() string { return c.cfg.ClientID }
+
+// DefaultQoS is the QoS used when the document names none.
+func (c *Client) DefaultQoS() byte { return c.cfg.DefaultQoS }
+
+// MaxPayloadSize returns the largest payload accepted, in bytes (0 = no
+// limit), so generated code can refuse a huge payload before decoding it.
+func (c *Client) MaxPayloadSize() int { return c.cfg.MaxPayloadSize }
+
+// SetOnConnectHandler sets the handler called after every successful
+// connection, including reconnections, once subscriptions are resumed. It
+// runs on its own goroutine.
+func (c *Client) SetOnConnectHandler(handler ConnectHandler) {
+	c.hooksMu.Lock()
+	c.onConnect = handler
+	c.hooksMu.Unlock()
+}
+
+// SetConnectionLostHandler sets the handler called when an established
+// connection drops (not on Disconnect).
+func (c *Client) SetConnectionLostHandler(handler ConnectionLostHandler) {
+	c.hooksMu.Lock()
+	c.onLost = handler
+	c.hooksMu.Unlock()
+}
+
+// SetReconnectingHandler sets the handler called before each automatic
+// reconnection attempt. The options it receives are a copy: changing them
+// has no effect.
+func (c *Client) SetReconnectingHandler(handler ReconnectingHandler) {
+	c.hooksMu.Lock()
+	c.onReconnecting = handler
+	c.hooksMu.Unlock()
+}
+
+func (c *Client) hooks() (ConnectHandler, ConnectionLostHandler, ReconnectingHandler) {
+	c.hooksMu.RLock()
+	defer c.hooksMu.RUnlock()
+	return c.onConnect, c.onLost, c.onReconnecting
+}

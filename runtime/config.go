@@ -1,0 +1,263 @@
+package runtime
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is the whole client configuration. Load it with LoadConfig (YAML
+// plus MQTT_* environment variables) or ConfigFromEnv, or write it as a
+// literal; pass it with WithConfig.
+//
+// Zero values mean "the default", so a literal only needs the fields it
+// changes: a zero duration or count takes the value from DefaultConfig, and
+// the fields whose default is true (CleanSession, AutoReconnect, ResumeSubs,
+// OrderMatters) are *bool so that leaving them out cannot switch them off;
+// set them with new(false) or new(true).
+type Config struct {
+	// Brokers are tried in order on every (re)connection; the first that
+	// accepts wins. Schemes: tcp, mqtt, ssl, tls, mqtts, ws, wss.
+	Brokers []string `yaml:"brokers"`
+	// ClientID identifies the session; empty means a random
+	// "mqttgen-<hex>" (which cannot resume a persistent session).
+	ClientID string `yaml:"client_id"`
+	// Username and Password are sent on connect.
+	Username string `yaml:"username"`
+	// Password is never printed: Config's String, GoString and LogValue
+	// mask it.
+	Password string `yaml:"password"`
+	// CleanSession asks the broker to drop the session on connect
+	// (default true). Set it to false, with a fixed ClientID, to keep
+	// subscriptions and queued messages across disconnections.
+	CleanSession *bool `yaml:"clean_session"`
+	// KeepAlive is the MQTT keep-alive interval (default 30s, at least 1s).
+	// A silent link is detected within about 1.5 × KeepAlive.
+	KeepAlive time.Duration `yaml:"keep_alive"`
+	// ConnectTimeout bounds one connection attempt to one broker
+	// (default 10s).
+	ConnectTimeout time.Duration `yaml:"connect_timeout"`
+	// OperationTimeout bounds every wait for an acknowledgement: publish,
+	// subscribe, unsubscribe, ping (default 10s).
+	OperationTimeout time.Duration `yaml:"operation_timeout"`
+	// DefaultQoS is the QoS generated code uses when the document names
+	// none (default 0).
+	DefaultQoS byte `yaml:"default_qos"`
+	// AutoReconnect reconnects after a lost connection (default true).
+	AutoReconnect *bool `yaml:"auto_reconnect"`
+	// MaxReconnectDelay caps the exponential backoff between reconnection
+	// attempts (default 1m).
+	MaxReconnectDelay time.Duration `yaml:"max_reconnect_delay"`
+	// MaxReconnectAttempts stops reconnecting after that many failed
+	// attempts in a row (0 = never stop).
+	MaxReconnectAttempts int `yaml:"max_reconnect_attempts"`
+	// ResumeSubs re-makes every tracked subscription after a connection on
+	// which the broker kept no session (default true).
+	ResumeSubs *bool `yaml:"resume_subs"`
+	// MessageStore keeps unacknowledged QoS 1/2 messages: "memory"
+	// (default) or "file" (in StoreDirectory, one directory per client ID,
+	// survives a crash when CleanSession is false).
+	MessageStore   string `yaml:"message_store"`
+	StoreDirectory string `yaml:"store_directory"`
+	// TLSCAFile verifies the broker; TLSCertFile and TLSKeyFile (both or
+	// neither) authenticate the client. Any of them turns TLS on, as do the
+	// ssl/tls/mqtts/wss schemes (then with the system roots).
+	TLSCAFile   string `yaml:"tls_ca_file"`
+	TLSCertFile string `yaml:"tls_cert_file"`
+	TLSKeyFile  string `yaml:"tls_key_file"`
+	// TLSSkipVerify accepts any broker certificate. It is insecure, off by
+	// default and logged as a warning when on.
+	TLSSkipVerify bool `yaml:"tls_skip_verify"`
+	// OrderMatters delivers messages to handlers one at a time in arrival
+	// order (default true); false runs them on HandlerWorkers goroutines.
+	OrderMatters *bool `yaml:"order_matters"`
+	// WillTopic, when set, makes the broker publish WillPayload there if the
+	// connection ends without a DISCONNECT.
+	WillTopic    string `yaml:"will_topic"`
+	WillPayload  string `yaml:"will_payload"`
+	WillQoS      byte   `yaml:"will_qos"`
+	WillRetained bool   `yaml:"will_retained"`
+	// MaxPayloadSize refuses larger payloads, sent or received, in bytes
+	// (0 = no limit).
+	MaxPayloadSize int `yaml:"max_payload_size"`
+	// HandlerWorkers is the number of goroutines running handlers when
+	// OrderMatters is false (default 8).
+	HandlerWorkers int `yaml:"handler_workers"`
+	// HandlerQueueSize bounds the received messages waiting for a handler
+	// (default 1024). When it is full, reading from the broker pauses.
+	HandlerQueueSize int `yaml:"handler_queue_size"`
+	// MaxInFlight bounds the PublishAsync calls not yet acknowledged
+	// (default 256); further calls wait for a free slot.
+	MaxInFlight int `yaml:"max_in_flight"`
+}
+
+// Message store kinds for Config.MessageStore.
+const (
+	StoreMemory = "memory"
+	StoreFile   = "file"
+)
+
+// DefaultConfig returns the defaults. It has no broker: one must be given.
+func DefaultConfig() Config {
+	return Config{
+		CleanSession:      new(true),
+		KeepAlive:         30 * time.Second,
+		ConnectTimeout:    10 * time.Second,
+		OperationTimeout:  10 * time.Second,
+		AutoReconnect:     new(true),
+		MaxReconnectDelay: time.Minute,
+		ResumeSubs:        new(true),
+		MessageStore:      StoreMemory,
+		OrderMatters:      new(true),
+		HandlerWorkers:    8,
+		HandlerQueueSize:  1024,
+		MaxInFlight:       256,
+	}
+}
+
+// withDefaults fills every zero field that has a default.
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	c.Brokers = append([]string(nil), c.Brokers...)
+	fillBool(&c.CleanSession, d.CleanSession)
+	fillBool(&c.AutoReconnect, d.AutoReconnect)
+	fillBool(&c.ResumeSubs, d.ResumeSubs)
+	fillBool(&c.OrderMatters, d.OrderMatters)
+	fill(&c.KeepAlive, d.KeepAlive)
+	fill(&c.ConnectTimeout, d.ConnectTimeout)
+	fill(&c.OperationTimeout, d.OperationTimeout)
+	fill(&c.MaxReconnectDelay, d.MaxReconnectDelay)
+	fill(&c.MessageStore, d.MessageStore)
+	fill(&c.HandlerWorkers, d.HandlerWorkers)
+	fill(&c.HandlerQueueSize, d.HandlerQueueSize)
+	fill(&c.MaxInFlight, d.MaxInFlight)
+	if c.ClientID == "" {
+		c.ClientID = randomClientID()
+	}
+	return c
+}
+
+func fill[T comparable](field *T, def T) {
+	var zero T
+	if *field == zero {
+		*field = def
+	}
+}
+
+func fillBool(field **bool, def *bool) {
+	if *field == nil {
+		*field = new(*def)
+	}
+}
+
+func randomClientID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return "mqttgen-" + hex.EncodeToString(b)
+}
+
+// validate checks a config after withDefaults; the error names the field.
+// A loaded config may still lack a broker that an option will add.
+func (c Config) validate(requireBroker bool) error {
+	if requireBroker && len(c.Brokers) == 0 {
+		return configError("Brokers", "at least one broker URL is required")
+	}
+	for i, b := range c.Brokers {
+		if err := checkBrokerURL(b); err != nil {
+			return configError(fmt.Sprintf("Brokers[%d]", i), err.Error())
+		}
+	}
+	if len(c.ClientID) > maxTopicBytes || strings.ContainsRune(c.ClientID, 0) {
+		return configError("ClientID", "must be at most 65535 bytes without NUL [MQTT-3.1.3-4]")
+	}
+	if c.Password != "" && c.Username == "" {
+		return configError("Password", "is set without Username [MQTT-3.1.2-22]")
+	}
+	checks := []struct {
+		field string
+		bad   bool
+		why   string
+	}{
+		{"KeepAlive", c.KeepAlive < time.Second || c.KeepAlive > 65535*time.Second,
+			fmt.Sprintf("must be between 1s and 65535s, got %v", c.KeepAlive)},
+		{"ConnectTimeout", c.ConnectTimeout < time.Millisecond, fmt.Sprintf("must be at least 1ms, got %v", c.ConnectTimeout)},
+		{"OperationTimeout", c.OperationTimeout < time.Millisecond, fmt.Sprintf("must be at least 1ms, got %v", c.OperationTimeout)},
+		{"MaxReconnectDelay", c.MaxReconnectDelay < time.Millisecond, fmt.Sprintf("must be at least 1ms, got %v", c.MaxReconnectDelay)},
+		{"DefaultQoS", c.DefaultQoS > 2, fmt.Sprintf("must be 0, 1 or 2, got %d", c.DefaultQoS)},
+		{"WillQoS", c.WillQoS > 2, fmt.Sprintf("must be 0, 1 or 2, got %d", c.WillQoS)},
+		{"MaxReconnectAttempts", c.MaxReconnectAttempts < 0, fmt.Sprintf("must not be negative, got %d", c.MaxReconnectAttempts)},
+		{"MaxPayloadSize", c.MaxPayloadSize < 0, fmt.Sprintf("must not be negative, got %d", c.MaxPayloadSize)},
+		{"HandlerWorkers", c.HandlerWorkers < 0, fmt.Sprintf("must not be negative, got %d", c.HandlerWorkers)},
+		{"HandlerQueueSize", c.HandlerQueueSize < 0, fmt.Sprintf("must not be negative, got %d", c.HandlerQueueSize)},
+		{"MaxInFlight", c.MaxInFlight < 0, fmt.Sprintf("must not be negative, got %d", c.MaxInFlight)},
+		{"MessageStore", c.MessageStore != StoreMemory && c.MessageStore != StoreFile,
+			fmt.Sprintf("must be %q or %q, got %q", StoreMemory, StoreFile, c.MessageStore)},
+		{"StoreDirectory", c.MessageStore == StoreFile && c.StoreDirectory == "", `is required when MessageStore is "file"`},
+		{"TLSKeyFile", c.TLSCertFile != "" && c.TLSKeyFile == "", "is required when TLSCertFile is set"},
+		{"TLSCertFile", c.TLSKeyFile != "" && c.TLSCertFile == "", "is required when TLSKeyFile is set"},
+		{"WillPayload", c.WillTopic == "" && (c.WillPayload != "" || c.WillRetained || c.WillQoS != 0), "a will needs WillTopic"},
+	}
+	for _, ch := range checks {
+		if ch.bad {
+			return configError(ch.field, ch.why)
+		}
+	}
+	if c.WillTopic != "" {
+		if err := ValidateTopic(c.WillTopic); err != nil {
+			return fmt.Errorf("%w: WillTopic: %w", ErrInvalidConfig, err)
+		}
+	}
+	return nil
+}
+
+func configError(field, why string) error {
+	return fmt.Errorf("%w: %s: %s", ErrInvalidConfig, field, why)
+}
+
+// brokerSchemes are the URL schemes paho can dial.
+var brokerSchemes = map[string]bool{
+	"tcp": true, "mqtt": true, "ssl": true, "tls": true, "mqtts": true, "ws": true, "wss": true,
+}
+
+// tlsSchemes are the schemes that dial TLS.
+var tlsSchemes = map[string]bool{"ssl": true, "tls": true, "mqtts": true, "wss": true}
+
+func checkBrokerURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		// url's error quotes the whole URL, which may hold a password.
+		return fmt.Errorf("%q is not a URL", redactURL(raw))
+	}
+	if !brokerSchemes[u.Scheme] {
+		return fmt.Errorf("%q: scheme must be one of tcp, mqtt, ssl, tls, mqtts, ws, wss", redactURL(raw))
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("%q: no host", redactURL(raw))
+	}
+	return nil
+}
+
+// redactURL hides a password carried in a broker URL's user info.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if i := strings.LastIndex(raw, "@"); i >= 0 {
+			return "xxxxx" + raw[i:]
+		}
+		return raw
+	}
+	return u.Redacted()
+}
+
+// usesTLS reports whether any broker is dialled over TLS.
+func (c Config) usesTLS() bool {
+	for _, b := range c.Brokers {
+		if u, err := url.Parse(b); err == nil && tlsSchemes[u.Scheme] {
+			return true
+		}
+	}
+	return false
+}

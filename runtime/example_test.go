@@ -1,0 +1,161 @@
+package runtime_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	mqttclient "github.com/eclipse/paho.mqtt.golang"
+	mochi "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/hooks/auth"
+	"github.com/mochi-mqtt/server/v2/listeners"
+
+	"github.com/mqttgen/mqttgen/runtime"
+)
+
+// Connect, subscribe with a wildcard, publish a JSON value, receive it.
+func Example() {
+	broker, stop := exampleBroker()
+	defer stop()
+
+	c, err := runtime.New(
+		runtime.WithBroker(broker), // e.g. "tcp://127.0.0.1:1883"
+		runtime.WithClientID("example-sensor"),
+		runtime.WithLogger(slog.New(slog.DiscardHandler)),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Connect(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Disconnect(ctx)
+
+	received := make(chan string, 1)
+	err = c.Subscribe("sensors/+/temperature", 1, func(_ mqttclient.Client, m mqttclient.Message) {
+		received <- m.Topic() + " " + string(m.Payload())
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Structs go through the codec (JSON by default); []byte and string as they are.
+	type reading struct {
+		Celsius float64 `json:"celsius"`
+	}
+	if err := c.Publish("sensors/kitchen/temperature", 1, false, reading{Celsius: 21.5}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	select {
+	case msg := <-received:
+		fmt.Println(msg)
+	case <-ctx.Done():
+		fmt.Println("nothing received")
+	}
+	// Output: sensors/kitchen/temperature {"celsius":21.5}
+}
+
+// Generated code publishes through PublishContext, bounded by a context.
+func ExampleClient_PublishContext() {
+	broker, stop := exampleBroker()
+	defer stop()
+	c, _ := runtime.New(runtime.WithBroker(broker), runtime.WithLogger(slog.New(slog.DiscardHandler)))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Connect(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Disconnect(ctx)
+
+	err := c.PublishContext(ctx, "devices/d1/status", 1, true, []byte("online"))
+	fmt.Println("published:", err == nil)
+	err = c.PublishContext(ctx, "devices/+/status", 1, false, nil)
+	fmt.Println(err)
+	s := c.GetStats()
+	fmt.Println("sent", s.MessagesSent, "acked", s.PublishAcked)
+	// Output:
+	// published: true
+	// mqtt: invalid topic: topic "devices/+/status": wildcards + and # are not allowed in a topic name [MQTT-3.3.2-2]
+	// sent 1 acked 1
+}
+
+// A Config literal only names what it changes; WithConfig takes it, and
+// options win over it. Printing a Config masks the password.
+func ExampleWithConfig() {
+	cfg := runtime.Config{
+		Brokers:      []string{"tcp://broker.local:1883"},
+		Username:     "app",
+		Password:     "secret",
+		CleanSession: new(false), // default-true fields are *bool: omitted means true
+	}
+	c, err := runtime.New(runtime.WithConfig(cfg), runtime.WithClientID("app-1"), runtime.WithDefaultQoS(1))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.ClientID(), c.DefaultQoS())
+	printed := fmt.Sprintf("%+v", cfg)
+	fmt.Println(strings.Contains(printed, "Password:*****"), strings.Contains(printed, "secret"))
+	// Output:
+	// app-1 1
+	// true false
+}
+
+func ExampleCheckTopicParam() {
+	fmt.Println(runtime.CheckTopicParam("deviceId", "kitchen-1"))
+	fmt.Println(runtime.CheckTopicParam("deviceId", "a/b"))
+	// Output:
+	// <nil>
+	// mqtt: invalid topic: parameter deviceId = "a/b": must not contain / (it would add a topic level)
+}
+
+func ExampleSharedFilter() {
+	f, _ := runtime.SharedFilter("workers", "jobs/#")
+	fmt.Println(f)
+	fmt.Println(runtime.MatchTopic(f, "jobs/42"))
+	// Output:
+	// $share/workers/jobs/#
+	// true
+}
+
+func ExampleMatchTopic() {
+	fmt.Println(runtime.MatchTopic("a/+/c", "a/b/c"))
+	fmt.Println(runtime.MatchTopic("a/#", "a"))
+	fmt.Println(runtime.MatchTopic("#", "$SYS/uptime"))
+	// Output:
+	// true
+	// true
+	// false
+}
+
+// exampleBroker starts an embedded broker on a free loopback port, so the
+// examples run anywhere; real code points WithBroker at its broker.
+func exampleBroker() (url string, stop func()) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	srv := mochi.New(&mochi.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
+		panic(err)
+	}
+	if err := srv.AddListener(listeners.NewTCP(listeners.Config{Type: listeners.TypeTCP, ID: "example", Address: addr})); err != nil {
+		panic(err)
+	}
+	if err := srv.Serve(); err != nil {
+		panic(err)
+	}
+	return "tcp://" + addr, func() { _ = srv.Close() }
+}

@@ -1,0 +1,185 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	mqttclient "github.com/eclipse/paho.mqtt.golang"
+)
+
+// Publish sends payload to topic and waits for the acknowledgement its QoS
+// implies (QoS 0: written to the connection; 1: PUBACK; 2: PUBCOMP),
+// bounded by OperationTimeout (ErrTimeout). []byte, string and
+// json.RawMessage are sent as they are, nil as an empty payload, anything
+// else through the Codec.
+//
+// While the link is down a QoS 0 publish fails at once with ErrNotConnected
+// (paho would report it sent and drop it); a QoS 1/2 publish waits, within
+// the same bound, for an automatic reconnection. A publish that times out
+// may still be delivered later.
+func (c *Client) Publish(topic string, qos byte, retained bool, payload interface{}) error {
+	data, err := c.preparePublish(topic, qos, payload)
+	if err != nil {
+		return err
+	}
+	return c.publish(context.Background(), topic, qos, retained, data)
+}
+
+// PublishContext is Publish for bytes, bounded by ctx as well as by
+// OperationTimeout. Generated code calls it.
+func (c *Client) PublishContext(ctx context.Context, topic string, qos byte, retained bool, payload []byte) error {
+	if err := c.checkPublish(topic, qos, payload); err != nil {
+		return err
+	}
+	return c.publish(ctx, topic, qos, retained, payload)
+}
+
+// PublishAsync checks and encodes the message, hands it to a background
+// publish and returns. Its failures go to the async error handler (see
+// WithAsyncErrorHandler) and the stats. At most MaxInFlight async publishes
+// are pending; when all slots are taken it waits for one, up to twice
+// OperationTimeout (ErrTimeout). A QoS 0 publish while disconnected fails at once with
+// ErrNotConnected.
+func (c *Client) PublishAsync(topic string, qos byte, retained bool, payload interface{}) error {
+	data, err := c.preparePublish(topic, qos, payload)
+	if err != nil {
+		return err
+	}
+	if qos == 0 && !c.IsConnected() {
+		c.stats.dropped.Add(1)
+		return notConnected(topic)
+	}
+	if err := c.acquireSlot(); err != nil {
+		return fmt.Errorf("%w: topic %q: %w", ErrPublishFailed, topic, err)
+	}
+	go func() {
+		defer func() { <-c.inFlight }()
+		if err := c.publish(context.Background(), topic, qos, retained, data); err != nil {
+			c.asyncErr(topic, err)
+		}
+	}()
+	return nil
+}
+
+func (c *Client) acquireSlot() error {
+	select {
+	case c.inFlight <- struct{}{}:
+		return nil
+	default:
+	}
+	// Every publish in flight settles within OperationTimeout, so a slot
+	// frees within that; twice the bound leaves room for scheduling.
+	t := time.NewTimer(2 * c.cfg.OperationTimeout)
+	defer t.Stop()
+	select {
+	case c.inFlight <- struct{}{}:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("%w: %d asynchronous publishes already in flight", ErrTimeout, cap(c.inFlight))
+	}
+}
+
+// flushAsync waits, bounded by ctx, until no PublishAsync is in flight, by
+// taking every slot and giving them back.
+func (c *Client) flushAsync(ctx context.Context) {
+	taken := 0
+	defer func() {
+		for range taken {
+			<-c.inFlight
+		}
+	}()
+	for taken < cap(c.inFlight) {
+		select {
+		case c.inFlight <- struct{}{}:
+			taken++
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (c *Client) preparePublish(topic string, qos byte, payload any) ([]byte, error) {
+	data, err := c.encodePayload(topic, payload)
+	if err != nil {
+		return nil, err
+	}
+	return data, c.checkPublish(topic, qos, data)
+}
+
+func (c *Client) checkPublish(topic string, qos byte, payload []byte) error {
+	if err := ValidateTopic(topic); err != nil {
+		return err
+	}
+	if err := checkQoS(qos); err != nil {
+		return err
+	}
+	if max := c.cfg.MaxPayloadSize; max > 0 && len(payload) > max {
+		return fmt.Errorf("topic %q: %w", topic, payloadTooLarge(len(payload), max))
+	}
+	return nil
+}
+
+func checkQoS(qos byte) error {
+	if qos > 2 {
+		return fmt.Errorf("%w: %d (want 0, 1 or 2)", ErrInvalidQoS, qos)
+	}
+	return nil
+}
+
+func payloadTooLarge(size, max int) error {
+	return fmt.Errorf("%w: %d bytes, the limit is %d", ErrPayloadTooLarge, size, max)
+}
+
+func notConnected(topic string) error {
+	return fmt.Errorf("%w: topic %q: %w", ErrPublishFailed, topic, ErrNotConnected)
+}
+
+// publish sends a checked message; see Publish for the semantics.
+func (c *Client) publish(ctx context.Context, topic string, qos byte, retained bool, data []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.OperationTimeout)
+	defer cancel()
+	if !c.IsConnected() {
+		if qos == 0 {
+			c.stats.dropped.Add(1)
+			return notConnected(topic)
+		}
+		if err := c.awaitLink(ctx); err != nil {
+			c.stats.dropped.Add(1)
+			return fmt.Errorf("%w: topic %q: %w", ErrPublishFailed, topic, err)
+		}
+	}
+	c.stats.sent.Add(1)
+	tok, err := startPaho(ctx, func() mqttclient.Token { return c.pc.Publish(topic, qos, retained, data) })
+	if err == nil {
+		err = waitToken(ctx, tok)
+	}
+	if err != nil {
+		c.stats.pubErrors.Add(1)
+		if errors.Is(err, mqttclient.ErrNotConnected) {
+			err = fmt.Errorf("%w: %w", ErrNotConnected, err)
+		}
+		return fmt.Errorf("%w: topic %q: %w", ErrPublishFailed, topic, err)
+	}
+	c.stats.acked.Add(1)
+	return nil
+}
+
+// awaitLink waits for an automatic reconnection in progress.
+func (c *Client) awaitLink(ctx context.Context) error {
+	c.mu.Lock()
+	o := c.outage
+	c.mu.Unlock()
+	if o == nil {
+		return ErrNotConnected
+	}
+	select {
+	case <-o.restored:
+		return nil
+	case <-o.abandoned:
+		return ErrNotConnected
+	case <-ctx.Done():
+		return fmt.Errorf("%w: still reconnecting: %w", ErrNotConnected, ctxError(ctx))
+	}
+}

@@ -1,0 +1,112 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// initialReconnectDelay is the wait before the first reconnection attempt;
+// it doubles after each failure up to Config.MaxReconnectDelay.
+const initialReconnectDelay = 250 * time.Millisecond
+
+// reconnectLoop is one run of automatic reconnection.
+type reconnectLoop struct {
+	stop chan struct{} // closed to cancel
+	done chan struct{} // closed when the loop has exited
+}
+
+func newReconnectLoop() *reconnectLoop {
+	return &reconnectLoop{stop: make(chan struct{}), done: make(chan struct{})}
+}
+
+// outage lets QoS 1/2 publishers wait for a reconnection.
+type outage struct {
+	restored  chan struct{} // closed when the link is back
+	abandoned chan struct{} // closed when no reconnection will happen
+}
+
+func newOutage() *outage {
+	return &outage{restored: make(chan struct{}), abandoned: make(chan struct{})}
+}
+
+// reconnect retries with exponential backoff (with jitter, capped at
+// MaxReconnectDelay) until a broker accepts, the loop is stopped, or
+// MaxReconnectAttempts attempts have failed, which it reports.
+func (c *Client) reconnect(l *reconnectLoop) {
+	defer close(l.done)
+	delay := min(initialReconnectDelay, c.cfg.MaxReconnectDelay)
+	var lastErr error
+	attempts := 0
+	for c.cfg.MaxReconnectAttempts == 0 || attempts < c.cfg.MaxReconnectAttempts {
+		t := time.NewTimer(jitter(delay))
+		select {
+		case <-t.C:
+		case <-l.stop:
+			t.Stop()
+			return
+		}
+		attempts++
+		c.stats.attempts.Add(1)
+		if _, _, h := c.hooks(); h != nil {
+			opts := c.pahoOpts
+			h(c.pc, &opts)
+		}
+		ctx, cancel := stopContext(l.stop)
+		sessionPresent, err := c.dial(ctx)
+		cancel()
+		if err == nil {
+			if err := c.established(sessionPresent, true); err != nil {
+				c.log.Debug("mqtt: reconnected after Disconnect; closing", "err", err)
+			}
+			return
+		}
+		lastErr = err
+		c.log.Warn("mqtt: reconnection attempt failed", "client_id", c.cfg.ClientID, "attempt", attempts, "err", err)
+		delay = min(delay*2, c.cfg.MaxReconnectDelay)
+	}
+	c.giveUp(l, attempts, lastErr)
+}
+
+// stopContext returns a context cancelled when stop closes.
+func stopContext(stop <-chan struct{}) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+// jitter spreads d over [0.8d, 1.2d) so that many clients cut off together
+// do not all come back at the same instant.
+func jitter(d time.Duration) time.Duration {
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// giveUp ends automatic reconnection after the last allowed attempt.
+func (c *Client) giveUp(l *reconnectLoop, attempts int, lastErr error) {
+	c.mu.Lock()
+	if c.loop != l { // Disconnect or Reconnect took over
+		c.mu.Unlock()
+		return
+	}
+	c.loop = nil
+	c.state = stateDisconnected
+	o := c.outage
+	c.outage = nil
+	c.mu.Unlock()
+	if o != nil {
+		close(o.abandoned)
+	}
+	c.stats.gaveUp.Store(true)
+	err := fmt.Errorf("%w: gave up reconnecting after %d attempts: %w", ErrConnectionFailed, attempts, lastErr)
+	c.log.Error("mqtt: reconnection stopped", "client_id", c.cfg.ClientID, "err", err)
+	if c.reconnectFailed != nil {
+		c.reconnectFailed(err)
+	}
+}

@@ -1,0 +1,96 @@
+package runtime
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ClientStats is a snapshot of the client's counters. Every publish that
+// passes validation while connected counts in MessagesSent and, once it
+// settles, in exactly one of PublishAcked and PublishErrors, so
+// MessagesSent == PublishAcked + PublishErrors when none is in flight.
+// Publishes refused because the client was not connected count only in
+// MessagesDropped.
+type ClientStats struct {
+	Connected       bool
+	ConnectTime     time.Time // when the current (or last) connection was made
+	LastMessageTime time.Time // when the last message was received
+
+	MessagesReceived uint64 // messages received from the broker
+	MessagesRejected uint64 // received but refused before a handler (too large, undecodable, invalid)
+	MessagesUnrouted uint64 // received with no matching route and no default handler
+	HandlerPanics    uint64 // handler calls that panicked (recovered)
+
+	MessagesSent    uint64 // publishes handed to the broker connection
+	PublishAcked    uint64 // of those: acknowledged (QoS 1/2) or written (QoS 0)
+	PublishErrors   uint64 // of those: failed or timed out
+	MessagesDropped uint64 // publishes refused because the client was not connected
+
+	Subscriptions int // tracked subscriptions
+
+	Reconnects        uint64 // successful automatic or explicit reconnections
+	ReconnectAttempts uint64 // reconnection attempts, successful or not
+	ConnectionLosses  uint64 // connections that dropped without Disconnect
+	ReconnectGaveUp   bool   // reconnection stopped after MaxReconnectAttempts
+}
+
+// SubscriptionInfo describes a tracked subscription.
+type SubscriptionInfo struct {
+	Topic        string    // the filter, as subscribed (may be $share/...)
+	QoS          byte      // the QoS asked for
+	GrantedQoS   byte      // the QoS the broker granted
+	SubscribedAt time.Time // when the broker last acknowledged it
+}
+
+// stats holds the live counters; all fields are safe for concurrent use.
+type stats struct {
+	received, rejected, unrouted, panics atomic.Uint64
+	sent, acked, pubErrors, dropped      atomic.Uint64
+	reconnects, attempts, losses         atomic.Uint64
+	gaveUp                               atomic.Bool
+
+	mu          sync.Mutex
+	connectTime time.Time
+	lastMessage time.Time
+}
+
+func (s *stats) messageReceived() {
+	s.received.Add(1)
+	s.mu.Lock()
+	s.lastMessage = time.Now()
+	s.mu.Unlock()
+}
+
+func (s *stats) connected() {
+	s.gaveUp.Store(false)
+	s.mu.Lock()
+	s.connectTime = time.Now()
+	s.mu.Unlock()
+}
+
+// GetStats returns a snapshot of the counters.
+func (c *Client) GetStats() ClientStats {
+	s := &c.stats
+	s.mu.Lock()
+	connectTime, lastMessage := s.connectTime, s.lastMessage
+	s.mu.Unlock()
+	return ClientStats{
+		Connected:         c.IsConnected(),
+		ConnectTime:       connectTime,
+		LastMessageTime:   lastMessage,
+		MessagesReceived:  s.received.Load(),
+		MessagesRejected:  s.rejected.Load(),
+		MessagesUnrouted:  s.unrouted.Load(),
+		HandlerPanics:     s.panics.Load(),
+		MessagesSent:      s.sent.Load(),
+		PublishAcked:      s.acked.Load(),
+		PublishErrors:     s.pubErrors.Load(),
+		MessagesDropped:   s.dropped.Load(),
+		Subscriptions:     c.subs.count(),
+		Reconnects:        s.reconnects.Load(),
+		ReconnectAttempts: s.attempts.Load(),
+		ConnectionLosses:  s.losses.Load(),
+		ReconnectGaveUp:   s.gaveUp.Load(),
+	}
+}

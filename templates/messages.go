@@ -1,0 +1,447 @@
+package templates
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/mqttgen/mqttgen/generator/model"
+)
+
+// wireCodec is how a message's payload travels on the wire.
+type wireCodec int
+
+const (
+	codecJSON   wireCodec = iota // encoding/json of the payload type, validated by its schema
+	codecRaw                     // JSON without a usable JSON Schema: json.RawMessage
+	codecText                    // text/*: string
+	codecBinary                  // application/octet-stream and anything else: []byte
+)
+
+// codecOf picks the codec from the message's content type (already
+// defaulted to the document's) and schema format, agreeing with
+// SchemaVar on which payloads are JSON with a JSON Schema.
+func codecOf(m *model.Message) wireCodec {
+	ct := strings.ToLower(strings.TrimSpace(m.ContentType))
+	switch {
+	case isJSONContent(ct):
+		if SchemaVar(m) == "" {
+			return codecRaw
+		}
+		return codecJSON
+	case strings.HasPrefix(ct, "text/"):
+		return codecText
+	}
+	return codecBinary
+}
+
+// messageType is the Go type a message's payload is handled as.
+func messageType(m *model.Message) *jen.Statement {
+	switch codecOf(m) {
+	case codecJSON:
+		return TypeOf(m.Payload)
+	case codecRaw:
+		return jen.Qual("encoding/json", "RawMessage")
+	case codecText:
+		if n := textEnum(m); n != "" {
+			return jen.Id(n)
+		}
+		return jen.String()
+	}
+	return jen.Index().Byte()
+}
+
+// textEnum is the named enum type of a text payload whose schema is a
+// string enum (so PublishStatus takes a GatewayStatus, not any string);
+// "" otherwise.
+func textEnum(m *model.Message) string {
+	core, nullable := Unwrap(m.Payload)
+	if core == nil || nullable || core.GoName == "" || KindOf(core) != KindEnum || primaryType(core) != "string" {
+		return ""
+	}
+	return core.GoName
+}
+
+// validated reports whether the message's payload is checked against a
+// compiled schema, and by which variable.
+func payloadSchemaVar(m *model.Message) (string, bool) {
+	c := codecOf(m)
+	if c != codecJSON && c != codecText {
+		return "", false
+	}
+	v := SchemaVar(m)
+	return v, v != ""
+}
+
+// payload is what an operation sends or receives: one message, a sum over
+// several, or (when the document names none) raw bytes.
+type opPayload struct {
+	msg *model.Message // the only message, or nil
+	sum *payloadSum    // set when there are several
+}
+
+// payloadSum is a struct with one pointer field per message; exactly one is
+// set. It is named after the channel when it covers all of the channel's
+// messages, else after the operation.
+type payloadSum struct {
+	name     string
+	doc      string
+	messages []*model.Message
+}
+
+// payloadOf is the payload of op.
+func payloadOf(op *model.Operation) opPayload {
+	switch len(op.Messages) {
+	case 0:
+		return opPayload{}
+	case 1:
+		return opPayload{msg: op.Messages[0]}
+	}
+	name := op.GoName + "Payload"
+	what := "operation " + op.Key
+	if sameMessages(op.Messages, op.Channel.Messages) {
+		name = op.Channel.GoName + "Payload"
+		what = "channel " + op.Channel.Key
+	}
+	return opPayload{sum: &payloadSum{name: name, doc: what, messages: op.Messages}}
+}
+
+func sameMessages(a, b []*model.Message) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	in := map[*model.Message]bool{}
+	for _, m := range b {
+		in[m] = true
+	}
+	for _, m := range a {
+		if !in[m] {
+			return false
+		}
+	}
+	return true
+}
+
+// goType is the Go type of the payload.
+func (p opPayload) goType() *jen.Statement {
+	switch {
+	case p.sum != nil:
+		return jen.Id(p.sum.name)
+	case p.msg != nil:
+		return messageType(p.msg)
+	}
+	return jen.Index().Byte()
+}
+
+// encodeFunc and decodeFunc name the generated helpers for the payload.
+func (p opPayload) encodeFunc() string {
+	switch {
+	case p.sum != nil:
+		return "encode" + p.sum.name
+	case p.msg != nil:
+		return "encode" + p.msg.GoName
+	}
+	return "encodeBytes"
+}
+
+func (p opPayload) decodeFunc() string {
+	switch {
+	case p.sum != nil:
+		return "decode" + p.sum.name
+	case p.msg != nil:
+		return "decode" + p.msg.GoName
+	}
+	return "decodeBytes"
+}
+
+// describePayload names the payload for godoc.
+func (p opPayload) describe() string {
+	switch {
+	case p.sum != nil:
+		names := make([]string, len(p.sum.messages))
+		for i, m := range p.sum.messages {
+			names[i] = m.GoName
+		}
+		return fmt.Sprintf("one of the messages %s, as a %s", strings.Join(names, ", "), p.sum.name)
+	case p.msg != nil:
+		return "message " + firstNonEmpty(p.msg.Name, p.msg.Key, p.msg.GoName) + codecNote(p.msg)
+	}
+	return "a payload the document does not describe, as bytes"
+}
+
+func codecNote(m *model.Message) string {
+	switch codecOf(m) {
+	case codecRaw:
+		return " (raw JSON: the document gives no JSON Schema for it)"
+	case codecText:
+		return " (" + m.ContentType + ", as a string)"
+	case codecBinary:
+		return " (" + firstNonEmpty(m.ContentType, "binary") + ", as bytes)"
+	}
+	return ""
+}
+
+// Messages emits the payload codecs the operations of s use:
+//
+//	func encodeReading(msg Reading, validate bool) ([]byte, error)
+//	func decodeReading(data []byte, validate bool) (Reading, error)
+//
+// and, for operations with several messages, the sum type
+//
+//	type LightingPayload struct{ TurnOn *TurnOn; TurnOff *TurnOff }
+//
+// whose decoder picks the one message whose schema the payload matches.
+func Messages(f *jen.File, s *Spec) error {
+	done := map[string]bool{}
+	var msgs []*model.Message
+	var sums []*payloadSum
+	raw := false
+	for _, op := range s.operations() {
+		p := payloadOf(op)
+		switch {
+		case p.sum != nil:
+			if !done[p.sum.name] {
+				done[p.sum.name] = true
+				sums = append(sums, p.sum)
+				msgs = append(msgs, p.sum.messages...)
+			}
+		case p.msg != nil:
+			msgs = append(msgs, p.msg)
+		default:
+			raw = true
+		}
+	}
+	seen := map[*model.Message]bool{}
+	for _, m := range msgs {
+		if seen[m] {
+			continue
+		}
+		seen[m] = true
+		emitMessageCodec(f, m)
+	}
+	for _, st := range sums {
+		if err := emitPayloadSum(f, st); err != nil {
+			return err
+		}
+	}
+	if raw {
+		emitRawCodec(f)
+	}
+	return nil
+}
+
+// operations is every operation of s, publish side first, without repeats.
+func (s *Spec) operations() []*model.Operation {
+	seen := map[*model.Operation]bool{}
+	var out []*model.Operation
+	for _, op := range append(append([]*model.Operation{}, s.Publish...), s.Subscribe...) {
+		if !seen[op] {
+			seen[op] = true
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// validateStmt is `if validate { if err := schema.X(v); err != nil { return zero, err } }`.
+func validateStmt(m *model.Message, value jen.Code, zero jen.Code) jen.Code {
+	v, ok := payloadSchemaVar(m)
+	if !ok {
+		return jen.Null()
+	}
+	method := "ValidateJSON"
+	if codecOf(m) == codecText {
+		method = "Validate"
+	}
+	return jen.If(jen.Id("validate")).Block(
+		jen.If(jen.Err().Op(":=").Id(v).Dot(method).Call(value), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(zero, jen.Err()),
+		),
+	)
+}
+
+// validEnumStmt checks a text payload with a string enum by its Valid
+// method when no compiled schema covers it.
+func validEnumStmt(m *model.Message, value *jen.Statement, zero jen.Code) jen.Code {
+	if _, ok := payloadSchemaVar(m); ok || textEnum(m) == "" {
+		return jen.Null()
+	}
+	return jen.If(jen.Id("validate").Op("&&").Op("!").Add(value).Dot("Valid").Call()).Block(
+		jen.Return(zero, jen.Op("&").Add(rt("ValidationError")).Values(jen.Dict{
+			jen.Id("Rule"):    jen.Lit("enum"),
+			jen.Id("Message"): jen.Qual("fmt", "Sprintf").Call(jen.Lit(fmt.Sprintf("%%q is not one of %s", strings.Join(quoteAll(enumStrings(m.Payload)), ", "))), value.Clone()),
+		})),
+	)
+}
+
+func enumStrings(s *model.Schema) []string {
+	core, _ := Unwrap(s)
+	var out []string
+	for _, v := range core.Enum {
+		if str, ok := v.(string); ok {
+			out = append(out, str)
+		}
+	}
+	return out
+}
+
+func emitMessageCodec(f *jen.File, m *model.Message) {
+	typ := messageType(m)
+	enc := "encode" + m.GoName
+	dec := "decode" + m.GoName
+	var encBody, decBody []jen.Code
+	switch codecOf(m) {
+	case codecJSON, codecRaw:
+		encBody = []jen.Code{
+			jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("msg")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(
+				jen.Lit(fmt.Sprintf("encode %s: %%w", m.GoName)), jen.Err()))),
+			validateStmt(m, jen.Id("data"), jen.Nil()),
+			jen.Return(jen.Id("data"), jen.Nil()),
+		}
+		decBody = []jen.Code{
+			jen.Var().Id("msg").Add(typ.Clone()),
+			validateStmt(m, jen.Id("data"), jen.Id("msg")),
+			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("msg")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Id("msg"), jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("%%w: %s: %%v", m.GoName)), rt("ErrDecode"), jen.Err())),
+			),
+			jen.Return(jen.Id("msg"), jen.Nil()),
+		}
+	case codecText:
+		// The validator wants a plain string, not a named string type.
+		encBody = []jen.Code{
+			validateStmt(m, jen.String().Parens(jen.Id("msg")), jen.Nil()),
+			validEnumStmt(m, jen.Id("msg"), jen.Nil()),
+			jen.Return(jen.Index().Byte().Parens(jen.Id("msg")), jen.Nil()),
+		}
+		decBody = []jen.Code{
+			jen.If(jen.Op("!").Qual("unicode/utf8", "Valid").Call(jen.Id("data"))).Block(
+				jen.Return(jen.Lit(""), jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("%%w: %s: text is not valid UTF-8", m.GoName)), rt("ErrDecode"))),
+			),
+			jen.Id("text").Op(":=").String().Parens(jen.Id("data")),
+			validateStmt(m, jen.Id("text"), jen.Lit("")),
+			validEnumStmt(m, textValue(m), jen.Lit("")),
+			jen.Return(textValue(m), jen.Nil()),
+		}
+	default:
+		encBody = []jen.Code{jen.Return(jen.Id("msg"), jen.Nil())}
+		decBody = []jen.Code{jen.Return(jen.Id("data"), jen.Nil())}
+	}
+	f.Add(godoc(fmt.Sprintf("%s turns a %s into its payload, checking it against the document's schema when validate is set.", enc, m.GoName)))
+	f.Func().Id(enc).Params(jen.Id("msg").Add(typ.Clone()), jen.Id("validate").Bool()).Params(jen.Index().Byte(), jen.Error()).Block(encBody...)
+	f.Line()
+	f.Add(godoc(fmt.Sprintf("%s checks (when validate is set) and decodes a %s payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.", dec, m.GoName)))
+	f.Func().Id(dec).Params(jen.Id("data").Index().Byte(), jen.Id("validate").Bool()).Params(typ.Clone(), jen.Error()).Block(decBody...)
+	f.Line()
+}
+
+// textValue converts the decoded text to the payload type.
+func textValue(m *model.Message) *jen.Statement {
+	if n := textEnum(m); n != "" {
+		return jen.Id(n).Parens(jen.Id("text"))
+	}
+	return jen.Id("text")
+}
+
+func emitRawCodec(f *jen.File) {
+	f.Add(godoc("encodeBytes sends bytes as they are: the document describes no message for the operation."))
+	f.Func().Id("encodeBytes").Params(jen.Id("msg").Index().Byte(), jen.Id("_").Bool()).Params(jen.Index().Byte(), jen.Error()).Block(
+		jen.Return(jen.Id("msg"), jen.Nil()))
+	f.Line()
+	f.Add(godoc("decodeBytes hands received bytes over as they are."))
+	f.Func().Id("decodeBytes").Params(jen.Id("data").Index().Byte(), jen.Id("_").Bool()).Params(jen.Index().Byte(), jen.Error()).Block(
+		jen.Return(jen.Id("data"), jen.Nil()))
+	f.Line()
+}
+
+// emitPayloadSum emits the sum type, its encoder and its decoder. A variant is
+// recognised by its schema; variants with no schema (raw, binary) are a
+// fallback taken only when no schema matched and only one such exists.
+func emitPayloadSum(f *jen.File, st *payloadSum) error {
+	names := make([]string, len(st.messages))
+	fields := map[string]bool{}
+	for i, m := range st.messages {
+		if fields[m.GoName] {
+			return fmt.Errorf("%s: message %s appears twice in %s", m.Loc, m.GoName, st.name)
+		}
+		fields[m.GoName] = true
+		names[i] = m.GoName
+	}
+	list := strings.Join(names, ", ")
+	f.Add(godoc(
+		fmt.Sprintf("%s is one of the messages of %s: set exactly one field.", st.name, st.doc),
+		fmt.Sprintf("A received payload is matched against the schema of each of %s; exactly one must match (this happens even with validation off, since it is how the message is recognised).", list),
+	))
+	f.Type().Id(st.name).StructFunc(func(g *jen.Group) {
+		for _, m := range st.messages {
+			g.Add(godoc(strings.Join(docParas(m.Title, m.Summary, m.Description), "\n\n")))
+			g.Id(m.GoName).Op("*").Add(messageType(m))
+		}
+	})
+	f.Line()
+
+	// encode: count the set fields, encode the one.
+	enc := []jen.Code{jen.Id("set").Op(":=").Lit(0)}
+	for _, m := range st.messages {
+		enc = append(enc, jen.If(jen.Id("msg").Dot(m.GoName).Op("!=").Nil()).Block(jen.Id("set").Op("++")))
+	}
+	enc = append(enc, jen.If(jen.Id("set").Op("!=").Lit(1)).Block(
+		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(
+			jen.Lit(fmt.Sprintf("%s: %%d of %s are set, want exactly one: %%w", st.name, list)), jen.Id("set"), rt("ErrValidation"))),
+	))
+	enc = append(enc, jen.Switch().BlockFunc(func(g *jen.Group) {
+		for _, m := range st.messages {
+			g.Case(jen.Id("msg").Dot(m.GoName).Op("!=").Nil()).Block(
+				jen.Return(jen.Id("encode"+m.GoName).Call(jen.Op("*").Id("msg").Dot(m.GoName), jen.Id("validate"))),
+			)
+		}
+	}))
+	enc = append(enc, jen.Return(jen.Nil(), jen.Nil()))
+	f.Add(godoc(fmt.Sprintf("encode%s encodes the one message set in msg.", st.name)))
+	f.Func().Id("encode"+st.name).Params(jen.Id("msg").Id(st.name), jen.Id("validate").Bool()).Params(jen.Index().Byte(), jen.Error()).Block(enc...)
+	f.Line()
+
+	// decode: find the matching variant, then decode it without validating again.
+	dec := []jen.Code{jen.List(jen.Id("match"), jen.Id("matches")).Op(":=").List(jen.Lit(-1), jen.Lit(0))}
+	var fallbacks []int
+	for i, m := range st.messages {
+		v, ok := payloadSchemaVar(m)
+		if !ok || codecOf(m) != codecJSON {
+			fallbacks = append(fallbacks, i)
+			continue
+		}
+		dec = append(dec, jen.If(jen.Id(v).Dot("ValidateJSON").Call(jen.Id("data")).Op("==").Nil()).Block(
+			jen.List(jen.Id("match"), jen.Id("matches")).Op("=").List(jen.Lit(i), jen.Id("matches").Op("+").Lit(1)),
+		))
+	}
+	if len(fallbacks) == 1 {
+		dec = append(dec, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(
+			jen.List(jen.Id("match"), jen.Id("matches")).Op("=").List(jen.Lit(fallbacks[0]), jen.Lit(1)),
+		))
+	}
+	dec = append(dec,
+		jen.Switch(jen.Id("matches")).Block(
+			jen.Case(jen.Lit(0)).Block(jen.Return(jen.Id(st.name).Values(), jen.Qual("fmt", "Errorf").Call(
+				jen.Lit(fmt.Sprintf("payload matches none of %s: %%w", list)), rt("ErrValidation")))),
+			jen.Case(jen.Lit(1)).Block(),
+			jen.Default().Block(jen.Return(jen.Id(st.name).Values(), jen.Qual("fmt", "Errorf").Call(
+				jen.Lit(fmt.Sprintf("payload matches %%d of %s and cannot be told apart: %%w", list)), jen.Id("matches"), rt("ErrDecode")))),
+		),
+		jen.Var().Id("msg").Id(st.name),
+		jen.Switch(jen.Id("match")).BlockFunc(func(g *jen.Group) {
+			for i, m := range st.messages {
+				g.Case(jen.Lit(i)).Block(
+					jen.List(jen.Id("v"), jen.Err()).Op(":=").Id("decode"+m.GoName).Call(jen.Id("data"), jen.False()),
+					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("msg"), jen.Err())),
+					jen.Id("msg").Dot(m.GoName).Op("=").Op("&").Id("v"),
+				)
+			}
+		}),
+		jen.Return(jen.Id("msg"), jen.Nil()),
+	)
+	f.Add(godoc(fmt.Sprintf("decode%s recognises which of %s data is and decodes it; validate is implied by the recognition.", st.name, list)))
+	f.Func().Id("decode"+st.name).Params(jen.Id("data").Index().Byte(), jen.Id("_").Bool()).Params(jen.Id(st.name), jen.Error()).Block(dec...)
+	f.Line()
+	return nil
+}

@@ -1,0 +1,107 @@
+package templates
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+	"github.com/santhosh-tekuri/jsonschema/v5"
+
+	"github.com/mqttgen/mqttgen/generator/model"
+	"github.com/mqttgen/mqttgen/generator/naming"
+)
+
+// Validation emits one compiled schema per distinct message payload:
+//
+//	// schemaReading validates payloads of message reading (...).
+//	var schemaReading = mqttrt.MustCompileSchema("Reading", "{...}")
+//
+// Each schema is compiled here first, so a schema the validator refuses is
+// a generation error, never a panic when the generated package loads.
+func Validation(f *jen.File, doc *model.Document) error {
+	emitted := map[string]*model.Schema{}
+	for _, m := range doc.Messages {
+		name := SchemaVar(m)
+		if name == "" {
+			continue
+		}
+		if prev, ok := emitted[name]; ok {
+			if prev != m.Payload {
+				return fmt.Errorf("%s: payload schema variable %s is already used by another schema", m.Loc, name)
+			}
+			continue
+		}
+		emitted[name] = m.Payload
+		js, err := SchemaJSON(m.Payload)
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.Payload.Loc, err)
+		}
+		label := strings.TrimPrefix(name, "schema")
+		if err := checkCompiles(label, js); err != nil {
+			return fmt.Errorf("%s: %w", m.Payload.Loc, err)
+		}
+		f.Comment(fmt.Sprintf("%s validates the payload of message %s, compiled once.", name, messageLabel(m)))
+		f.Var().Id(name).Op("=").Qual(runtimePath, "MustCompileSchema").Call(jen.Lit(label), jen.Lit(string(js)))
+	}
+	return nil
+}
+
+func messageLabel(m *model.Message) string {
+	for _, s := range []string{m.Name, m.Key, m.GoName} {
+		if s != "" {
+			return s
+		}
+	}
+	return "(unnamed)"
+}
+
+// SchemaVar names the package-level variable holding m's compiled payload
+// schema: "schema" plus the payload's type name, else plus the message's
+// name and "Payload". It is "" when m has no JSON payload schema to check
+// (no payload, a non-JSON content type, or a non-JSON-Schema format).
+func SchemaVar(m *model.Message) string {
+	if m == nil || m.Payload == nil || !isJSONSchemaFormat(m.SchemaFormat) || !isJSONContent(m.ContentType) {
+		return ""
+	}
+	if m.Payload.GoName != "" {
+		return "schema" + m.Payload.GoName
+	}
+	for _, n := range []string{m.GoName, naming.Pascal(m.Name), naming.Pascal(m.Key)} {
+		if n != "" {
+			return "schema" + n + "Payload"
+		}
+	}
+	return "schemaPayload"
+}
+
+// isJSONSchemaFormat accepts the AsyncAPI and JSON Schema payload formats
+// (empty means the AsyncAPI default); Avro, RAML, Protobuf are not ours.
+func isJSONSchemaFormat(f string) bool {
+	f = strings.ToLower(f)
+	return f == "" || strings.HasPrefix(f, "application/vnd.aai.asyncapi") ||
+		strings.HasPrefix(f, "application/schema+json") || strings.HasPrefix(f, "application/schema+yaml")
+}
+
+// isJSONContent accepts JSON content types (and an unset one, JSON by
+// default).
+func isJSONContent(ct string) bool {
+	ct = strings.ToLower(ct)
+	return ct == "" || strings.Contains(ct, "json")
+}
+
+// checkCompiles compiles js with the settings runtime.CompileSchema uses
+// (draft-07, formats asserted). The runtime is not imported here so the
+// generator does not link the MQTT client.
+func checkCompiles(name string, js []byte) error {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft7
+	c.AssertFormat = true
+	url := "mqttgen:///" + name + ".json"
+	if err := c.AddResource(url, strings.NewReader(string(js))); err != nil {
+		return fmt.Errorf("schema %s: %w", name, err)
+	}
+	if _, err := c.Compile(url); err != nil {
+		return fmt.Errorf("schema %s does not compile: %w", name, err)
+	}
+	return nil
+}

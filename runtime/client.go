@@ -3,7 +3,9 @@ package runtime
 import (
 	"crypto/tls"
 	"log/slog"
+	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mqttclient "github.com/eclipse/paho.mqtt.golang"
@@ -33,6 +35,10 @@ type Client struct {
 	onConnect      ConnectHandler
 	onLost         ConnectionLostHandler
 	onReconnecting ReconnectingHandler
+
+	// broker is the URL of the last connection attempt (redacted), so the
+	// "connected" log line says which of several brokers was reached.
+	broker atomic.Pointer[string]
 
 	// mu guards the lifecycle fields below. It is never held across a
 	// network wait or a callback.
@@ -101,7 +107,7 @@ func New(opts ...Option) (*Client, error) {
 	}
 	if c.asyncErr == nil {
 		c.asyncErr = func(topic string, err error) {
-			c.log.Warn("mqtt: asynchronous operation failed", "topic", topic, "err", err)
+			c.log.Warn("mqtt: asynchronous operation failed", "client_id", cfg.ClientID, "topic", topic, "err", err)
 		}
 	}
 	c.dispatch = dispatcher{run: c.runDelivery, workers: 1, size: cfg.HandlerQueueSize}
@@ -148,6 +154,11 @@ func (c *Client) pahoOptions(tlsCfg *tls.Config, store mqttclient.Store) mqttcli
 	o.SetStore(store)
 	o.SetDefaultPublishHandler(c.onMessage)
 	o.SetConnectionLostHandler(c.connectionLost)
+	o.SetConnectionAttemptHandler(func(broker *url.URL, tlsCfg *tls.Config) *tls.Config {
+		b := broker.Redacted()
+		c.broker.Store(&b)
+		return tlsCfg
+	})
 	if tlsCfg != nil {
 		o.SetTLSConfig(tlsCfg)
 	}
@@ -195,6 +206,14 @@ func (c *Client) SetReconnectingHandler(handler ReconnectingHandler) {
 	c.hooksMu.Lock()
 	c.onReconnecting = handler
 	c.hooksMu.Unlock()
+}
+
+// connectedBroker is the broker of the last connection attempt, for logs.
+func (c *Client) connectedBroker() string {
+	if b := c.broker.Load(); b != nil {
+		return *b
+	}
+	return ""
 }
 
 func (c *Client) hooks() (ConnectHandler, ConnectionLostHandler, ReconnectingHandler) {

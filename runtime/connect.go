@@ -217,7 +217,7 @@ func (c *Client) dial(ctx context.Context) (bool, error) {
 					c.pc.Disconnect(0)
 				}
 			case <-time.After(c.dialBound()):
-				c.log.Error("mqtt: connection attempt did not finish", "bound", c.dialBound())
+				c.log.Error("mqtt: connection attempt did not finish", "client_id", c.cfg.ClientID, "bound", c.dialBound())
 			}
 		}()
 		err := ctx.Err()
@@ -277,7 +277,7 @@ func (c *Client) established(sessionPresent, reconnect bool) error {
 	if reconnect {
 		c.stats.reconnects.Add(1)
 	}
-	c.log.Info("mqtt: connected", "client_id", c.cfg.ClientID, "session_present", sessionPresent, "reconnect", reconnect)
+	c.log.Info("mqtt: connected", "client_id", c.cfg.ClientID, "broker", c.connectedBroker(), "session_present", sessionPresent, "reconnect", reconnect)
 	if lost {
 		c.mu.Lock()
 		if c.outage == nil {

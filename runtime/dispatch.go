@@ -111,7 +111,7 @@ func (c *Client) callHandler(h MessageHandler, m mqttclient.Message) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.stats.panics.Add(1)
-			c.log.Error("mqtt: handler panicked", "topic", m.Topic(), "panic", r, "stack", string(debug.Stack()))
+			c.log.Error("mqtt: handler panicked", "client_id", c.cfg.ClientID, "topic", m.Topic(), "qos", m.Qos(), "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
 	h(c.pc, m)

@@ -58,7 +58,7 @@ func (c *Client) reconnect(l *reconnectLoop) {
 		cancel()
 		if err == nil {
 			if err := c.established(sessionPresent, true); err != nil {
-				c.log.Debug("mqtt: reconnected after Disconnect; closing", "err", err)
+				c.log.Debug("mqtt: reconnected after Disconnect; closing", "client_id", c.cfg.ClientID, "err", err)
 			}
 			return
 		}

@@ -93,7 +93,7 @@ func (r *router) handlersFor(topic string) []MessageHandler {
 // and ignored, since AddRoute returns no error.
 func (c *Client) AddRoute(filter string, handler MessageHandler) {
 	if err := ValidateFilter(filter); err != nil {
-		c.log.Error("mqtt: route not added", "err", err)
+		c.log.Error("mqtt: route not added", "client_id", c.cfg.ClientID, "filter", filter, "err", err)
 		return
 	}
 	c.router.add(filter, handler)
@@ -118,12 +118,12 @@ func (c *Client) onMessage(_ mqttclient.Client, m mqttclient.Message) {
 	hs := c.router.handlersFor(m.Topic())
 	if len(hs) == 0 {
 		c.stats.unrouted.Add(1)
-		c.log.Debug("mqtt: message without handler", "topic", m.Topic())
+		c.log.Debug("mqtt: message without handler", "client_id", c.cfg.ClientID, "topic", m.Topic(), "qos", m.Qos())
 		return
 	}
 	if !c.dispatch.enqueue(delivery{msg: m, handlers: hs}) {
 		c.stats.unrouted.Add(1)
-		c.log.Warn("mqtt: message received while disconnecting, not delivered", "topic", m.Topic())
+		c.log.Warn("mqtt: message received while disconnecting, not delivered", "client_id", c.cfg.ClientID, "topic", m.Topic(), "qos", m.Qos())
 	}
 }
 
@@ -131,5 +131,5 @@ func (c *Client) onMessage(_ mqttclient.Client, m mqttclient.Message) {
 // handler (too large, undecodable, invalid) and logs why at Warn.
 func (c *Client) RecordRejected(topic string, err error) {
 	c.stats.rejected.Add(1)
-	c.log.Warn("mqtt: message rejected", "topic", topic, "err", err)
+	c.log.Warn("mqtt: message rejected", "client_id", c.cfg.ClientID, "topic", topic, "err", err)
 }

@@ -61,7 +61,7 @@ const generateMaxStdin = 10 << 20
 func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), generateUsage) }
+	fs.Usage = func() {} // printed below: -h to stdout, mistakes to stderr
 	spec := fs.String("i", "", "")
 	dir := fs.String("o", "", "")
 	pkg := fs.String("package", "", "")
@@ -70,11 +70,10 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	quiet := fs.Bool("q", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
-			fs.Usage()
+			fmt.Fprint(stdout, generateUsage)
 			return 0
 		}
-		fmt.Fprintln(stderr, "run \"mqttgen generate -h\" for the flags")
+		fmt.Fprintln(stderr, "run \"mqttgen generate -h\" for the flags and examples")
 		return 2
 	}
 	usageErr := func(format string, a ...any) int {

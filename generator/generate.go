@@ -50,6 +50,11 @@ func (r Role) String() string {
 // (as opposed to problems in the document).
 var ErrConfig = errors.New("invalid generator configuration")
 
+// ErrNameCollision is wrapped by the error Generate returns when two
+// emitted declarations would share a name, for example a send and a
+// receive operation of the same name under -role both.
+var ErrNameCollision = errors.New("generated names collide")
+
 // ParseRole reads a -role flag value: app, client or both.
 func ParseRole(s string) (Role, error) {
 	for _, r := range []Role{RoleApp, RoleClient, RoleBoth} {
@@ -234,7 +239,7 @@ func checkDecls(files []File) ([]File, error) {
 	}
 	if len(dup) > 0 {
 		sort.Strings(dup)
-		return nil, fmt.Errorf("generated names collide; rename with x-go-name in the document:\n\t%s", strings.Join(dup, "\n\t"))
+		return nil, fmt.Errorf("%w; rename with x-go-name in the document:\n\t%s", ErrNameCollision, strings.Join(dup, "\n\t"))
 	}
 	return kept, nil
 }

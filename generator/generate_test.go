@@ -151,15 +151,56 @@ components:
         id: {type: string}
 `
 
-// TestCollisionIsAnError: a schema named like a generated identifier (here
-// the const of server "prod") is reported, never renamed silently.
-func TestCollisionIsAnError(t *testing.T) {
-	_, err := Generate(context.Background(), Config{Spec: "collide.yaml", Input: []byte(collidingDoc), Package: "p"})
-	if err == nil || !strings.Contains(err.Error(), "ServerProdURL is declared twice") || !strings.Contains(err.Error(), "x-go-name") {
-		t.Fatalf("err = %v, want a collision on ServerProdURL naming x-go-name", err)
+// TestReservedTypeNameGetsSuffix: a schema named like a generated
+// identifier (here the URL const of server "prod") follows the type naming
+// rule and becomes ServerProdURL2; the const keeps its name.
+func TestReservedTypeNameGetsSuffix(t *testing.T) {
+	files, err := Generate(context.Background(), Config{Spec: "collide.yaml", Input: []byte(collidingDoc), Package: "p"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	fixed := strings.Replace(collidingDoc, "      type: object\n", "      type: object\n      x-go-name: ProdEndpoint\n", 1)
-	if _, err := Generate(context.Background(), Config{Spec: "collide.yaml", Input: []byte(fixed), Package: "p"}); err != nil {
+	var all string
+	for _, f := range files {
+		all += string(f.Data)
+	}
+	for _, want := range []string{"type ServerProdURL2 struct", "ServerProdURL = "} {
+		if !strings.Contains(all, want) {
+			t.Errorf("generated code lacks %q", want)
+		}
+	}
+}
+
+// bothSidesDoc has a send and a receive operation that get the same Go
+// name: fine for one role (PublishReading, SubscribeReading), a collision
+// for -role both, where each side emits both methods.
+const bothSidesDoc = `asyncapi: 3.0.0
+info: {title: Collide, version: "1"}
+channels:
+  readings:
+    address: readings
+    messages:
+      reading: {payload: {type: string}, contentType: text/plain}
+operations:
+  sendReading:
+    action: send
+    channel: {$ref: '#/channels/readings'}
+  receiveReading:
+    action: receive
+    channel: {$ref: '#/channels/readings'}
+`
+
+// TestCollisionIsAnError: identifiers that collide in the emitted package
+// are reported with a hint, never renamed silently.
+func TestCollisionIsAnError(t *testing.T) {
+	if _, err := Generate(context.Background(), Config{Spec: "both.yaml", Input: []byte(bothSidesDoc), Package: "p"}); err != nil {
+		t.Fatalf("role app: %v", err)
+	}
+	_, err := Generate(context.Background(), Config{Spec: "both.yaml", Input: []byte(bothSidesDoc), Package: "p", Role: RoleBoth})
+	if err == nil || !strings.Contains(err.Error(), "PublishReading is declared twice") || !strings.Contains(err.Error(), "x-go-name") {
+		t.Fatalf("err = %v, want a collision on PublishReading naming x-go-name", err)
+	}
+	fixed := strings.Replace(bothSidesDoc, "    action: receive\n", "    action: receive\n    x-go-name: readingArrived\n", 1)
+	if _, err := Generate(context.Background(), Config{Spec: "both.yaml", Input: []byte(fixed), Package: "p", Role: RoleBoth}); err != nil {
 		t.Fatalf("after x-go-name: %v", err)
 	}
 }

@@ -67,17 +67,27 @@ func AssignTypeNames(doc *model.Document) error {
 var reservedMarker = &model.Schema{}
 
 // reservedTypeNames are identifiers the other emitters declare at package
-// level (see templates/client.go, topics.go, messages.go, subscribe.go),
-// so no schema type may take them; a schema that wants one gets a suffix.
+// level (see templates/client.go, topics.go, messages.go, subscribe.go,
+// servers.go), so no schema type may take them; a schema that wants one
+// gets a suffix.
 func reservedTypeNames(doc *model.Document) []string {
 	out := []string{"Client", "ClientOption", "NewClient", "WithErrorHandler", "WithoutValidation",
 		"WithMaxPayloadSize", "PublishOption", "WithQoS", "WithRetain", "SubscribeOption",
 		"WithShareGroup", "ServerURLs"}
+	// templates/servers.go: Server<Name>URL and Server<Name>Options, with
+	// the server's position for a name that has no letters or digits.
+	for i, srv := range doc.Servers {
+		id := "Server" + naming.Pascal(srv.Name)
+		if id == "Server" {
+			id = "Server" + strconv.Itoa(i+1)
+		}
+		out = append(out, id+"URL", id+"Options")
+	}
 	for _, c := range doc.Channels {
 		if c.GoName == "" {
 			continue
 		}
-		out = append(out, c.GoName+"Params", c.GoName+"Address", "Parse"+c.GoName+"Topic")
+		out = append(out, c.GoName+"Params", c.GoName+"Address", "Parse"+c.GoName+"Topic", "With"+c.GoName+"Params")
 		if len(c.Messages) > 1 {
 			out = append(out, c.GoName+"Payload")
 		}

@@ -244,7 +244,16 @@ func (s *Spec) operations() []*model.Operation {
 	return out
 }
 
-// validateStmt is `if validate { if err := schema.X(v); err != nil { return zero, err } }`.
+// validateStmt checks a payload before it is sent or after it arrived:
+//
+//	if validate && !validX(data) { // the fast path, when the schema allows one
+//		if err := schemaX.ValidateJSON(data); err != nil {
+//			return zero, err
+//		}
+//	}
+//
+// The compiled schema is asked whenever the fast check does not say
+// "valid", so it alone decides refusals and words their errors.
 func validateStmt(m *model.Message, value jen.Code, zero jen.Code) jen.Code {
 	v, ok := payloadSchemaVar(m)
 	if !ok {
@@ -254,7 +263,11 @@ func validateStmt(m *model.Message, value jen.Code, zero jen.Code) jen.Code {
 	if codecOf(m) == codecText {
 		method = "Validate"
 	}
-	return jen.If(jen.Id("validate")).Block(
+	cond := jen.Id("validate")
+	if HasFastCheck(m) {
+		cond = cond.Op("&&").Op("!").Id(FastCheckName(m)).Call(value)
+	}
+	return jen.If(cond).Block(
 		jen.If(jen.Err().Op(":=").Id(v).Dot(method).Call(value), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(zero, jen.Err()),
 		),
@@ -411,7 +424,11 @@ func emitPayloadSum(f *jen.File, st *payloadSum) error {
 			fallbacks = append(fallbacks, i)
 			continue
 		}
-		dec = append(dec, jen.If(jen.Id(v).Dot("ValidateJSON").Call(jen.Id("data")).Op("==").Nil()).Block(
+		match := jen.Id(v).Dot("ValidateJSON").Call(jen.Id("data")).Op("==").Nil()
+		if HasFastCheck(m) {
+			match = jen.Id(FastCheckName(m)).Call(jen.Id("data")).Op("||").Add(match)
+		}
+		dec = append(dec, jen.If(match).Block(
 			jen.List(jen.Id("match"), jen.Id("matches")).Op("=").List(jen.Lit(i), jen.Id("matches").Op("+").Lit(1)),
 		))
 	}

@@ -16,9 +16,15 @@ import (
 //	// schemaReading validates payloads of message reading (...).
 //	var schemaReading = mqttrt.MustCompileSchema("Reading", "{...}")
 //
-// Each schema is compiled here first, so a schema the validator refuses is
-// a generation error, never a panic when the generated package loads.
+// and, when the schema uses only keywords the fast path decides (see
+// validate_emit.go), the one-pass check validReading(data []byte) bool
+// (validReadingText(v string) bool for text payloads) that the codecs try
+// first. Each schema is compiled here first, so a schema the validator
+// refuses is a generation error, never a panic when the generated package
+// loads.
 func Validation(f *jen.File, doc *model.Document) error {
+	fast := newFastEmitter(f)
+	defer fast.decls()
 	emitted := map[string]*model.Schema{}
 	for _, m := range doc.Messages {
 		name := SchemaVar(m)
@@ -42,8 +48,37 @@ func Validation(f *jen.File, doc *model.Document) error {
 		}
 		f.Comment(fmt.Sprintf("%s validates the payload of message %s, compiled once.", name, messageLabel(m)))
 		f.Var().Id(name).Op("=").Qual(runtimePath, "MustCompileSchema").Call(jen.Lit(label), jen.Lit(string(js)))
+		f.Line()
+		switch {
+		case isTextMessage(m):
+			if textCovered(m.Payload) {
+				fast.text(name, m.Payload)
+			}
+		case FastCovered(m.Payload):
+			fast.payload(name, m.Payload)
+		}
 	}
 	return nil
+}
+
+// HasFastCheck reports whether Validation emits a fast check for m's
+// payload (validX, or validXText for a text payload).
+func HasFastCheck(m *model.Message) bool {
+	if SchemaVar(m) == "" {
+		return false
+	}
+	if isTextMessage(m) {
+		return textCovered(m.Payload)
+	}
+	return FastCovered(m.Payload)
+}
+
+// FastCheckName names the fast check HasFastCheck reports.
+func FastCheckName(m *model.Message) string {
+	if isTextMessage(m) {
+		return fastTextFunc(SchemaVar(m))
+	}
+	return fastFunc(SchemaVar(m))
 }
 
 func messageLabel(m *model.Message) string {
@@ -57,10 +92,15 @@ func messageLabel(m *model.Message) string {
 
 // SchemaVar names the package-level variable holding m's compiled payload
 // schema: "schema" plus the payload's type name, else plus the message's
-// name and "Payload". It is "" when m has no JSON payload schema to check
-// (no payload, a non-JSON content type, or a non-JSON-Schema format).
+// name and "Payload". It is "" when m has no payload schema to check: no
+// payload, a non-JSON-Schema format, a content type that is neither JSON
+// nor text, or a text payload whose schema does not admit strings (see
+// TextValidated).
 func SchemaVar(m *model.Message) string {
-	if m == nil || m.Payload == nil || !isJSONSchemaFormat(m.SchemaFormat) || !isJSONContent(m.ContentType) {
+	if m == nil || m.Payload == nil || !isJSONSchemaFormat(m.SchemaFormat) {
+		return ""
+	}
+	if !isJSONContent(m.ContentType) && !(isTextMessage(m) && TextValidated(m.Payload)) {
 		return ""
 	}
 	if m.Payload.GoName != "" {
@@ -80,6 +120,12 @@ func isJSONSchemaFormat(f string) bool {
 	f = strings.ToLower(f)
 	return f == "" || strings.HasPrefix(f, "application/vnd.aai.asyncapi") ||
 		strings.HasPrefix(f, "application/schema+json") || strings.HasPrefix(f, "application/schema+yaml")
+}
+
+// isTextMessage reports a text/* payload, handled as a Go string.
+func isTextMessage(m *model.Message) bool {
+	ct := strings.ToLower(strings.TrimSpace(m.ContentType))
+	return !isJSONContent(ct) && strings.HasPrefix(ct, "text/")
 }
 
 // isJSONContent accepts JSON content types (and an unset one, JSON by

@@ -17,7 +17,7 @@ func encodeDeviceStarted(msg DeviceStarted, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode DeviceStarted: %w", err)
 	}
-	if validate {
+	if validate && !validDeviceStarted(data) {
 		if err := schemaDeviceStarted.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -29,7 +29,7 @@ func encodeDeviceStarted(msg DeviceStarted, validate bool) ([]byte, error) {
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceStarted(data []byte, validate bool) (DeviceStarted, error) {
 	var msg DeviceStarted
-	if validate {
+	if validate && !validDeviceStarted(data) {
 		if err := schemaDeviceStarted.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -47,7 +47,7 @@ func encodeDeviceStopped(msg DeviceStopped, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode DeviceStopped: %w", err)
 	}
-	if validate {
+	if validate && !validDeviceStopped(data) {
 		if err := schemaDeviceStopped.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -59,7 +59,7 @@ func encodeDeviceStopped(msg DeviceStopped, validate bool) ([]byte, error) {
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceStopped(data []byte, validate bool) (DeviceStopped, error) {
 	var msg DeviceStopped
-	if validate {
+	if validate && !validDeviceStopped(data) {
 		if err := schemaDeviceStopped.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -77,7 +77,7 @@ func encodeDeviceFault(msg DeviceFault, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode DeviceFault: %w", err)
 	}
-	if validate {
+	if validate && !validDeviceFault(data) {
 		if err := schemaDeviceFault.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -89,7 +89,7 @@ func encodeDeviceFault(msg DeviceFault, validate bool) ([]byte, error) {
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceFault(data []byte, validate bool) (DeviceFault, error) {
 	var msg DeviceFault
-	if validate {
+	if validate && !validDeviceFault(data) {
 		if err := schemaDeviceFault.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -107,7 +107,7 @@ func encodeRestart(msg Restart, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode Restart: %w", err)
 	}
-	if validate {
+	if validate && !validRestart(data) {
 		if err := schemaRestart.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -119,7 +119,7 @@ func encodeRestart(msg Restart, validate bool) ([]byte, error) {
 // failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeRestart(data []byte, validate bool) (Restart, error) {
 	var msg Restart
-	if validate {
+	if validate && !validRestart(data) {
 		if err := schemaRestart.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -137,7 +137,7 @@ func encodeFirmwareUpdate(msg FirmwareUpdate, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode FirmwareUpdate: %w", err)
 	}
-	if validate {
+	if validate && !validFirmwareUpdate(data) {
 		if err := schemaFirmwareUpdate.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -150,7 +150,7 @@ func encodeFirmwareUpdate(msg FirmwareUpdate, validate bool) ([]byte, error) {
 // mqttrt.ErrDecode.
 func decodeFirmwareUpdate(data []byte, validate bool) (FirmwareUpdate, error) {
 	var msg FirmwareUpdate
-	if validate {
+	if validate && !validFirmwareUpdate(data) {
 		if err := schemaFirmwareUpdate.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -164,6 +164,11 @@ func decodeFirmwareUpdate(data []byte, validate bool) (FirmwareUpdate, error) {
 // encodeOperatorNote turns a OperatorNote into its payload, checking it against
 // the document's schema when validate is set.
 func encodeOperatorNote(msg string, validate bool) ([]byte, error) {
+	if validate && !validOperatorNotePayloadText(string(msg)) {
+		if err := schemaOperatorNotePayload.Validate(string(msg)); err != nil {
+			return nil, err
+		}
+	}
 	return []byte(msg), nil
 }
 
@@ -174,6 +179,11 @@ func decodeOperatorNote(data []byte, validate bool) (string, error) {
 		return "", fmt.Errorf("%w: OperatorNote: text is not valid UTF-8", mqttrt.ErrDecode)
 	}
 	text := string(data)
+	if validate && !validOperatorNotePayloadText(text) {
+		if err := schemaOperatorNotePayload.Validate(text); err != nil {
+			return "", err
+		}
+	}
 	return text, nil
 }
 
@@ -218,13 +228,13 @@ func encodeEventsPayload(msg EventsPayload, validate bool) ([]byte, error) {
 // DeviceFault data is and decodes it; validate is implied by the recognition.
 func decodeEventsPayload(data []byte, _ bool) (EventsPayload, error) {
 	match, matches := -1, 0
-	if schemaDeviceStarted.ValidateJSON(data) == nil {
+	if validDeviceStarted(data) || schemaDeviceStarted.ValidateJSON(data) == nil {
 		match, matches = 0, matches+1
 	}
-	if schemaDeviceStopped.ValidateJSON(data) == nil {
+	if validDeviceStopped(data) || schemaDeviceStopped.ValidateJSON(data) == nil {
 		match, matches = 1, matches+1
 	}
-	if schemaDeviceFault.ValidateJSON(data) == nil {
+	if validDeviceFault(data) || schemaDeviceFault.ValidateJSON(data) == nil {
 		match, matches = 2, matches+1
 	}
 	switch matches {
@@ -300,10 +310,10 @@ func encodeControlPayload(msg ControlPayload, validate bool) ([]byte, error) {
 // data is and decodes it; validate is implied by the recognition.
 func decodeControlPayload(data []byte, _ bool) (ControlPayload, error) {
 	match, matches := -1, 0
-	if schemaRestart.ValidateJSON(data) == nil {
+	if validRestart(data) || schemaRestart.ValidateJSON(data) == nil {
 		match, matches = 0, matches+1
 	}
-	if schemaFirmwareUpdate.ValidateJSON(data) == nil {
+	if validFirmwareUpdate(data) || schemaFirmwareUpdate.ValidateJSON(data) == nil {
 		match, matches = 1, matches+1
 	}
 	if matches == 0 {

@@ -3,19 +3,410 @@
 
 package deviceevents
 
-import mqttrt "github.com/mqttgen/mqttgen/runtime"
+import (
+	mqttrt "github.com/mqttgen/mqttgen/runtime"
+	"unicode/utf8"
+)
 
 // schemaDeviceStarted validates the payload of message deviceStarted, compiled once.
 var schemaDeviceStarted = mqttrt.MustCompileSchema("DeviceStarted", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"event\":{\"const\":\"started\"},\"firmware\":{\"type\":\"string\"}},\"required\":[\"event\",\"firmware\"],\"type\":\"object\"}")
 
+// validDeviceStarted reports whether data certainly satisfies
+// schemaDeviceStarted, in one pass over the bytes without allocating. It may say
+// false for a valid payload it cannot decide exactly (an integer written 1.0,
+// duplicate names with minProperties); callers then ask schemaDeviceStarted,
+// which also explains a refusal.
+func validDeviceStarted(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkDeviceStarted(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkDeviceStarted reads one value and reports whether it certainly satisfies the schema of DeviceStarted.
+func checkDeviceStarted(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "event":
+					seen0 |= 1 << 0
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						switch string(sc.Str()) {
+						case "started":
+						default:
+							return false
+						}
+					default:
+						return false
+					}
+				case "firmware":
+					seen0 |= 1 << 1
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+					default:
+						return false
+					}
+				default:
+					return false
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x3) != uint64(0x3) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // schemaDeviceStopped validates the payload of message deviceStopped, compiled once.
 var schemaDeviceStopped = mqttrt.MustCompileSchema("DeviceStopped", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"event\":{\"const\":\"stopped\"},\"reason\":{\"enum\":[\"shutdown\",\"power-loss\",\"update\"],\"type\":\"string\"}},\"required\":[\"event\",\"reason\"],\"type\":\"object\"}")
+
+// validDeviceStopped reports whether data certainly satisfies
+// schemaDeviceStopped, in one pass over the bytes without allocating. It may say
+// false for a valid payload it cannot decide exactly (an integer written 1.0,
+// duplicate names with minProperties); callers then ask schemaDeviceStopped,
+// which also explains a refusal.
+func validDeviceStopped(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkDeviceStopped(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkDeviceStopped reads one value and reports whether it certainly satisfies the schema of DeviceStopped.
+func checkDeviceStopped(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "event":
+					seen0 |= 1 << 0
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						switch string(sc.Str()) {
+						case "stopped":
+						default:
+							return false
+						}
+					default:
+						return false
+					}
+				case "reason":
+					seen0 |= 1 << 1
+					if !checkDeviceStoppedReason(sc) {
+						return false
+					}
+				default:
+					return false
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x3) != uint64(0x3) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// checkDeviceStoppedReason reads one value and reports whether it certainly satisfies the schema of DeviceStoppedReason.
+func checkDeviceStoppedReason(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '"':
+		if !sc.String() {
+			return false
+		}
+		switch string(sc.Str()) {
+		case "shutdown", "power-loss", "update":
+		default:
+			return false
+		}
+	default:
+		return false
+	}
+	return true
+}
 
 // schemaDeviceFault validates the payload of message deviceFault, compiled once.
 var schemaDeviceFault = mqttrt.MustCompileSchema("DeviceFault", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"code\":{\"minimum\":1,\"type\":\"integer\"},\"detail\":{\"type\":\"string\"},\"event\":{\"const\":\"fault\"}},\"required\":[\"event\",\"code\"],\"type\":\"object\"}")
 
+// validDeviceFault reports whether data certainly satisfies schemaDeviceFault,
+// in one pass over the bytes without allocating. It may say false for a valid
+// payload it cannot decide exactly (an integer written 1.0, duplicate names with
+// minProperties); callers then ask schemaDeviceFault, which also explains a
+// refusal.
+func validDeviceFault(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkDeviceFault(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkDeviceFault reads one value and reports whether it certainly satisfies the schema of DeviceFault.
+func checkDeviceFault(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "event":
+					seen0 |= 1 << 0
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						switch string(sc.Str()) {
+						case "fault":
+						default:
+							return false
+						}
+					default:
+						return false
+					}
+				case "code":
+					seen0 |= 1 << 1
+					switch sc.Next() {
+					case '0':
+						if !sc.Number() {
+							return false
+						}
+						if !sc.Integer() {
+							return false
+						}
+						if !sc.AtLeast(1.0, "1") {
+							return false
+						}
+					default:
+						return false
+					}
+				case "detail":
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+					default:
+						return false
+					}
+				default:
+					return false
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x3) != uint64(0x3) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // schemaRestart validates the payload of message restart, compiled once.
 var schemaRestart = mqttrt.MustCompileSchema("Restart", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"action\":{\"const\":\"restart\"},\"delaySeconds\":{\"minimum\":0,\"type\":\"integer\"}},\"required\":[\"action\"],\"type\":\"object\"}")
 
+// validRestart reports whether data certainly satisfies schemaRestart, in one
+// pass over the bytes without allocating. It may say false for a valid payload
+// it cannot decide exactly (an integer written 1.0, duplicate names with
+// minProperties); callers then ask schemaRestart, which also explains a refusal.
+func validRestart(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkRestart(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkRestart reads one value and reports whether it certainly satisfies the schema of Restart.
+func checkRestart(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "action":
+					seen0 |= 1 << 0
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						switch string(sc.Str()) {
+						case "restart":
+						default:
+							return false
+						}
+					default:
+						return false
+					}
+				case "delaySeconds":
+					switch sc.Next() {
+					case '0':
+						if !sc.Number() {
+							return false
+						}
+						if !sc.Integer() {
+							return false
+						}
+						if !sc.AtLeast(0.0, "0") {
+							return false
+						}
+					default:
+						return false
+					}
+				default:
+					return false
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x1) != uint64(0x1) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // schemaFirmwareUpdate validates the payload of message firmwareUpdate, compiled once.
 var schemaFirmwareUpdate = mqttrt.MustCompileSchema("FirmwareUpdate", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"action\":{\"const\":\"firmware\"},\"url\":{\"format\":\"uri\",\"type\":\"string\"}},\"required\":[\"action\",\"url\"],\"type\":\"object\"}")
+
+// validFirmwareUpdate reports whether data certainly satisfies
+// schemaFirmwareUpdate, in one pass over the bytes without allocating. It may
+// say false for a valid payload it cannot decide exactly (an integer written
+// 1.0, duplicate names with minProperties); callers then ask
+// schemaFirmwareUpdate, which also explains a refusal.
+func validFirmwareUpdate(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkFirmwareUpdate(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkFirmwareUpdate reads one value and reports whether it certainly satisfies the schema of FirmwareUpdate.
+func checkFirmwareUpdate(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "action":
+					seen0 |= 1 << 0
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						switch string(sc.Str()) {
+						case "firmware":
+						default:
+							return false
+						}
+					default:
+						return false
+					}
+				case "url":
+					seen0 |= 1 << 1
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						if !fastFormat1(sc.Str()) {
+							return false
+						}
+					default:
+						return false
+					}
+				default:
+					return false
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x3) != uint64(0x3) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// schemaOperatorNotePayload validates the payload of message operatorNote, compiled once.
+var schemaOperatorNotePayload = mqttrt.MustCompileSchema("OperatorNotePayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"maxLength\":280,\"type\":\"string\"}")
+
+// validOperatorNotePayloadText reports whether the text payload v certainly
+// satisfies schemaOperatorNotePayload; callers ask schemaOperatorNotePayload
+// when it says false.
+func validOperatorNotePayloadText(v string) bool {
+	if n := utf8.RuneCountInString(v); n > 280 {
+		return false
+	}
+	return true
+}
+
+// Patterns and formats of the fast payload checks, compiled once (the same regexp engine and format checks the schemas use).
+var (
+	fastFormat1 = mqttrt.FormatChecker("uri")
+)

@@ -17,7 +17,7 @@ func encodeTemperatureReading(msg TemperatureReading, validate bool) ([]byte, er
 	if err != nil {
 		return nil, fmt.Errorf("encode TemperatureReading: %w", err)
 	}
-	if validate {
+	if validate && !validTemperatureReading(data) {
 		if err := schemaTemperatureReading.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -30,7 +30,7 @@ func encodeTemperatureReading(msg TemperatureReading, validate bool) ([]byte, er
 // mqttrt.ErrDecode.
 func decodeTemperatureReading(data []byte, validate bool) (TemperatureReading, error) {
 	var msg TemperatureReading
-	if validate {
+	if validate && !validTemperatureReading(data) {
 		if err := schemaTemperatureReading.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -48,7 +48,7 @@ func encodeHumidityReading(msg HumidityReading, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode HumidityReading: %w", err)
 	}
-	if validate {
+	if validate && !validHumidityReading(data) {
 		if err := schemaHumidityReading.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -61,7 +61,7 @@ func encodeHumidityReading(msg HumidityReading, validate bool) ([]byte, error) {
 // mqttrt.ErrDecode.
 func decodeHumidityReading(data []byte, validate bool) (HumidityReading, error) {
 	var msg HumidityReading
-	if validate {
+	if validate && !validHumidityReading(data) {
 		if err := schemaHumidityReading.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -79,7 +79,7 @@ func encodeAlert(msg Alert, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode Alert: %w", err)
 	}
-	if validate {
+	if validate && !validAlert(data) {
 		if err := schemaAlert.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -91,7 +91,7 @@ func encodeAlert(msg Alert, validate bool) ([]byte, error) {
 // failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeAlert(data []byte, validate bool) (Alert, error) {
 	var msg Alert
-	if validate {
+	if validate && !validAlert(data) {
 		if err := schemaAlert.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -109,7 +109,7 @@ func encodeDeviceCommand(msg DeviceCommand, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode DeviceCommand: %w", err)
 	}
-	if validate {
+	if validate && !validDeviceCommand(data) {
 		if err := schemaDeviceCommand.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -121,7 +121,7 @@ func encodeDeviceCommand(msg DeviceCommand, validate bool) ([]byte, error) {
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceCommand(data []byte, validate bool) (DeviceCommand, error) {
 	var msg DeviceCommand
-	if validate {
+	if validate && !validDeviceCommand(data) {
 		if err := schemaDeviceCommand.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -139,7 +139,7 @@ func encodeDeviceConfig(msg DeviceConfig, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode DeviceConfig: %w", err)
 	}
-	if validate {
+	if validate && !validDeviceConfig(data) {
 		if err := schemaDeviceConfig.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -151,7 +151,7 @@ func encodeDeviceConfig(msg DeviceConfig, validate bool) ([]byte, error) {
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceConfig(data []byte, validate bool) (DeviceConfig, error) {
 	var msg DeviceConfig
-	if validate {
+	if validate && !validDeviceConfig(data) {
 		if err := schemaDeviceConfig.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -165,10 +165,9 @@ func decodeDeviceConfig(data []byte, validate bool) (DeviceConfig, error) {
 // encodeGatewayStatus turns a GatewayStatus into its payload, checking it
 // against the document's schema when validate is set.
 func encodeGatewayStatus(msg GatewayStatus, validate bool) ([]byte, error) {
-	if validate && !msg.Valid() {
-		return nil, &mqttrt.ValidationError{
-			Message: fmt.Sprintf("%q is not one of \"online\", \"offline\"", msg),
-			Rule:    "enum",
+	if validate && !validGatewayStatusText(string(msg)) {
+		if err := schemaGatewayStatus.Validate(string(msg)); err != nil {
+			return nil, err
 		}
 	}
 	return []byte(msg), nil
@@ -181,10 +180,9 @@ func decodeGatewayStatus(data []byte, validate bool) (GatewayStatus, error) {
 		return "", fmt.Errorf("%w: GatewayStatus: text is not valid UTF-8", mqttrt.ErrDecode)
 	}
 	text := string(data)
-	if validate && !GatewayStatus(text).Valid() {
-		return "", &mqttrt.ValidationError{
-			Message: fmt.Sprintf("%q is not one of \"online\", \"offline\"", GatewayStatus(text)),
-			Rule:    "enum",
+	if validate && !validGatewayStatusText(text) {
+		if err := schemaGatewayStatus.Validate(text); err != nil {
+			return "", err
 		}
 	}
 	return GatewayStatus(text), nil

@@ -3,19 +3,450 @@
 
 package sensorgateway
 
-import mqttrt "github.com/mqttgen/mqttgen/runtime"
+import (
+	mqttrt "github.com/mqttgen/mqttgen/runtime"
+	"regexp"
+	"unicode/utf8"
+)
 
 // schemaTemperatureReading validates the payload of message temperatureReading, compiled once.
 var schemaTemperatureReading = mqttrt.MustCompileSchema("TemperatureReading", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"battery\":{\"maximum\":100,\"minimum\":0,\"type\":\"integer\"},\"celsius\":{\"maximum\":100,\"minimum\":-50,\"type\":\"number\"},\"sensorId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"sensorId\",\"celsius\"],\"type\":\"object\"}")
 
+// validTemperatureReading reports whether data certainly satisfies
+// schemaTemperatureReading, in one pass over the bytes without allocating. It
+// may say false for a valid payload it cannot decide exactly (an integer written
+// 1.0, duplicate names with minProperties); callers then ask
+// schemaTemperatureReading, which also explains a refusal.
+func validTemperatureReading(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkTemperatureReading(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkTemperatureReading reads one value and reports whether it certainly satisfies the schema of TemperatureReading.
+func checkTemperatureReading(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "sensorId":
+					seen0 |= 1 << 0
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						if n := utf8.RuneCount(sc.Str()); n < 1 {
+							return false
+						}
+					default:
+						return false
+					}
+				case "celsius":
+					seen0 |= 1 << 1
+					switch sc.Next() {
+					case '0':
+						if !sc.Number() {
+							return false
+						}
+						if !sc.AtLeast(-50.0, "-50") {
+							return false
+						}
+						if !sc.AtMost(100.0, "100") {
+							return false
+						}
+					default:
+						return false
+					}
+				case "battery":
+					switch sc.Next() {
+					case '0':
+						if !sc.Number() {
+							return false
+						}
+						if !sc.Integer() {
+							return false
+						}
+						if !sc.AtLeast(0.0, "0") {
+							return false
+						}
+						if !sc.AtMost(100.0, "100") {
+							return false
+						}
+					default:
+						return false
+					}
+				default:
+					if !sc.Skip() {
+						return false
+					}
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x3) != uint64(0x3) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // schemaHumidityReading validates the payload of message humidityReading, compiled once.
 var schemaHumidityReading = mqttrt.MustCompileSchema("HumidityReading", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"percent\":{\"maximum\":100,\"minimum\":0,\"type\":\"number\"},\"sensorId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"sensorId\",\"percent\"],\"type\":\"object\"}")
+
+// validHumidityReading reports whether data certainly satisfies
+// schemaHumidityReading, in one pass over the bytes without allocating. It may
+// say false for a valid payload it cannot decide exactly (an integer written
+// 1.0, duplicate names with minProperties); callers then ask
+// schemaHumidityReading, which also explains a refusal.
+func validHumidityReading(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkHumidityReading(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkHumidityReading reads one value and reports whether it certainly satisfies the schema of HumidityReading.
+func checkHumidityReading(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "sensorId":
+					seen0 |= 1 << 0
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						if n := utf8.RuneCount(sc.Str()); n < 1 {
+							return false
+						}
+					default:
+						return false
+					}
+				case "percent":
+					seen0 |= 1 << 1
+					switch sc.Next() {
+					case '0':
+						if !sc.Number() {
+							return false
+						}
+						if !sc.AtLeast(0.0, "0") {
+							return false
+						}
+						if !sc.AtMost(100.0, "100") {
+							return false
+						}
+					default:
+						return false
+					}
+				default:
+					if !sc.Skip() {
+						return false
+					}
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x3) != uint64(0x3) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
 
 // schemaAlert validates the payload of message alert, compiled once.
 var schemaAlert = mqttrt.MustCompileSchema("Alert", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"code\":{\"pattern\":\"^[A-Z]+-[0-9]+$\",\"type\":\"string\"},\"message\":{\"type\":\"string\"},\"room\":{\"type\":\"string\"}},\"required\":[\"code\",\"message\"],\"type\":\"object\"}")
 
+// validAlert reports whether data certainly satisfies schemaAlert, in one pass
+// over the bytes without allocating. It may say false for a valid payload it
+// cannot decide exactly (an integer written 1.0, duplicate names with
+// minProperties); callers then ask schemaAlert, which also explains a refusal.
+func validAlert(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkAlert(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkAlert reads one value and reports whether it certainly satisfies the schema of Alert.
+func checkAlert(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "code":
+					seen0 |= 1 << 0
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						if !fastPattern1.Match(sc.Str()) {
+							return false
+						}
+					default:
+						return false
+					}
+				case "message":
+					seen0 |= 1 << 1
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+					default:
+						return false
+					}
+				case "room":
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+					default:
+						return false
+					}
+				default:
+					if !sc.Skip() {
+						return false
+					}
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x3) != uint64(0x3) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // schemaDeviceCommand validates the payload of message deviceCommand, compiled once.
 var schemaDeviceCommand = mqttrt.MustCompileSchema("DeviceCommand", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"command\":{\"enum\":[\"reboot\",\"calibrate\",\"report\"],\"type\":\"string\"},\"delaySeconds\":{\"maximum\":3600,\"minimum\":0,\"type\":\"integer\"}},\"required\":[\"command\"],\"type\":\"object\"}")
 
+// validDeviceCommand reports whether data certainly satisfies
+// schemaDeviceCommand, in one pass over the bytes without allocating. It may say
+// false for a valid payload it cannot decide exactly (an integer written 1.0,
+// duplicate names with minProperties); callers then ask schemaDeviceCommand,
+// which also explains a refusal.
+func validDeviceCommand(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkDeviceCommand(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkDeviceCommand reads one value and reports whether it certainly satisfies the schema of DeviceCommand.
+func checkDeviceCommand(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "command":
+					seen0 |= 1 << 0
+					if !checkDeviceCommandCommand(sc) {
+						return false
+					}
+				case "delaySeconds":
+					switch sc.Next() {
+					case '0':
+						if !sc.Number() {
+							return false
+						}
+						if !sc.Integer() {
+							return false
+						}
+						if !sc.AtLeast(0.0, "0") {
+							return false
+						}
+						if !sc.AtMost(3600.0, "3600") {
+							return false
+						}
+					default:
+						return false
+					}
+				default:
+					if !sc.Skip() {
+						return false
+					}
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x1) != uint64(0x1) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// checkDeviceCommandCommand reads one value and reports whether it certainly satisfies the schema of DeviceCommandCommand.
+func checkDeviceCommandCommand(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '"':
+		if !sc.String() {
+			return false
+		}
+		switch string(sc.Str()) {
+		case "reboot", "calibrate", "report":
+		default:
+			return false
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // schemaDeviceConfig validates the payload of message deviceConfig, compiled once.
 var schemaDeviceConfig = mqttrt.MustCompileSchema("DeviceConfig", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"reportIntervalSeconds\":{\"maximum\":3600,\"minimum\":5,\"type\":\"integer\"},\"units\":{\"enum\":[\"metric\",\"imperial\"],\"type\":\"string\"}},\"required\":[\"reportIntervalSeconds\",\"units\"],\"type\":\"object\"}")
+
+// validDeviceConfig reports whether data certainly satisfies schemaDeviceConfig,
+// in one pass over the bytes without allocating. It may say false for a valid
+// payload it cannot decide exactly (an integer written 1.0, duplicate names with
+// minProperties); callers then ask schemaDeviceConfig, which also explains a
+// refusal.
+func validDeviceConfig(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkDeviceConfig(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkDeviceConfig reads one value and reports whether it certainly satisfies the schema of DeviceConfig.
+func checkDeviceConfig(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "reportIntervalSeconds":
+					seen0 |= 1 << 0
+					switch sc.Next() {
+					case '0':
+						if !sc.Number() {
+							return false
+						}
+						if !sc.Integer() {
+							return false
+						}
+						if !sc.AtLeast(5.0, "5") {
+							return false
+						}
+						if !sc.AtMost(3600.0, "3600") {
+							return false
+						}
+					default:
+						return false
+					}
+				case "units":
+					seen0 |= 1 << 1
+					if !checkDeviceConfigUnits(sc) {
+						return false
+					}
+				default:
+					return false
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x3) != uint64(0x3) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// checkDeviceConfigUnits reads one value and reports whether it certainly satisfies the schema of DeviceConfigUnits.
+func checkDeviceConfigUnits(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '"':
+		if !sc.String() {
+			return false
+		}
+		switch string(sc.Str()) {
+		case "metric", "imperial":
+		default:
+			return false
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// schemaGatewayStatus validates the payload of message gatewayStatus, compiled once.
+var schemaGatewayStatus = mqttrt.MustCompileSchema("GatewayStatus", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"enum\":[\"online\",\"offline\"],\"type\":\"string\"}")
+
+// validGatewayStatusText reports whether the text payload v certainly satisfies
+// schemaGatewayStatus; callers ask schemaGatewayStatus when it says false.
+func validGatewayStatusText(v string) bool {
+	switch v {
+	case "online", "offline":
+	default:
+		return false
+	}
+	return true
+}
+
+// Patterns and formats of the fast payload checks, compiled once (the same regexp engine and format checks the schemas use).
+var (
+	fastPattern1 = regexp.MustCompile("^[A-Z]+-[0-9]+$")
+)

@@ -16,7 +16,7 @@ func encodeTurnOnOff(msg TurnOnOffPayload, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode TurnOnOff: %w", err)
 	}
-	if validate {
+	if validate && !validTurnOnOffPayload(data) {
 		if err := schemaTurnOnOffPayload.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -28,7 +28,7 @@ func encodeTurnOnOff(msg TurnOnOffPayload, validate bool) ([]byte, error) {
 // failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeTurnOnOff(data []byte, validate bool) (TurnOnOffPayload, error) {
 	var msg TurnOnOffPayload
-	if validate {
+	if validate && !validTurnOnOffPayload(data) {
 		if err := schemaTurnOnOffPayload.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -46,7 +46,7 @@ func encodeDimLight(msg DimLightPayload, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode DimLight: %w", err)
 	}
-	if validate {
+	if validate && !validDimLightPayload(data) {
 		if err := schemaDimLightPayload.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -58,7 +58,7 @@ func encodeDimLight(msg DimLightPayload, validate bool) ([]byte, error) {
 // failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDimLight(data []byte, validate bool) (DimLightPayload, error) {
 	var msg DimLightPayload
-	if validate {
+	if validate && !validDimLightPayload(data) {
 		if err := schemaDimLightPayload.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -76,7 +76,7 @@ func encodeLightMeasured(msg LightMeasuredPayload, validate bool) ([]byte, error
 	if err != nil {
 		return nil, fmt.Errorf("encode LightMeasured: %w", err)
 	}
-	if validate {
+	if validate && !validLightMeasuredPayload(data) {
 		if err := schemaLightMeasuredPayload.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -88,7 +88,7 @@ func encodeLightMeasured(msg LightMeasuredPayload, validate bool) ([]byte, error
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeLightMeasured(data []byte, validate bool) (LightMeasuredPayload, error) {
 	var msg LightMeasuredPayload
-	if validate {
+	if validate && !validLightMeasuredPayload(data) {
 		if err := schemaLightMeasuredPayload.ValidateJSON(data); err != nil {
 			return msg, err
 		}

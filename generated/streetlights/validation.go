@@ -8,8 +8,239 @@ import mqttrt "github.com/mqttgen/mqttgen/runtime"
 // schemaLightMeasuredPayload validates the payload of message lightMeasured, compiled once.
 var schemaLightMeasuredPayload = mqttrt.MustCompileSchema("LightMeasuredPayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"lumens\":{\"minimum\":0,\"type\":\"integer\"},\"sentAt\":{\"format\":\"date-time\",\"type\":\"string\"}},\"required\":[\"lumens\"],\"type\":\"object\"}")
 
+// validLightMeasuredPayload reports whether data certainly satisfies
+// schemaLightMeasuredPayload, in one pass over the bytes without allocating. It
+// may say false for a valid payload it cannot decide exactly (an integer written
+// 1.0, duplicate names with minProperties); callers then ask
+// schemaLightMeasuredPayload, which also explains a refusal.
+func validLightMeasuredPayload(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkLightMeasuredPayload(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkLightMeasuredPayload reads one value and reports whether it certainly satisfies the schema of LightMeasuredPayload.
+func checkLightMeasuredPayload(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "lumens":
+					seen0 |= 1 << 0
+					switch sc.Next() {
+					case '0':
+						if !sc.Number() {
+							return false
+						}
+						if !sc.Integer() {
+							return false
+						}
+						if !sc.AtLeast(0.0, "0") {
+							return false
+						}
+					default:
+						return false
+					}
+				case "sentAt":
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						if !fastFormat1(sc.Str()) {
+							return false
+						}
+					default:
+						return false
+					}
+				default:
+					if !sc.Skip() {
+						return false
+					}
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x1) != uint64(0x1) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // schemaTurnOnOffPayload validates the payload of message turnOnOff, compiled once.
 var schemaTurnOnOffPayload = mqttrt.MustCompileSchema("TurnOnOffPayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"command\":{\"enum\":[\"on\",\"off\"],\"type\":\"string\"},\"sentAt\":{\"format\":\"date-time\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"}")
 
+// validTurnOnOffPayload reports whether data certainly satisfies
+// schemaTurnOnOffPayload, in one pass over the bytes without allocating. It may
+// say false for a valid payload it cannot decide exactly (an integer written
+// 1.0, duplicate names with minProperties); callers then ask
+// schemaTurnOnOffPayload, which also explains a refusal.
+func validTurnOnOffPayload(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkTurnOnOffPayload(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkTurnOnOffPayload reads one value and reports whether it certainly satisfies the schema of TurnOnOffPayload.
+func checkTurnOnOffPayload(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "command":
+					seen0 |= 1 << 0
+					if !checkTurnOnOffPayloadCommand(sc) {
+						return false
+					}
+				case "sentAt":
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						if !fastFormat1(sc.Str()) {
+							return false
+						}
+					default:
+						return false
+					}
+				default:
+					if !sc.Skip() {
+						return false
+					}
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x1) != uint64(0x1) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// checkTurnOnOffPayloadCommand reads one value and reports whether it certainly satisfies the schema of TurnOnOffPayloadCommand.
+func checkTurnOnOffPayloadCommand(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '"':
+		if !sc.String() {
+			return false
+		}
+		switch string(sc.Str()) {
+		case "on", "off":
+		default:
+			return false
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 // schemaDimLightPayload validates the payload of message dimLight, compiled once.
 var schemaDimLightPayload = mqttrt.MustCompileSchema("DimLightPayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"percentage\":{\"maximum\":100,\"minimum\":0,\"type\":\"integer\"},\"sentAt\":{\"format\":\"date-time\",\"type\":\"string\"}},\"required\":[\"percentage\"],\"type\":\"object\"}")
+
+// validDimLightPayload reports whether data certainly satisfies
+// schemaDimLightPayload, in one pass over the bytes without allocating. It may
+// say false for a valid payload it cannot decide exactly (an integer written
+// 1.0, duplicate names with minProperties); callers then ask
+// schemaDimLightPayload, which also explains a refusal.
+func validDimLightPayload(data []byte) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !checkDimLightPayload(sc) {
+		return false
+	}
+	return sc.End()
+}
+
+// checkDimLightPayload reads one value and reports whether it certainly satisfies the schema of DimLightPayload.
+func checkDimLightPayload(sc *mqttrt.Scanner) bool {
+	switch sc.Next() {
+	case '{':
+		{
+			if !sc.Object() {
+				return false
+			}
+			var seen0 uint64
+			for sc.NextKey() {
+				switch string(sc.Key()) {
+				case "percentage":
+					seen0 |= 1 << 0
+					switch sc.Next() {
+					case '0':
+						if !sc.Number() {
+							return false
+						}
+						if !sc.Integer() {
+							return false
+						}
+						if !sc.AtLeast(0.0, "0") {
+							return false
+						}
+						if !sc.AtMost(100.0, "100") {
+							return false
+						}
+					default:
+						return false
+					}
+				case "sentAt":
+					switch sc.Next() {
+					case '"':
+						if !sc.String() {
+							return false
+						}
+						if !fastFormat1(sc.Str()) {
+							return false
+						}
+					default:
+						return false
+					}
+				default:
+					if !sc.Skip() {
+						return false
+					}
+				}
+			}
+			if sc.Failed() {
+				return false
+			}
+			if seen0&uint64(0x1) != uint64(0x1) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// Patterns and formats of the fast payload checks, compiled once (the same regexp engine and format checks the schemas use).
+var (
+	fastFormat1 = mqttrt.FormatChecker("date-time")
+)

@@ -1,0 +1,113 @@
+package runtime_test
+
+import (
+	"encoding/json"
+	"math/big"
+	"testing"
+
+	mqttrt "github.com/mqttgen/mqttgen/runtime"
+)
+
+// TestScannerSyntaxMatchesEncodingJSON: Skip+End accepts exactly the
+// documents encoding/json accepts.
+func TestScannerSyntaxMatchesEncodingJSON(t *testing.T) {
+	docs := []string{
+		`{}`, `[]`, `""`, `0`, `-0`, `1.5e-3`, `true`, `false`, `null`, ` {"a" : [1, {"b":null}] } `,
+		`{"a":"\u00e9\n\"\\\/"}`, "\"\xff\"", `{"a":1,}`, `[1,]`, `[,1]`, `{,}`, `{"a"}`, `{"a":}`, `{"a" 1}`,
+		`01`, `1.`, `.5`, `-`, `1e`, `1e+`, `+1`, `tru`, `nul`, `nullx`, `"a`, `"\x"`, `"\u12"`, "\"\x01\"",
+		`{"a":1}{`, `[1 2]`, `{"a":1 "b":2}`, `{1:2}`, ``, ` `, `[[[[]]]]`, `{"a":{"b":{"c":[true,false,null]}}}`,
+	}
+	for _, d := range docs {
+		sc := mqttrt.NewScanner([]byte(d))
+		got := sc.Skip() && sc.End()
+		if want := json.Valid([]byte(d)); got != want {
+			t.Errorf("%q: scanner says %v, encoding/json says %v", d, got, want)
+		}
+	}
+}
+
+// TestScannerNumbers checks the integer test and the bound comparisons
+// against exact rational arithmetic, as the schema validator does them.
+func TestScannerNumbers(t *testing.T) {
+	nums := []string{"0", "-0", "1", "1.0", "1.5", "1e2", "100e-2", "150e-2", "0e-5", "-2E+1", "100", "100.0",
+		"100.000000000000000000001", "99.99999999999999999999", "-50", "-50.5", "0.1", "0.30000000000000004", "12345678901234567890"}
+	bounds := []string{"0", "100", "-50", "0.1", "1.5", "99.99999999999999"}
+	for _, n := range nums {
+		sc := mqttrt.NewScanner([]byte(n))
+		if !sc.Number() || !sc.End() {
+			t.Fatalf("%s: not read as a number", n)
+		}
+		r, _ := new(big.Rat).SetString(n)
+		if got := sc.Integer(); got != r.IsInt() {
+			t.Errorf("%s: Integer() = %v, want %v", n, got, r.IsInt())
+		}
+		if v, ok := sc.Int(); ok != (r.IsInt() && r.Num().IsInt64()) || ok && v != r.Num().Int64() {
+			t.Errorf("%s: Int() = %d, %v", n, v, ok)
+		}
+		for _, b := range bounds {
+			br, _ := new(big.Rat).SetString(b)
+			f, _ := br.Float64()
+			c := r.Cmp(br)
+			if sc.AtLeast(f, b) != (c >= 0) || sc.AtMost(f, b) != (c <= 0) || sc.Above(f, b) != (c > 0) || sc.Below(f, b) != (c < 0) {
+				t.Errorf("%s vs %s: comparisons disagree with exact arithmetic (cmp %d)", n, b, c)
+			}
+			if br.Sign() != 0 && sc.MultipleOf(b) != new(big.Rat).Quo(r, br).IsInt() {
+				t.Errorf("%s multipleOf %s: got %v", n, b, sc.MultipleOf(b))
+			}
+		}
+	}
+}
+
+// TestScannerStrings: Str decodes as encoding/json does, escapes and
+// invalid UTF-8 included.
+func TestScannerStrings(t *testing.T) {
+	for _, d := range []string{`"plain"`, `"Küche"`, `"\u00e9\ud83d\ude00"`, "\"\xffa\"", `"\ud800"`, `"a\"b"`} {
+		sc := mqttrt.NewScanner([]byte(d))
+		if !sc.String() || !sc.End() {
+			t.Fatalf("%q: not read", d)
+		}
+		var want string
+		if err := json.Unmarshal([]byte(d), &want); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(sc.Str()); got != want {
+			t.Errorf("%q: Str() = %q, want %q", d, got, want)
+		}
+	}
+	if mqttrt.FormatChecker("no-such-format") != nil {
+		t.Error("an unknown format got a checker")
+	}
+	if uuid := mqttrt.FormatChecker("uuid"); uuid == nil || !uuid([]byte("0b7e2c1a-4f5e-4b8e-9a3c-2d1e0f9a8b7c")) || uuid([]byte("x")) {
+		t.Error("the uuid checker does not agree with the format")
+	}
+}
+
+// BenchmarkScannerReading is the emitted check's cost for the sensor
+// reading, walked the way the generated code walks it.
+func BenchmarkScannerReading(b *testing.B) {
+	data := []byte(`{"sensorId":"sensor-kitchen-0001","celsius":21.5,"battery":87}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		sc := mqttrt.NewScanner(data)
+		if !sc.Object() {
+			b.Fatal("not an object")
+		}
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "sensorId":
+				if !sc.String() || len(sc.Str()) < 1 {
+					b.Fatal("sensorId")
+				}
+			case "celsius", "battery":
+				if !sc.Number() || !sc.AtLeast(-50, "-50") || !sc.AtMost(100, "100") {
+					b.Fatal("number")
+				}
+			default:
+				sc.Skip()
+			}
+		}
+		if !sc.End() {
+			b.Fatal("end")
+		}
+	}
+}

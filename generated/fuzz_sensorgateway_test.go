@@ -1,0 +1,291 @@
+package generated_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/mqttgen/mqttgen/generated/sensorgateway"
+	mqttrt "github.com/mqttgen/mqttgen/runtime"
+)
+
+// Fuzz targets over the generated sensor gateway package. Run one for
+// longer with e.g.
+//
+//	go test ./generated -run '^$' -fuzz FuzzSensorGatewayTopics -fuzztime 5m -parallel 1
+
+// paramSeeds are parameter values that try to change the topic.
+var paramSeeds = []string{
+	"kitchen", "", "a/b", "+", "#", "kitchen/#", "x\x00y", "\xff", "..", "$SYS", " ", "é", "info", "critical", "urgent",
+	"/", "a+", "#a",
+}
+
+// channelTopic is one channel of the sensor gateway: how to build a topic
+// from one parameter value, how to parse one back, and the filter that
+// subscribes to the whole channel.
+type channelTopic struct {
+	name   string
+	filter string
+	build  func(v string) (string, error)
+	parse  func(topic string) (string, error)
+}
+
+var sensorGatewayChannels = []channelTopic{
+	{"temperature", "sensors/+/temperature",
+		func(v string) (string, error) { return sensorgateway.TemperatureParams{Room: v}.Topic() },
+		func(s string) (string, error) { p, err := sensorgateway.ParseTemperatureTopic(s); return p.Room, err }},
+	{"humidity", "sensors/+/humidity",
+		func(v string) (string, error) { return sensorgateway.HumidityParams{Room: v}.Topic() },
+		func(s string) (string, error) { p, err := sensorgateway.ParseHumidityTopic(s); return p.Room, err }},
+	{"alerts", "alerts/+",
+		func(v string) (string, error) {
+			return sensorgateway.AlertsParams{Severity: sensorgateway.AlertsSeverity(v)}.Topic()
+		},
+		func(s string) (string, error) {
+			p, err := sensorgateway.ParseAlertsTopic(s)
+			return string(p.Severity), err
+		}},
+	{"commands", "devices/+/commands",
+		func(v string) (string, error) { return sensorgateway.CommandsParams{DeviceID: v}.Topic() },
+		func(s string) (string, error) { p, err := sensorgateway.ParseCommandsTopic(s); return p.DeviceID, err }},
+	{"config", "devices/+/config",
+		func(v string) (string, error) { return sensorgateway.ConfigParams{DeviceID: v}.Topic() },
+		func(s string) (string, error) { p, err := sensorgateway.ParseConfigTopic(s); return p.DeviceID, err }},
+	{"status", "gateway/+/status",
+		func(v string) (string, error) { return sensorgateway.StatusParams{GatewayID: v}.Topic() },
+		func(s string) (string, error) { p, err := sensorgateway.ParseStatusTopic(s); return p.GatewayID, err }},
+}
+
+// paramAllowed is the reference rule for a parameter value: one whole,
+// non-empty topic level (and, for alerts, one of the document's values).
+func paramAllowed(channel, v string) bool {
+	if v == "" || !utf8.ValidString(v) || strings.ContainsAny(v, "/+#\x00") {
+		return false
+	}
+	return channel != "alerts" || sensorgateway.AlertsSeverity(v).Valid()
+}
+
+// FuzzSensorGatewayTopics: for every channel, a parameter value either
+// builds a valid topic that parses back to the same value and belongs to
+// no other channel, or is refused with ErrInvalidTopic. Any topic that a
+// channel parses builds back to itself or is refused: never to another
+// topic.
+func FuzzSensorGatewayTopics(f *testing.F) {
+	for _, v := range paramSeeds {
+		f.Add(v, "sensors/"+v+"/temperature")
+	}
+	f.Add("kitchen", "alerts/info")
+	f.Add("kitchen", "gateway/gw-1/status/")
+	f.Add("kitchen", "devices//config")
+	f.Add("kitchen", "sensors/a/b/temperature")
+	f.Fuzz(func(t *testing.T, value, topic string) {
+		for _, ch := range sensorGatewayChannels {
+			built, err := ch.build(value)
+			if allowed := paramAllowed(ch.name, value); (err == nil) != allowed {
+				t.Fatalf("%s: value %q: err = %v, reference says allowed=%v", ch.name, value, err, allowed)
+			}
+			if err != nil {
+				if !errors.Is(err, mqttrt.ErrInvalidTopic) {
+					t.Fatalf("%s: value %q refused with %v, not ErrInvalidTopic", ch.name, value, err)
+				}
+			} else {
+				checkBuiltTopic(t, ch, value, built)
+			}
+
+			// The other direction: whatever a channel parses must build
+			// back to the same topic, or be refused.
+			got, err := ch.parse(topic)
+			if err != nil {
+				if !errors.Is(err, mqttrt.ErrInvalidTopic) {
+					t.Fatalf("%s: parse %q: %v, not ErrInvalidTopic", ch.name, topic, err)
+				}
+				continue
+			}
+			again, err := ch.build(got)
+			if err == nil && again != topic {
+				t.Fatalf("%s: topic %q parsed to %q which builds %q", ch.name, topic, got, again)
+			}
+			if err != nil && !errors.Is(err, mqttrt.ErrInvalidTopic) {
+				t.Fatalf("%s: rebuilding %q: %v", ch.name, got, err)
+			}
+		}
+	})
+}
+
+func checkBuiltTopic(t *testing.T, ch channelTopic, value, topic string) {
+	t.Helper()
+	if len(topic) <= 65535 {
+		if err := mqttrt.ValidateTopic(topic); err != nil {
+			t.Fatalf("%s: value %q built an invalid topic %q: %v", ch.name, value, topic, err)
+		}
+	}
+	if want := strings.Count(ch.filter, "/"); strings.Count(topic, "/") != want {
+		t.Fatalf("%s: value %q changed the number of levels: %q", ch.name, value, topic)
+	}
+	if !mqttrt.MatchTopic(ch.filter, topic) {
+		t.Fatalf("%s: topic %q is not matched by the channel filter %q", ch.name, topic, ch.filter)
+	}
+	back, err := ch.parse(topic)
+	if err != nil || back != value {
+		t.Fatalf("%s: topic %q parsed back to %q, %v; want %q", ch.name, topic, back, err, value)
+	}
+	for _, other := range sensorGatewayChannels {
+		if other.name == ch.name {
+			continue
+		}
+		if mqttrt.MatchTopic(other.filter, topic) {
+			t.Fatalf("%s: topic %q also belongs to channel %s", ch.name, topic, other.name)
+		}
+		if _, err := other.parse(topic); err == nil {
+			t.Fatalf("%s: topic %q parses as channel %s", ch.name, topic, other.name)
+		}
+	}
+}
+
+// receiveOutcome is what one delivery to the generated receive path did.
+type receiveOutcome struct {
+	handled []string // channels whose typed handler ran
+	errs    []error  // errors passed to the error handler
+}
+
+// subscribeAll subscribes every channel of a sensor gateway client over p,
+// recording typed messages (checked against the document's schema by
+// check) and errors in out.
+func subscribeAll(t *testing.T, p *capturePubSub, out *receiveOutcome) {
+	t.Helper()
+	sg := sensorgateway.NewClient(p, sensorgateway.WithErrorHandler(func(_ string, err error) { out.errs = append(out.errs, err) }))
+	ctx := context.Background()
+	record := func(channel, topic string, problem string) {
+		if problem != "" {
+			t.Errorf("%s: handler got a message its schema forbids (topic %q): %s", channel, topic, problem)
+		}
+		out.handled = append(out.handled, channel)
+	}
+	errs := []error{
+		sg.SubscribeTemperature(ctx, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+			record("temperature", m.Topic, temperatureProblem(m))
+			return nil
+		}),
+		sg.SubscribeHumidity(ctx, func(_ context.Context, m sensorgateway.HumidityMessage) error {
+			r := m.Payload
+			record("humidity", m.Topic, problems(r.SensorID == "", "empty sensorId", r.Percent < 0 || r.Percent > 100, "percent out of range"))
+			return nil
+		}),
+		sg.SubscribeAlert(ctx, func(_ context.Context, m sensorgateway.AlertMessage) error {
+			record("alerts", m.Topic, problems(!alertCode.MatchString(m.Payload.Code), "code breaks its pattern"))
+			return nil
+		}),
+		sg.SubscribeCommand(ctx, func(_ context.Context, m sensorgateway.CommandMessage) error {
+			d := m.Payload.DelaySeconds
+			record("commands", m.Topic, problems(!m.Payload.Command.Valid(), "command outside its enum",
+				d != nil && (*d < 0 || *d > 3600), "delaySeconds out of range"))
+			return nil
+		}),
+		sg.SubscribeConfig(ctx, func(_ context.Context, m sensorgateway.ConfigMessage) error {
+			c := m.Payload
+			record("config", m.Topic, problems(c.ReportIntervalSeconds < 5 || c.ReportIntervalSeconds > 3600, "interval out of range",
+				!c.Units.Valid(), "units outside the enum"))
+			return nil
+		}),
+		sg.SubscribeStatus(ctx, func(_ context.Context, m sensorgateway.StatusMessage) error {
+			record("status", m.Topic, problems(!m.Payload.Valid(), "status outside the enum"))
+			return nil
+		}),
+	}
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var alertCode = regexp.MustCompile(`^[A-Z]+-[0-9]+$`)
+
+func temperatureProblem(m sensorgateway.TemperatureMessage) string {
+	r := m.Payload
+	return problems(r.SensorID == "", "empty sensorId",
+		r.Celsius < -50 || r.Celsius > 100, fmt.Sprintf("celsius %v out of [-50, 100]", r.Celsius),
+		r.Battery != nil && (*r.Battery < 0 || *r.Battery > 100), "battery out of range",
+		m.Params.Room == "" || strings.Contains(m.Params.Room, "/"), "bad room parameter")
+}
+
+// problems returns the message of the first condition that holds, or "".
+func problems(pairs ...any) string {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i].(bool) {
+			return pairs[i+1].(string)
+		}
+	}
+	return ""
+}
+
+// receiveMaxPayload is the payload limit of the receive fuzz target.
+const receiveMaxPayload = 512
+
+// FuzzSensorGatewayReceive feeds any topic and payload to the generated
+// receive path of every channel: each delivery ends either in the typed
+// handler with a payload its schema allows, or in exactly one error that
+// wraps one of the documented sentinels and is counted by the runtime.
+// Nothing panics.
+func FuzzSensorGatewayReceive(f *testing.F) {
+	seeds := []struct{ topic, payload string }{
+		{"sensors/kitchen/temperature", `{"sensorId":"t-1","celsius":21.5,"battery":80}`},
+		{"sensors/kitchen/temperature", `{"sensorId":"t-1","celsius":21.5`},
+		{"sensors/kitchen/temperature", `{"sensorId":1,"celsius":"hot"}`},
+		{"sensors/kitchen/temperature", `{"sensorId":"t","celsius":1e400}`},
+		{"sensors/kitchen/temperature", `{"sensorId":"t","celsius":20,"battery":1.5}`},
+		{"sensors/kitchen/temperature", `[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`},
+		{"sensors/kitchen/temperature", `{"sensorId":"t","celsius":20} {}`},
+		{"sensors/kitchen/humidity", `{"sensorId":"h","percent":50}`},
+		{"sensors//humidity", `{"sensorId":"h","percent":50}`},
+		{"alerts/critical", `{"code":"TEMP-001","message":"hot"}`},
+		{"alerts/critical", `{"code":"TEMP-001\n","message":"hot"}`},
+		{"alerts/urgent", `{"code":"TEMP-001","message":"hot"}`},
+		{"devices/d/commands", `{"command":"reboot","delaySeconds":10}`},
+		{"devices/d/commands", `{"command":"explode"}`},
+		{"devices/d/config", `{"reportIntervalSeconds":60,"units":"metric"}`},
+		{"devices/d/config", `{"reportIntervalSeconds":60,"units":"metric","extra":1}`},
+		{"gateway/gw-1/status", `online`},
+		{"gateway/gw-1/status", "\xff"},
+		{"gateway/gw-1/status", `"online"`},
+		{"sensors/kitchen/temperature", `null`},
+		{"sensors/kitchen/temperature", ``},
+	}
+	for _, s := range seeds {
+		f.Add(s.topic, []byte(s.payload), byte(1), false, false)
+	}
+	f.Fuzz(func(t *testing.T, topic string, payload []byte, qos byte, dup, retained bool) {
+		p := newCapturePubSub(receiveMaxPayload)
+		var out receiveOutcome
+		subscribeAll(t, p, &out)
+		m := fakeMessage{topic: topic, payload: payload, qos: qos % 3, duplicate: dup, retained: retained}
+		for _, ch := range sensorGatewayChannels {
+			handled, failed := len(out.handled), len(out.errs)
+			if !p.deliver(ch.filter, m) {
+				t.Fatalf("no subscription on %s", ch.filter)
+			}
+			if n := len(out.handled) - handled + len(out.errs) - failed; n != 1 {
+				t.Fatalf("%s: one delivery of %q had %d outcomes, want exactly 1", ch.name, topic, n)
+			}
+			if len(out.handled) > handled {
+				if _, err := ch.parse(topic); err != nil {
+					t.Fatalf("%s: handled a message on foreign topic %q", ch.name, topic)
+				}
+			}
+		}
+		for _, err := range out.errs {
+			if !errors.Is(err, mqttrt.ErrDecode) && !errors.Is(err, mqttrt.ErrValidation) &&
+				!errors.Is(err, mqttrt.ErrInvalidTopic) && !errors.Is(err, mqttrt.ErrPayloadTooLarge) {
+				t.Fatalf("error %v wraps no documented sentinel", err)
+			}
+			if errors.Is(err, mqttrt.ErrPayloadTooLarge) != (len(payload) > receiveMaxPayload) {
+				t.Fatalf("payload of %d bytes (limit %d): %v", len(payload), receiveMaxPayload, err)
+			}
+		}
+		if len(p.rejected) != len(out.errs) {
+			t.Fatalf("%d errors reported, %d counted by the runtime", len(out.errs), len(p.rejected))
+		}
+	})
+}

@@ -1,0 +1,101 @@
+package generated_test
+
+import (
+	"context"
+	"sync"
+
+	paho "github.com/eclipse/paho.mqtt.golang"
+
+	mqttrt "github.com/mqttgen/mqttgen/runtime"
+)
+
+// capturePubSub is an mqttrt.PubSub without a broker: it keeps the handler
+// of every subscription so a test can feed the generated receive path any
+// message it likes, and records what the generated code reports.
+type capturePubSub struct {
+	maxPayload int
+
+	mu        sync.Mutex
+	handlers  map[string]mqttrt.MessageHandler
+	published []capturedPublish
+	rejected  []error
+}
+
+type capturedPublish struct {
+	topic   string
+	qos     byte
+	retain  bool
+	payload []byte
+}
+
+var _ mqttrt.PubSub = (*capturePubSub)(nil)
+
+func newCapturePubSub(maxPayload int) *capturePubSub {
+	return &capturePubSub{maxPayload: maxPayload, handlers: map[string]mqttrt.MessageHandler{}}
+}
+
+func (p *capturePubSub) PublishContext(_ context.Context, topic string, qos byte, retained bool, payload []byte) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.published = append(p.published, capturedPublish{topic, qos, retained, append([]byte(nil), payload...)})
+	return nil
+}
+
+func (p *capturePubSub) SubscribeContext(_ context.Context, filter string, _ byte, handler mqttrt.MessageHandler) error {
+	if err := mqttrt.ValidateFilter(filter); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.handlers[filter] = handler
+	return nil
+}
+
+func (p *capturePubSub) UnsubscribeContext(_ context.Context, filters ...string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, f := range filters {
+		delete(p.handlers, f)
+	}
+	return nil
+}
+
+func (p *capturePubSub) DefaultQoS() byte { return 0 }
+
+func (p *capturePubSub) RecordRejected(_ string, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rejected = append(p.rejected, err)
+}
+
+// MaxPayloadSize is picked up by the generated NewClient, as from a
+// runtime client.
+func (p *capturePubSub) MaxPayloadSize() int { return p.maxPayload }
+
+// deliver hands m to the handler of filter, as the runtime's router would.
+func (p *capturePubSub) deliver(filter string, m paho.Message) bool {
+	p.mu.Lock()
+	h := p.handlers[filter]
+	p.mu.Unlock()
+	if h == nil {
+		return false
+	}
+	h(nil, m)
+	return true
+}
+
+// fakeMessage is a received message made by a test.
+type fakeMessage struct {
+	topic               string
+	payload             []byte
+	qos                 byte
+	duplicate, retained bool
+}
+
+func (m fakeMessage) Duplicate() bool   { return m.duplicate }
+func (m fakeMessage) Qos() byte         { return m.qos }
+func (m fakeMessage) Retained() bool    { return m.retained }
+func (m fakeMessage) Topic() string     { return m.topic }
+func (m fakeMessage) MessageID() uint16 { return 1 }
+func (m fakeMessage) Payload() []byte   { return m.payload }
+func (m fakeMessage) Ack()              {}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/big"
 	"strconv"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -140,6 +141,67 @@ func (s *Scanner) NextKey() bool {
 // Key is the member name NextKey read, decoded. It is valid until the
 // next string is read.
 func (s *Scanner) Key() []byte { return s.Str() }
+
+// KeyFolds reports whether the member name NextKey read equals one of
+// names under Unicode case folding. encoding/json fills a struct field from
+// any key that folds to its name ("CELSIUS" fills `json:"celsius"`), while
+// the schema sees a different property; a generated check calls KeyFolds
+// for a name that is not exactly a declared property and, when it says
+// true, leaves the payload to the Schema and the decoded-value check.
+func (s *Scanner) KeyFolds(names ...string) bool {
+	key := s.Key()
+	for _, n := range names {
+		if foldEqual(key, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldEqual reports whether key and name are equal under simple Unicode
+// case folding, as bytes.EqualFold decides it, or map to the same rune
+// under upper(lower(r)), as encoding/json folds names: either relation
+// counts, since saying true only sends a payload to the slower checks.
+func foldEqual(key []byte, name string) bool {
+	for len(key) > 0 && len(name) > 0 {
+		a, b := key[0], name[0]
+		if a < utf8.RuneSelf && b < utf8.RuneSelf {
+			if a != b && lowerASCII(a) != lowerASCII(b) {
+				return false
+			}
+			key, name = key[1:], name[1:]
+			continue
+		}
+		r, n := utf8.DecodeRune(key)
+		q, m := utf8.DecodeRuneInString(name)
+		if !runeFold(r, q) {
+			return false
+		}
+		key, name = key[n:], name[m:]
+	}
+	return len(key) == 0 && len(name) == 0
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// runeFold reports whether r and q are equal, in one simple case-folding
+// orbit (k, K and the Kelvin sign), or equal after upper(lower(x)).
+func runeFold(r, q rune) bool {
+	if r == q || unicode.ToUpper(unicode.ToLower(r)) == unicode.ToUpper(unicode.ToLower(q)) {
+		return true
+	}
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f == q {
+			return true
+		}
+	}
+	return false
+}
 
 // Array reads the '[' of an array.
 func (s *Scanner) Array() bool {

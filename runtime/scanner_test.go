@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"encoding/json"
 	"math/big"
+	"strings"
 	"testing"
 
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
@@ -108,6 +109,50 @@ func BenchmarkScannerReading(b *testing.B) {
 		}
 		if !sc.End() {
 			b.Fatal("end")
+		}
+	}
+}
+
+// TestScannerKeyFolds: KeyFolds says true for every key encoding/json would
+// decode into a field of that name, exact or not, and (but for the
+// Turkish i) false otherwise.
+func TestScannerKeyFolds(t *testing.T) {
+	type target struct {
+		Celsius  *float64 `json:"celsius"`
+		SensorID *float64 `json:"sensorId"`
+		Kind     *float64 `json:"kind"`
+	}
+	names := []string{"celsius", "sensorId", "kind"}
+	keys := []string{"celsius", "CELSIUS", "Celsius", "cElSiUs", "celsiu\u017f", "\u212aind", "KIND", "sensorid", "SENSORID",
+		"sensor_id", "celsius ", "celsiu", "kinds", "k\u0130nd", "cel\\u0073ius", "CEL\\u0053IUS", "other", "", "\u00e9", "kınd"}
+	for _, k := range keys {
+		data := []byte(`{"` + k + `":1}`)
+		var v target
+		if err := json.Unmarshal(data, &v); err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		decoded := v.Celsius != nil || v.SensorID != nil || v.Kind != nil
+		sc := mqttrt.NewScanner(data)
+		if !sc.Object() || !sc.NextKey() {
+			t.Fatalf("%s: not read", data)
+		}
+		// Over-matching only costs time, so the dotted and dotless i
+		// (equal to i under upper(lower(r)), another folding) may match.
+		got := sc.KeyFolds(names...)
+		if got != decoded && !(got && strings.ContainsAny(k, "\u0130\u0131")) {
+			t.Errorf("key %q: KeyFolds says %v, encoding/json fills a field: %v", k, got, decoded)
+		}
+	}
+}
+
+// BenchmarkKeyFolds is the cost a generated check pays per member whose
+// name is not a declared property.
+func BenchmarkKeyFolds(b *testing.B) {
+	data := []byte(`{"location":1}`)
+	for b.Loop() {
+		sc := mqttrt.NewScanner(data)
+		if !sc.Object() || !sc.NextKey() || sc.KeyFolds("sensorId", "celsius", "battery") {
+			b.Fatal("unexpected")
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -95,6 +96,101 @@ func (s *Schema) Validate(v any) error {
 	}
 	// Not a JSON value (a Go type the validator does not know).
 	return &ValidationError{Rule: "type", Message: err.Error()}
+}
+
+// ValidateDecoded checks v, the Go value data was decoded into after data
+// passed the schema, by encoding v again and validating that. It closes a
+// gap between the two readers: encoding/json fills a struct field from a
+// key that differs from its name only in case, so in
+// {"celsius":21,"CELSIUS":500} the schema validates celsius (21) and lets
+// CELSIUS pass as an extra property, while the decoded field holds 500.
+// The error wraps ErrValidation and names such a key when there is one.
+// Generated decoders call it whenever the fast check did not vouch for
+// data (the fast check itself refuses keys that fold to a property name).
+func (s *Schema) ValidateDecoded(data []byte, v any) error {
+	again, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("%w: %s: encoding the decoded value again: %v", ErrValidation, s.name, err)
+	}
+	decoded, err := DecodeValue(again)
+	if err != nil {
+		return fmt.Errorf("%w: %s: the decoded value encodes to bad JSON: %v", ErrValidation, s.name, err)
+	}
+	verr := s.Validate(decoded)
+	if verr == nil {
+		return nil
+	}
+	inner, ok := verr.(*ValidationError)
+	if !ok {
+		return verr
+	}
+	if original, err := DecodeValue(data); err == nil {
+		if at, key, prop, found := caseVariant(original, decoded, ""); found {
+			return &ValidationError{Field: at, Rule: inner.Rule, Message: fmt.Sprintf(
+				"key %q is decoded as property %q (decoding matches names regardless of case), and the decoded value breaks the schema at %q: %s",
+				key, prop, inner.Field, inner.Message)}
+		}
+	}
+	return &ValidationError{Field: inner.Field, Rule: inner.Rule,
+		Message: "the decoded value breaks the schema although the payload satisfies it: " + inner.Message}
+}
+
+// caseVariant walks the decoded value beside the original one and finds a
+// member of an original object whose name is not the name it has in the
+// decoded value but folds to it: a key decoding read under another name.
+// It returns the key's JSON pointer in the original, the key and that
+// name. Keys are visited in sorted order so the answer is deterministic.
+func caseVariant(original, decoded any, ptr string) (at, key, prop string, found bool) {
+	switch d := decoded.(type) {
+	case map[string]any:
+		o, ok := original.(map[string]any)
+		if !ok {
+			return "", "", "", false
+		}
+		// A key the decoded value lacks was certainly read under another
+		// name; one it also has (kept in a map of extras) may have been.
+		for _, lacking := range []bool{true, false} {
+			for _, name := range sortedNames(d) {
+				for _, k := range sortedNames(o) {
+					if _, kept := d[k]; k != name && kept != lacking && foldEqual([]byte(k), name) {
+						return ptr + "/" + escapePointer(k), k, name, true
+					}
+				}
+			}
+		}
+		for _, name := range sortedNames(d) {
+			if ov, ok := o[name]; ok {
+				if at, key, prop, found = caseVariant(ov, d[name], ptr+"/"+escapePointer(name)); found {
+					return at, key, prop, true
+				}
+			}
+		}
+	case []any:
+		o, ok := original.([]any)
+		if !ok {
+			return "", "", "", false
+		}
+		for i := range min(len(o), len(d)) {
+			if at, key, prop, found = caseVariant(o[i], d[i], fmt.Sprintf("%s/%d", ptr, i)); found {
+				return at, key, prop, true
+			}
+		}
+	}
+	return "", "", "", false
+}
+
+func sortedNames(m map[string]any) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// escapePointer escapes a name for a JSON pointer (RFC 6901).
+func escapePointer(name string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(name, "~", "~0"), "/", "~1")
 }
 
 // ValidationError says which value broke which rule of the payload schema.

@@ -1,6 +1,7 @@
 package runtime_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -105,5 +106,64 @@ func BenchmarkValidateJSON(b *testing.B) {
 		if err := s.ValidateJSON(data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSchemaValidateDecodedCaseVariants: encoding/json fills a field from a
+// key that differs only in case, which the schema took for an extra
+// property; ValidateDecoded refuses when that changes the value into one
+// the schema forbids, and names the key.
+func TestSchemaValidateDecodedCaseVariants(t *testing.T) {
+	type reading struct {
+		Celsius float64 `json:"celsius"`
+	}
+	type wrapped struct {
+		ID      string    `json:"id"`
+		Reading *reading  `json:"reading,omitempty"`
+		List    []reading `json:"list,omitempty"`
+	}
+	s := mqttrt.MustCompileSchema("wrapped", `{
+	  "type": "object", "required": ["id"],
+	  "properties": {
+	    "id": {"type": "string", "minLength": 1},
+	    "reading": {"type": "object", "properties": {"celsius": {"type": "number", "maximum": 100}}},
+	    "list": {"type": "array", "items": {"type": "object", "properties": {"celsius": {"type": "number", "maximum": 100}}}}
+	  }
+	}`)
+	cases := []struct {
+		payload string
+		field   string // "" when the payload must pass
+	}{
+		{`{"id":"a","reading":{"celsius":21}}`, ""},
+		{`{"id":"a","reading":{"celsius":21,"CELSIUS":50}}`, ""}, // the decoded value is still valid
+		{`{"id":"a","reading":{"celsius":21,"CELSIUS":500}}`, "/reading/CELSIUS"},
+		{`{"id":"a","reading":{"CELSIUS":500,"celsius":21}}`, ""}, // the exact key comes last and wins
+		{`{"id":"a","READING":{"celsius":500}}`, "/READING"},
+		{`{"id":"a","list":[{"celsius":1},{"Celsius":101}]}`, "/list/1/Celsius"},
+		{`{"id":"a","ID":""}`, "/ID"},
+		{"{\"id\":\"a\",\"reading\":{\"\u212a\":1,\"celsiu\u017f\":500}}", "/reading/celsiu\u017f"}, // long s folds to s
+	}
+	for _, c := range cases {
+		data := []byte(c.payload)
+		if err := s.ValidateJSON(data); err != nil {
+			t.Fatalf("%s: the schema refuses it (%v); the case needs a payload it accepts", c.payload, err)
+		}
+		var v wrapped
+		if err := json.Unmarshal(data, &v); err != nil {
+			t.Fatal(err)
+		}
+		err := s.ValidateDecoded(data, v)
+		if c.field == "" {
+			if err != nil {
+				t.Errorf("%s: refused: %v", c.payload, err)
+			}
+			continue
+		}
+		var ve *mqttrt.ValidationError
+		if !errors.As(err, &ve) || !errors.Is(err, mqttrt.ErrValidation) || ve.Field != c.field {
+			t.Errorf("%s: got %v, want a ValidationError at %q", c.payload, err, c.field)
+			continue
+		}
+		t.Logf("%s -> %v", c.payload, err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,11 +23,15 @@ import (
 // throwaway module, with a test that takes each message's samples (the
 // case's valid and invalid samples and random valid instances), mutates
 // them into many near-misses (null, wrong type, out of range, too long,
-// missing or extra property, escapes, white space...) and checks every
-// mutant with both. The fast check must never accept what the schema
-// refuses, and must accept what the schema accepts except for the forms
-// it documents as left to the schema (integers written 1.0, huge
-// exponents).
+// missing or extra property, escapes, white space, a member repeated or
+// renamed under a name differing only in case...) and checks every mutant
+// with both. The fast check must never accept what the schema refuses, nor
+// a payload whose decoded Go value the schema refuses, and must accept
+// what the schema accepts except for the forms it documents as left to the
+// schema (integers written 1.0, huge exponents, names that fold to a
+// property's). Where the schema decides, ValidateDecoded must refuse a
+// case-variant payload whose decoded value breaks the schema, and nothing
+// else.
 func TestFastPathEquivalence(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a module with the go command")
@@ -72,13 +78,26 @@ func TestFastPathEquivalence(t *testing.T) {
 	}
 	run(t, mod, "go", "vet", "./...")
 	out := run(t, mod, "go", "test", "-count=1", "-v", "-run", "TestFastEquivalence", "./...")
+	caught := 0
 	for _, line := range strings.Split(out, "\n") {
 		if strings.Contains(line, "mutants") {
 			t.Log(strings.TrimSpace(line))
 		}
+		if m := caughtLine.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			caught += n
+		}
+	}
+	// Case-variant keys whose decoded value the schema refuses must occur,
+	// or the test proves nothing about them.
+	if caught == 0 {
+		t.Error("no case-variant mutant was refused by the decoded-value check")
 	}
 	t.Logf("%d messages with a fast check", covered)
 }
+
+// caughtLine reads the count TestFastEquivalence logs.
+var caughtLine = regexp.MustCompile(`(\d+) case-variant mutants refused after decoding`)
 
 // writeEquivCase writes one package: types and validation, a table of the
 // messages with a fast check, the samples and the equivalence test.
@@ -103,6 +122,12 @@ func writeEquivCase(t *testing.T, dir, pkg string, doc *model.Document, smp samp
 				entry[jen.Id("text")] = jen.Id(templates.FastCheckName(m))
 			} else {
 				entry[jen.Id("json")] = jen.Id(templates.FastCheckName(m))
+				// What a generated decoder does after the checks.
+				entry[jen.Id("decode")] = jen.Func().Params(jen.Id("b").Index().Byte()).Params(jen.Any(), jen.Error()).Block(
+					jen.Var().Id("v").Add(templates.TypeOf(m.Payload)),
+					jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("b"), jen.Op("&").Id("v")),
+					jen.Return(jen.Id("v"), jen.Err()),
+				)
 			}
 			d[jen.Lit(messageKey(m))] = jen.Values(entry)
 		}
@@ -145,6 +170,7 @@ type fastCheck struct {
 	schema *mqttrt.Schema
 	json   func([]byte) bool
 	text   func(string) bool
+	decode func([]byte) (any, error)
 }
 
 func TestFastEquivalence(t *testing.T) {
@@ -161,7 +187,7 @@ func TestFastEquivalence(t *testing.T) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	var mutants, valid, conservative int
+	var mutants, valid, conservative, caught int
 	for _, name := range names {
 		c := fastChecks[name]
 		s := all[name]
@@ -197,10 +223,28 @@ func TestFastEquivalence(t *testing.T) {
 					t.Errorf("%s: schema error %v wraps neither sentinel", name, err)
 				}
 				fast := c.json(m.data)
+				// The handler gets the decoded value: when the fast path
+				// vouches for the payload, that value must satisfy the
+				// schema too (a key differing only in case fills a field
+				// the schema saw under another name). When the schema
+				// decides, ValidateDecoded must refuse exactly those.
+				if v, derr := c.decode(m.data); derr == nil && (fast || slow) {
+					err := c.schema.ValidateDecoded(m.data, v)
+					switch {
+					case err != nil && fast:
+						t.Errorf("%s: fast path accepts a payload whose decoded value breaks the schema (%v):\n%s", name, err, m.data)
+					case err != nil && !m.variant:
+						t.Errorf("%s: the decoded-value check refuses a payload without case-variant keys (%v):\n%s", name, err, m.data)
+					case err != nil && !errors.Is(err, mqttrt.ErrValidation):
+						t.Errorf("%s: decoded-value error %v does not wrap ErrValidation", name, err)
+					case err != nil:
+						caught++
+					}
+				}
 				switch {
 				case fast && !slow:
 					t.Errorf("%s: fast path accepts what the schema refuses (%v):\n%s", name, err, m.data)
-				case slow && !fast && m.conservative:
+				case slow && !fast && (m.conservative || m.variant):
 					conservative++
 				case slow && !fast:
 					t.Errorf("%s: fast path refuses a valid payload:\n%s", name, m.data)
@@ -209,11 +253,13 @@ func TestFastEquivalence(t *testing.T) {
 		}
 	}
 	t.Logf("%d messages, %d mutants, %d valid, %d valid left to the schema by design", len(names), mutants, valid, conservative)
+	t.Logf("%d case-variant mutants refused after decoding", caught)
 }
 
 type mutant struct {
 	data         []byte
 	conservative bool // a form the fast path leaves to the schema
+	variant      bool // holds a key that differs from another only in case
 }
 
 // jsonMutants returns the seed itself, re-encodings of it (indented,
@@ -255,7 +301,84 @@ func jsonMutants(t *testing.T, seed []byte) []mutant {
 			}
 		}
 	}
+	// Each member again under a name that differs only in case, written
+	// after it (encoding/json keeps the last), and alone.
+	for _, p := range paths {
+		if len(p) == 0 {
+			continue
+		}
+		k, isKey := p[len(p)-1].(string)
+		if !isKey {
+			continue
+		}
+		parent := p[:len(p)-1]
+		obj := get(v, parent).(map[string]any)
+		for _, alias := range caseVariants(k) {
+			for _, r := range replacements(obj[k]) {
+				out = append(out,
+					mutant{data: enc(set(v, parent, withLast{obj, alias, r.value, ""})), variant: true},
+					mutant{data: enc(set(v, parent, withLast{obj, alias, r.value, k})), variant: true})
+			}
+		}
+	}
 	return out
+}
+
+// caseVariants are names equal to k under case folding, not to k.
+func caseVariants(k string) []string {
+	var out []string
+	for _, v := range []string{strings.ToUpper(k), strings.ToLower(k),
+		strings.Replace(k, "s", "\u017f", 1), strings.Replace(k, "k", "\u212a", 1)} {
+		if v != k && !contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// withLast is an object written with one more member at its end, and
+// without the member drop (when set).
+type withLast struct {
+	obj        map[string]any
+	name       string
+	value      any
+	drop       string
+}
+
+func (w withLast) MarshalJSON() ([]byte, error) {
+	rest := make(map[string]any, len(w.obj))
+	for k, v := range w.obj {
+		if k != w.drop {
+			rest[k] = v
+		}
+	}
+	head, err := json.Marshal(rest)
+	if err != nil {
+		return nil, err
+	}
+	name, err := json.Marshal(w.name)
+	if err != nil {
+		return nil, err
+	}
+	value, err := json.Marshal(w.value)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte{}, head[:len(head)-1]...)
+	if len(rest) > 0 {
+		out = append(out, ',')
+	}
+	out = append(append(append(out, name...), ':'), value...)
+	return append(out, '}'), nil
 }
 
 // escapeLetters writes every lower-case ASCII letter inside strings and

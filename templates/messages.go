@@ -274,6 +274,56 @@ func validateStmt(m *model.Message, value jen.Code, zero jen.Code) jen.Code {
 	)
 }
 
+// decodeJSONBody checks and decodes a JSON payload:
+//
+//	var msg Reading
+//	slow := validate && !validReading(data) // just validate without a fast check
+//	if slow {
+//		if err := schemaReading.ValidateJSON(data); err != nil {
+//			return msg, err
+//		}
+//	}
+//	if err := json.Unmarshal(data, &msg); err != nil { ... ErrDecode ... }
+//	if slow {
+//		if err := schemaReading.ValidateDecoded(data, msg); err != nil {
+//			return *new(Reading), err
+//		}
+//	}
+//	return msg, nil
+//
+// The second check is needed because encoding/json fills a field from a
+// key that differs from its name only in case, which the schema took for
+// another property; the fast check refuses such keys itself.
+func decodeJSONBody(m *model.Message, typ *jen.Statement) []jen.Code {
+	unmarshal := jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("msg")), jen.Err().Op("!=").Nil()).Block(
+		jen.Return(jen.Id("msg"), jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("%%w: %s: %%v", m.GoName)), rt("ErrDecode"), jen.Err())),
+	)
+	v, ok := payloadSchemaVar(m)
+	if !ok || codecOf(m) != codecJSON {
+		return []jen.Code{jen.Var().Id("msg").Add(typ.Clone()), unmarshal, jen.Return(jen.Id("msg"), jen.Nil())}
+	}
+	slow := jen.Id("validate")
+	if HasFastCheck(m) {
+		slow = slow.Op("&&").Op("!").Id(FastCheckName(m)).Call(jen.Id("data"))
+	}
+	return []jen.Code{
+		jen.Var().Id("msg").Add(typ.Clone()),
+		jen.Id("slow").Op(":=").Add(slow),
+		jen.If(jen.Id("slow")).Block(
+			jen.If(jen.Err().Op(":=").Id(v).Dot("ValidateJSON").Call(jen.Id("data")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Id("msg"), jen.Err()),
+			),
+		),
+		unmarshal,
+		jen.If(jen.Id("slow")).Block(
+			jen.If(jen.Err().Op(":=").Id(v).Dot("ValidateDecoded").Call(jen.Id("data"), jen.Id("msg")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Op("*").New(typ.Clone()), jen.Err()),
+			),
+		),
+		jen.Return(jen.Id("msg"), jen.Nil()),
+	}
+}
+
 // validEnumStmt checks a text payload with a string enum by its Valid
 // method when no compiled schema covers it.
 func validEnumStmt(m *model.Message, value *jen.Statement, zero jen.Code) jen.Code {
@@ -313,14 +363,7 @@ func emitMessageCodec(f *jen.File, m *model.Message) {
 			validateStmt(m, jen.Id("data"), jen.Nil()),
 			jen.Return(jen.Id("data"), jen.Nil()),
 		}
-		decBody = []jen.Code{
-			jen.Var().Id("msg").Add(typ.Clone()),
-			validateStmt(m, jen.Id("data"), jen.Id("msg")),
-			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("msg")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Id("msg"), jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("%%w: %s: %%v", m.GoName)), rt("ErrDecode"), jen.Err())),
-			),
-			jen.Return(jen.Id("msg"), jen.Nil()),
-		}
+		decBody = decodeJSONBody(m, typ)
 	case codecText:
 		// The validator wants a plain string, not a named string type.
 		encBody = []jen.Code{
@@ -415,22 +458,31 @@ func emitPayloadSum(f *jen.File, st *payloadSum) error {
 	f.Func().Id("encode"+st.name).Params(jen.Id("msg").Id(st.name), jen.Id("validate").Bool()).Params(jen.Index().Byte(), jen.Error()).Block(enc...)
 	f.Line()
 
-	// decode: find the matching variant, then decode it without validating again.
+	// decode: find the matching variant, then decode it without validating
+	// again; a variant the schema (not the fast check) recognised has its
+	// decoded value checked too (see decodeJSONBody).
 	dec := []jen.Code{jen.List(jen.Id("match"), jen.Id("matches")).Op(":=").List(jen.Lit(-1), jen.Lit(0))}
 	var fallbacks []int
+	schemaMatched := map[int]string{}
 	for i, m := range st.messages {
 		v, ok := payloadSchemaVar(m)
 		if !ok || codecOf(m) != codecJSON {
 			fallbacks = append(fallbacks, i)
 			continue
 		}
-		match := jen.Id(v).Dot("ValidateJSON").Call(jen.Id("data")).Op("==").Nil()
-		if HasFastCheck(m) {
-			match = jen.Id(FastCheckName(m)).Call(jen.Id("data")).Op("||").Add(match)
+		schemaMatched[i] = v
+		found := func(fast bool) jen.Code {
+			return jen.List(jen.Id("match"), jen.Id("matches"), jen.Id("fast")).Op("=").List(jen.Lit(i), jen.Id("matches").Op("+").Lit(1), jen.Lit(fast))
 		}
-		dec = append(dec, jen.If(match).Block(
-			jen.List(jen.Id("match"), jen.Id("matches")).Op("=").List(jen.Lit(i), jen.Id("matches").Op("+").Lit(1)),
-		))
+		bySchema := jen.If(jen.Id(v).Dot("ValidateJSON").Call(jen.Id("data")).Op("==").Nil()).Block(found(false))
+		if HasFastCheck(m) {
+			dec = append(dec, jen.If(jen.Id(FastCheckName(m)).Call(jen.Id("data"))).Block(found(true)).Else().Add(bySchema))
+		} else {
+			dec = append(dec, bySchema)
+		}
+	}
+	if len(schemaMatched) > 0 {
+		dec = append(dec[:1], append([]jen.Code{jen.Id("fast").Op(":=").False()}, dec[1:]...)...)
 	}
 	if len(fallbacks) == 1 {
 		dec = append(dec, jen.If(jen.Id("matches").Op("==").Lit(0)).Block(
@@ -448,11 +500,19 @@ func emitPayloadSum(f *jen.File, st *payloadSum) error {
 		jen.Var().Id("msg").Id(st.name),
 		jen.Switch(jen.Id("match")).BlockFunc(func(g *jen.Group) {
 			for i, m := range st.messages {
-				g.Case(jen.Lit(i)).Block(
+				body := []jen.Code{
 					jen.List(jen.Id("v"), jen.Err()).Op(":=").Id("decode"+m.GoName).Call(jen.Id("data"), jen.False()),
 					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Id("msg"), jen.Err())),
-					jen.Id("msg").Dot(m.GoName).Op("=").Op("&").Id("v"),
-				)
+				}
+				if v, ok := schemaMatched[i]; ok {
+					body = append(body, jen.If(jen.Op("!").Id("fast")).Block(
+						jen.If(jen.Err().Op(":=").Id(v).Dot("ValidateDecoded").Call(jen.Id("data"), jen.Id("v")), jen.Err().Op("!=").Nil()).Block(
+							jen.Return(jen.Id("msg"), jen.Err()),
+						),
+					))
+				}
+				body = append(body, jen.Id("msg").Dot(m.GoName).Op("=").Op("&").Id("v"))
+				g.Case(jen.Lit(i)).Block(body...)
 			}
 		}),
 		jen.Return(jen.Id("msg"), jen.Nil()),

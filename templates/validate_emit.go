@@ -31,6 +31,7 @@ import (
 //				seen |= 1
 //				... number checks ...
 //			default:
+//				if sc.KeyFolds("celsius") { return false } // "CELSIUS" would fill Celsius
 //				if !sc.Skip() { return false }
 //			}
 //		}
@@ -622,6 +623,24 @@ func (e *fastEmitter) objectChecks(s *model.Schema, depth int, sc *jen.Statement
 			props[p.Name] = p.Schema
 		}
 	}
+	// A name that is not a declared property but folds to one fills that
+	// property's struct field when decoded, unseen by these checks: leave
+	// such payloads to the schema and the decoded-value check.
+	var folds []jen.Code
+	folded := map[string]bool{}
+	for _, p := range s.Properties {
+		if !folded[p.Name] {
+			folded[p.Name] = true
+			folds = append(folds, jen.Lit(p.Name))
+		}
+	}
+	caseVariant := func() []jen.Code {
+		closed := s.AdditionalProperties != nil && s.AdditionalProperties.Bool != nil && !*s.AdditionalProperties.Bool
+		if len(folds) == 0 || closed { // a closed object refuses any other name anyway
+			return nil
+		}
+		return []jen.Code{jen.If(call("KeyFolds", folds...)).Block(fail())}
+	}
 	var loop []jen.Code
 	if s.MaxProperties != nil {
 		loop = append(loop, count.Clone().Op("++"))
@@ -635,11 +654,12 @@ func (e *fastEmitter) objectChecks(s *model.Schema, depth int, sc *jen.Statement
 		if sch, ok := props[k]; ok {
 			body = append(body, e.value(sch, depth+1, sc)...)
 		} else {
+			body = append(body, caseVariant()...)
 			body = append(body, e.additional(s, depth, sc)...)
 		}
 		cases = append(cases, jen.Case(jen.Lit(k)).Block(body...))
 	}
-	def := e.additional(s, depth, sc)
+	def := append(caseVariant(), e.additional(s, depth, sc)...)
 	if s.MinProperties != nil {
 		def = append([]jen.Code{extra.Clone().Op("++")}, def...)
 	}

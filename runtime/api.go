@@ -58,6 +58,8 @@ type PubSub interface {
 	PublishContext(ctx context.Context, topic string, qos byte, retained bool, payload []byte) error
 	// SubscribeContext subscribes filter and waits for the SUBACK, bounded
 	// by ctx; the subscription is tracked and resumed after reconnects.
+	// handler also gets payloads over the client's maximum size and must
+	// refuse them itself (and call RecordRejected).
 	SubscribeContext(ctx context.Context, filter string, qos byte, handler MessageHandler) error
 	// UnsubscribeContext removes the filters and waits for the UNSUBACK.
 	UnsubscribeContext(ctx context.Context, filters ...string) error

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"crypto/tls"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"sync"
@@ -27,6 +28,7 @@ type Client struct {
 	subs     subscriptions
 	stats    stats
 	inFlight chan struct{} // PublishAsync slots
+	guard    *qos2Guard    // wraps paho's store: exactly-once receipt, outbound releases
 
 	asyncErr        func(topic string, err error)
 	reconnectFailed func(err error)
@@ -110,10 +112,12 @@ func New(opts ...Option) (*Client, error) {
 			c.log.Warn("mqtt: asynchronous operation failed", "client_id", cfg.ClientID, "topic", topic, "err", err)
 		}
 	}
-	c.dispatch = dispatcher{run: c.runDelivery, workers: 1, size: cfg.HandlerQueueSize}
+	c.dispatch = dispatcher{run: c.runDelivery, workers: 1, size: cfg.HandlerQueueSize, pause: readerPause(cfg.KeepAlive)}
 	if !*cfg.OrderMatters {
 		c.dispatch.workers = cfg.HandlerWorkers
 	}
+	c.guard = newQoS2Guard(store)
+	store = c.guard
 	po := c.pahoOptions(tlsCfg, store)
 	c.pc = mqttclient.NewClient(&po)
 	c.pahoOpts = c.pahoOptions(tlsCfg, store) // built twice so the handler's copy shares no slices with paho's
@@ -140,10 +144,8 @@ func (c *Client) pahoOptions(tlsCfg *tls.Config, store mqttclient.Store) mqttcli
 	o.SetUsername(cfg.Username)
 	o.SetPassword(cfg.Password)
 	o.SetCleanSession(*cfg.CleanSession)
-	o.SetKeepAlive(cfg.KeepAlive)
-	// A keep-alive ping unanswered for half the interval ends the link, so a
-	// silent link is noticed within about 1.5 × KeepAlive.
-	o.SetPingTimeout(max(cfg.KeepAlive/2, 500*time.Millisecond))
+	o.SetKeepAlive(pahoKeepAlive(cfg.KeepAlive))
+	o.SetPingTimeout(pingTimeout(cfg.KeepAlive))
 	o.SetConnectTimeout(cfg.ConnectTimeout)
 	o.SetWriteTimeout(cfg.OperationTimeout)
 	o.SetProtocolVersion(4) // MQTT 3.1.1, no silent fallback to 3.1
@@ -151,6 +153,11 @@ func (c *Client) pahoOptions(tlsCfg *tls.Config, store mqttclient.Store) mqttcli
 	o.SetConnectRetry(false)
 	o.SetResumeSubs(false)
 	o.SetOrderMatters(true) // onMessage only queues; order is kept by the dispatcher
+	// A QoS 1/2 message is acknowledged once its handlers have run (see
+	// runDelivery), not when paho hands it over: a crash in between gets it
+	// redelivered, and the broker's in-flight window, not paho's reader,
+	// bounds what a slow handler leaves waiting.
+	o.SetAutoAckDisabled(true)
 	o.SetStore(store)
 	o.SetDefaultPublishHandler(c.onMessage)
 	o.SetConnectionLostHandler(c.connectionLost)
@@ -167,6 +174,40 @@ func (c *Client) pahoOptions(tlsCfg *tls.Config, store mqttclient.Store) mqttcli
 	}
 	return *o
 }
+
+// pahoKeepAlive is the keep-alive given to paho (and sent to the broker).
+// Paho pings only after a full keep-alive of silence, checks every quarter
+// interval and needs one more check after the ping timeout, so with
+// (KeepAlive, KeepAlive/2) a silent link was noticed only after up to
+// 2 × KeepAlive. Pinging after half the interval, with a quarter-interval
+// timeout, bounds detection by about KeepAlive (paho counts whole seconds,
+// hence the 1s floor; see Config.KeepAlive).
+func pahoKeepAlive(keepAlive time.Duration) time.Duration {
+	return max(keepAlive/2, time.Second)
+}
+
+// pingTimeout is how long paho waits for a PINGRESP before it drops the link.
+func pingTimeout(keepAlive time.Duration) time.Duration {
+	return max(keepAlive/4, 250*time.Millisecond)
+}
+
+// readerPause is how long paho's reader may wait for room in a full handler
+// queue: well below the ping timeout, so a PINGRESP behind the waiting
+// message is still read in time and a slow handler never costs the link.
+func readerPause(keepAlive time.Duration) time.Duration {
+	return pingTimeout(keepAlive) / 2
+}
+
+// String describes the client without its credentials (client ID, brokers
+// with any URL password redacted, state). fmt prints unexported fields
+// without calling their String methods, so without it %v of a *Client
+// would show the password.
+func (c *Client) String() string {
+	return fmt.Sprintf("runtime.Client{ClientID:%q Brokers:[%s] Connected:%v}", c.cfg.ClientID, c.brokerList(), c.IsConnected())
+}
+
+// GoString makes %#v print the same as String, without credentials.
+func (c *Client) GoString() string { return c.String() }
 
 // GetClient returns the underlying paho client. Calls made on it bypass
 // this client's validation, routing, tracking and statistics.

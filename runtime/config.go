@@ -34,8 +34,13 @@ type Config struct {
 	// (default true). Set it to false, with a fixed ClientID, to keep
 	// subscriptions and queued messages across disconnections.
 	CleanSession *bool `yaml:"clean_session"`
-	// KeepAlive is the MQTT keep-alive interval (default 30s, at least 1s).
-	// A silent link is detected within about 1.5 × KeepAlive.
+	// KeepAlive bounds how long a silent link goes unnoticed (default 30s,
+	// at least 1s): the client pings after KeepAlive/2 without traffic and
+	// drops the link when the reply takes longer than KeepAlive/4, so a
+	// stalled link is detected within about KeepAlive (at most 1.75s for
+	// a KeepAlive under 2s, as paho counts whole seconds). The keep-alive
+	// sent to the broker is therefore KeepAlive/2 (at least 1s): the broker
+	// notices a vanished client, and publishes its will, within 1.5 × that.
 	KeepAlive time.Duration `yaml:"keep_alive"`
 	// ConnectTimeout bounds one connection attempt to one broker
 	// (default 10s).
@@ -81,13 +86,23 @@ type Config struct {
 	WillQoS      byte   `yaml:"will_qos"`
 	WillRetained bool   `yaml:"will_retained"`
 	// MaxPayloadSize refuses larger payloads, sent or received, in bytes
-	// (0 = no limit).
+	// (0 = no limit). A received one is counted in MessagesRejected and
+	// reported to the async error handler instead of reaching a handler,
+	// except handlers subscribed with SubscribeContext (generated code),
+	// which refuse it themselves and report it to their own error handler.
 	MaxPayloadSize int `yaml:"max_payload_size"`
 	// HandlerWorkers is the number of goroutines running handlers when
 	// OrderMatters is false (default 8).
 	HandlerWorkers int `yaml:"handler_workers"`
-	// HandlerQueueSize bounds the received messages waiting for a handler
-	// (default 1024). When it is full, reading from the broker pauses.
+	// HandlerQueueSize is how many received messages may wait for a
+	// handler (default 1024). When the queue is full, reading from the
+	// broker pauses (back-pressure), but never long enough to miss a
+	// keep-alive reply (at most KeepAlive/8, at least 125ms): after that,
+	// QoS 0 messages are discarded (ClientStats.MessagesOverflowed) and
+	// QoS 1/2 messages queue beyond the bound. These are bounded by the
+	// broker, which sends no more than its in-flight window (Mosquitto:
+	// max_inflight_messages, default 20) of messages not yet acknowledged,
+	// and the client acknowledges a message only after its handlers ran.
 	HandlerQueueSize int `yaml:"handler_queue_size"`
 	// MaxInFlight bounds the PublishAsync calls not yet acknowledged
 	// (default 256); further calls wait for a free slot.

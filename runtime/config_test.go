@@ -161,9 +161,10 @@ func TestConfigLiteralKeepsDefaults(t *testing.T) {
 	if c.DefaultQoS() != 0 || !strings.HasPrefix(c.ClientID(), "mqttgen-") {
 		t.Errorf("client id %q", c.ClientID())
 	}
-	// The paho options show what was applied.
+	// The paho options show what was applied: the default KeepAlive of 30s
+	// makes paho ping after 15s of silence (see Config.KeepAlive).
 	r := c.GetClient().OptionsReader()
-	if !r.CleanSession() || r.KeepAlive() != 30*time.Second || r.AutoReconnect() {
+	if !r.CleanSession() || r.KeepAlive() != 15*time.Second || r.PingTimeout() != 7500*time.Millisecond || r.AutoReconnect() {
 		t.Errorf("clean %v keepalive %v paho-autoreconnect %v", r.CleanSession(), r.KeepAlive(), r.AutoReconnect())
 	}
 	c2, err := runtime.New(runtime.WithConfig(runtime.Config{Brokers: []string{"tcp://h:1"}, CleanSession: new(false)}))

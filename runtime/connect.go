@@ -83,6 +83,10 @@ func (c *Client) Disconnect(ctx context.Context) error {
 		}
 		c.pc.Disconnect(uint(quiesce.Milliseconds()))
 	}
+	// Every message received before the DISCONNECT still reaches its
+	// handlers. Those handled after it cannot be acknowledged any more: a
+	// broker keeping the session sends them again (a QoS 2 copy is then
+	// recognised by the guard while this process runs).
 	c.dispatch.shutdown(ctx)
 
 	c.mu.Lock()
@@ -286,6 +290,9 @@ func (c *Client) established(sessionPresent, reconnect bool) error {
 		c.mu.Unlock()
 		c.connectionLost(c.pc, errors.New("connection lost while it was being set up"))
 		return nil
+	}
+	if !sessionPresent {
+		c.guard.forget() // the broker resends nothing: no copy to expect
 	}
 	if *c.cfg.ResumeSubs && !sessionPresent {
 		c.resubscribe()

@@ -50,6 +50,8 @@ func (s ClientStats) Metrics() []Metric {
 		{"mqtt_messages_received_total", "messages received from the broker", Counter, float64(s.MessagesReceived)},
 		{"mqtt_messages_rejected_total", "received messages refused before a handler (too large, undecodable, invalid)", Counter, float64(s.MessagesRejected)},
 		{"mqtt_messages_unrouted_total", "received messages with no matching route and no default handler", Counter, float64(s.MessagesUnrouted)},
+		{"mqtt_messages_overflowed_total", "QoS 0 messages discarded because the handler queue was full", Counter, float64(s.MessagesOverflowed)},
+		{"mqtt_duplicates_suppressed_total", "QoS 2 messages received again before their PUBREL and not delivered twice", Counter, float64(s.DuplicatesSuppressed)},
 		{"mqtt_handler_panics_total", "handler calls that panicked (recovered)", Counter, float64(s.HandlerPanics)},
 		{"mqtt_messages_sent_total", "publishes handed to the broker connection", Counter, float64(s.MessagesSent)},
 		{"mqtt_publish_acked_total", "publishes acknowledged (QoS 1/2) or written (QoS 0)", Counter, float64(s.PublishAcked)},

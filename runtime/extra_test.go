@@ -39,6 +39,14 @@ func TestWebsocketScheme(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
+	// Serve starts its listeners on goroutines: wait for the port, bounded.
+	waitFor(t, 3*time.Second, "the websocket listener", func() bool {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			conn.Close()
+		}
+		return err == nil
+	})
 
 	c := connected(t, runtime.WithBroker("ws://"+addr+"/mqtt"))
 	in := newInbox()

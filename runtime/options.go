@@ -164,9 +164,11 @@ func WithCodec(c Codec) Option {
 	return func(s *settings) { s.codec = c }
 }
 
-// WithAsyncErrorHandler receives the failures of PublishAsync and of
-// re-subscribing after a reconnect (topic is then the filter). The default
-// logs them at Warn. It runs on a client goroutine: do not block in it.
+// WithAsyncErrorHandler receives the errors no caller gets back: failures
+// of PublishAsync, of re-subscribing after a reconnect (topic is then the
+// filter), and received messages refused for exceeding MaxPayloadSize
+// (ErrPayloadTooLarge). The default logs them at Warn. It runs on a client
+// goroutine (for refused messages, paho's reader): do not block in it.
 func WithAsyncErrorHandler(h func(topic string, err error)) Option {
 	return func(s *settings) { s.asyncErr = h }
 }

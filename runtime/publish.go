@@ -151,9 +151,37 @@ func (c *Client) publish(ctx context.Context, topic string, qos byte, retained b
 		}
 	}
 	c.stats.sent.Add(1)
+	links := c.stats.links.Load()
 	tok, err := startPaho(ctx, func() mqttclient.Token { return c.pc.Publish(topic, qos, retained, data) })
+	// The link may drop again between the reconnection that released this
+	// publisher and paho's Publish: paho then refuses at once with "not
+	// connected" (nothing was stored or sent), so wait for the next
+	// reconnection within the same bound instead of failing.
+	for err == nil && qos > 0 && refusedNotConnected(tok) {
+		if c.awaitLink(ctx) != nil {
+			break
+		}
+		links = c.stats.links.Load()
+		tok, err = startPaho(ctx, func() mqttclient.Token { return c.pc.Publish(topic, qos, retained, data) })
+	}
 	if err == nil {
 		err = waitToken(ctx, tok)
+		if err != nil && qos > 0 && !*c.cfg.CleanSession && *c.cfg.AutoReconnect && ctx.Err() == nil {
+			// Paho fails the token when writing the PUBLISH fails, yet
+			// keeps the packet in its store and resends it after the
+			// reconnection (the session persists): the outcome is that
+			// resend's acknowledgement. Failing here would make a caller
+			// send it again, a second message at QoS 2.
+			if rerr := c.awaitRelease(ctx, tok); rerr == nil || errors.Is(rerr, ErrTimeout) {
+				err = rerr
+			}
+		}
+	}
+	if err == nil && qos > 0 && c.stats.links.Load() != links {
+		// Reconnected meanwhile: paho completes the token of a PUBLISH it
+		// resends from its store without waiting for the acknowledgement.
+		// Success is when the store releases the packet.
+		err = c.awaitRelease(ctx, tok)
 	}
 	if err != nil {
 		c.stats.pubErrors.Add(1)
@@ -170,6 +198,13 @@ func (c *Client) publish(ctx context.Context, topic string, qos byte, retained b
 func (c *Client) awaitLink(ctx context.Context) error {
 	c.mu.Lock()
 	o := c.outage
+	if o == nil && c.state == stateConnected && *c.cfg.AutoReconnect && !c.pc.IsConnectionOpen() {
+		// Paho has dropped the link but not yet called connectionLost (it
+		// does once its goroutines stop): the reconnection is coming, so
+		// wait for it rather than fail. connectionLost adopts this outage.
+		o = newOutage()
+		c.outage = o
+	}
 	c.mu.Unlock()
 	if o == nil {
 		return ErrNotConnected
@@ -181,5 +216,36 @@ func (c *Client) awaitLink(ctx context.Context) error {
 		return ErrNotConnected
 	case <-ctx.Done():
 		return fmt.Errorf("%w: still reconnecting: %w", ErrNotConnected, ctxError(ctx))
+	}
+}
+
+// refusedNotConnected reports a publish paho refused because the link was
+// down when it was called: its token completes at once with paho's
+// ErrNotConnected.
+func refusedNotConnected(tok mqttclient.Token) bool {
+	select {
+	case <-tok.Done():
+		return errors.Is(tok.Error(), mqttclient.ErrNotConnected)
+	default:
+		return false
+	}
+}
+
+// awaitRelease waits, bounded by ctx, until the packet of a QoS 1/2
+// publish leaves the store (PUBACK or PUBCOMP received).
+func (c *Client) awaitRelease(ctx context.Context, tok mqttclient.Token) error {
+	pt, ok := tok.(*mqttclient.PublishToken)
+	if !ok {
+		return nil
+	}
+	released := c.guard.release(pt.MessageID())
+	if released == nil {
+		return nil
+	}
+	select {
+	case <-released:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("resent after a reconnection, not acknowledged: %w", ctxError(ctx))
 	}
 }

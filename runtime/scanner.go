@@ -577,3 +577,40 @@ func FormatChecker(name string) func([]byte) bool {
 	}
 	return func(b []byte) bool { return f(string(b)) }
 }
+
+// Float64 is the last number read as encoding/json decodes it into a
+// float64 (strconv.ParseFloat of its text); false when it is out of range,
+// where encoding/json reports an error.
+func (s *Scanner) Float64() (float64, bool) {
+	f, err := strconv.ParseFloat(string(s.num), 64)
+	return f, err == nil
+}
+
+// Int64 is the last number read as encoding/json decodes it into an int64
+// (strconv.ParseInt of its text, so 1.0 and 1e2 are refused as encoding/json
+// refuses them); false when encoding/json would report an error.
+func (s *Scanner) Int64() (int64, bool) {
+	n, err := strconv.ParseInt(string(s.num), 10, 64)
+	return n, err == nil
+}
+
+// Float32 is the last number read as encoding/json decodes it into a
+// float32 (strconv.ParseFloat with bit size 32).
+func (s *Scanner) Float32() (float32, bool) {
+	f, err := strconv.ParseFloat(string(s.num), 32)
+	return float32(f), err == nil
+}
+
+// Int32 is the last number read as encoding/json decodes it into an int32
+// (strconv.ParseInt with bit size 32).
+func (s *Scanner) Int32() (int32, bool) {
+	n, err := strconv.ParseInt(string(s.num), 10, 32)
+	return int32(n), err == nil
+}
+
+// StrToken is the last string read as it is written in the data, quotes
+// and escapes included: what encoding/json hands to an UnmarshalJSON
+// method (time.Time's among them). Valid right after String.
+func (s *Scanner) StrToken() []byte {
+	return s.data[s.pos-len(s.str)-2 : s.pos]
+}

@@ -156,3 +156,51 @@ func BenchmarkKeyFolds(b *testing.B) {
 		}
 	}
 }
+
+// TestScannerValuesMatchEncodingJSON: Float64 and Int64 give what
+// json.Unmarshal stores in a float64 or int64, and fail exactly where it
+// reports an error.
+func TestScannerValuesMatchEncodingJSON(t *testing.T) {
+	nums := []string{"0", "-0", "1", "1.0", "1.5", "1e2", "-2E+1", "0.1", "3.4028235e38", "3.5e38", "2147483647", "2147483648", "-2147483649", "0.30000000000000004", "1e308", "1e309", "-1e400",
+		"4.9e-324", "1e-400", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "12345678901234567890"}
+	for _, n := range nums {
+		sc := mqttrt.NewScanner([]byte(n))
+		if !sc.Number() || !sc.End() {
+			t.Fatalf("%s: not read as a number", n)
+		}
+		var f float64
+		ferr := json.Unmarshal([]byte(n), &f)
+		if got, ok := sc.Float64(); ok != (ferr == nil) || ok && got != f {
+			t.Errorf("%s: Float64() = %v, %v; encoding/json %v, %v", n, got, ok, f, ferr)
+		}
+		var i int64
+		ierr := json.Unmarshal([]byte(n), &i)
+		if got, ok := sc.Int64(); ok != (ierr == nil) || ok && got != i {
+			t.Errorf("%s: Int64() = %v, %v; encoding/json %v, %v", n, got, ok, i, ierr)
+		}
+		var f32 float32
+		ferr = json.Unmarshal([]byte(n), &f32)
+		if got, ok := sc.Float32(); ok != (ferr == nil) || ok && got != f32 {
+			t.Errorf("%s: Float32() = %v, %v; encoding/json %v, %v", n, got, ok, f32, ferr)
+		}
+		var i32 int32
+		ierr = json.Unmarshal([]byte(n), &i32)
+		if got, ok := sc.Int32(); ok != (ierr == nil) || ok && got != i32 {
+			t.Errorf("%s: Int32() = %v, %v; encoding/json %v, %v", n, got, ok, i32, ierr)
+		}
+	}
+}
+
+// TestScannerStrToken: StrToken is the string as written, quotes
+// included, whatever precedes or follows it.
+func TestScannerStrToken(t *testing.T) {
+	for _, d := range []string{`"a"`, ` "\u00e9\"x" `, `""`, "\"\xff\""} {
+		sc := mqttrt.NewScanner([]byte(d))
+		if !sc.String() {
+			t.Fatalf("%s: not read as a string", d)
+		}
+		if got, want := string(sc.StrToken()), strings.TrimSpace(d); got != want {
+			t.Errorf("StrToken() = %s, want %s", got, want)
+		}
+	}
+}

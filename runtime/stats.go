@@ -20,7 +20,14 @@ type ClientStats struct {
 	MessagesReceived uint64 // messages received from the broker
 	MessagesRejected uint64 // received but refused before a handler (too large, undecodable, invalid)
 	MessagesUnrouted uint64 // received with no matching route and no default handler
-	HandlerPanics    uint64 // handler calls that panicked (recovered)
+	// MessagesOverflowed counts QoS 0 messages discarded because the
+	// handler queue was full for longer than the reader may wait (see
+	// Config.HandlerQueueSize).
+	MessagesOverflowed uint64
+	// DuplicatesSuppressed counts QoS 2 messages received again before
+	// their PUBREL (a resend after a reconnection) and not delivered twice.
+	DuplicatesSuppressed uint64
+	HandlerPanics        uint64 // handler calls that panicked (recovered)
 
 	MessagesSent    uint64 // publishes handed to the broker connection
 	PublishAcked    uint64 // of those: acknowledged (QoS 1/2) or written (QoS 0)
@@ -46,8 +53,10 @@ type SubscriptionInfo struct {
 // stats holds the live counters; all fields are safe for concurrent use.
 type stats struct {
 	received, rejected, unrouted, panics atomic.Uint64
+	overflowed, duplicates               atomic.Uint64
 	sent, acked, pubErrors, dropped      atomic.Uint64
 	reconnects, attempts, losses         atomic.Uint64
+	links                                atomic.Uint64 // connections established, for publish
 	gaveUp                               atomic.Bool
 
 	mu          sync.Mutex
@@ -63,6 +72,7 @@ func (s *stats) messageReceived() {
 }
 
 func (s *stats) connected() {
+	s.links.Add(1)
 	s.gaveUp.Store(false)
 	s.mu.Lock()
 	s.connectTime = time.Now()
@@ -76,21 +86,23 @@ func (c *Client) GetStats() ClientStats {
 	connectTime, lastMessage := s.connectTime, s.lastMessage
 	s.mu.Unlock()
 	return ClientStats{
-		Connected:         c.IsConnected(),
-		ConnectTime:       connectTime,
-		LastMessageTime:   lastMessage,
-		MessagesReceived:  s.received.Load(),
-		MessagesRejected:  s.rejected.Load(),
-		MessagesUnrouted:  s.unrouted.Load(),
-		HandlerPanics:     s.panics.Load(),
-		MessagesSent:      s.sent.Load(),
-		PublishAcked:      s.acked.Load(),
-		PublishErrors:     s.pubErrors.Load(),
-		MessagesDropped:   s.dropped.Load(),
-		Subscriptions:     c.subs.count(),
-		Reconnects:        s.reconnects.Load(),
-		ReconnectAttempts: s.attempts.Load(),
-		ConnectionLosses:  s.losses.Load(),
-		ReconnectGaveUp:   s.gaveUp.Load(),
+		Connected:            c.IsConnected(),
+		ConnectTime:          connectTime,
+		LastMessageTime:      lastMessage,
+		MessagesReceived:     s.received.Load(),
+		MessagesRejected:     s.rejected.Load(),
+		MessagesUnrouted:     s.unrouted.Load(),
+		MessagesOverflowed:   s.overflowed.Load(),
+		DuplicatesSuppressed: s.duplicates.Load(),
+		HandlerPanics:        s.panics.Load(),
+		MessagesSent:         s.sent.Load(),
+		PublishAcked:         s.acked.Load(),
+		PublishErrors:        s.pubErrors.Load(),
+		MessagesDropped:      s.dropped.Load(),
+		Subscriptions:        c.subs.count(),
+		Reconnects:           s.reconnects.Load(),
+		ReconnectAttempts:    s.attempts.Load(),
+		ConnectionLosses:     s.losses.Load(),
+		ReconnectGaveUp:      s.gaveUp.Load(),
 	}
 }

@@ -2,12 +2,157 @@ package runtime
 
 import (
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 
 	mqttclient "github.com/eclipse/paho.mqtt.golang"
+	"github.com/eclipse/paho.mqtt.golang/packets"
 )
+
+// qos2Guard wraps paho's store to fix two things paho gets wrong across a
+// reconnection.
+//
+// Receiving QoS 2: until the sender's PUBREL, the receiver must acknowledge
+// a PUBLISH with the same packet ID without delivering it again
+// [MQTT-4.3.3-2]. Paho delivers every PUBLISH it gets, and its resume()
+// deletes the stored inbound QoS 2 packets on reconnect, so a broker's
+// redelivery (DUP=1) would reach handlers twice. The guard remembers each
+// QoS 2 message handed to handlers (packet ID and a hash of topic and
+// payload) until paho stores its PUBREL ("i.<id>"). A copy (same ID, same
+// hash, DUP set) is not delivered; it is acknowledged once the original's
+// handlers have run, so its PUBREC never precedes them. Only an identical
+// resend counts as a copy, so a new message is never dropped: an ID is
+// reused only after the PUBREL that ends its entry, and a broker that lost
+// the session (session present 0) makes the guard forget everything. It
+// holds at most one entry per packet ID (65535). It lives in memory: after
+// a process restart, a QoS 2 message whose handlers ran but whose PUBREC
+// was never sent is delivered again.
+//
+// Sending QoS 1/2: when paho resends a stored PUBLISH after a reconnection
+// it completes the original token at once, without error and before any
+// acknowledgement (messageIds.claimID). The guard tells when the stored
+// packet is really released ("o.<id>" deleted on PUBACK or PUBCOMP), so
+// that Publish reports success only then.
+type qos2Guard struct {
+	mqttclient.Store
+	mu       sync.Mutex
+	received map[uint16]*receivedQoS2
+	released map[uint16][]chan struct{} // waiters for the deletion of "o.<id>"
+}
+
+// receivedQoS2 is a QoS 2 message handed to handlers, PUBREL not yet seen.
+type receivedQoS2 struct {
+	sum     uint64
+	handled bool                 // its handlers have run and it was acknowledged
+	copies  []mqttclient.Message // resent copies to acknowledge once handled
+}
+
+func newQoS2Guard(s mqttclient.Store) *qos2Guard {
+	return &qos2Guard{Store: s, received: map[uint16]*receivedQoS2{}, released: map[uint16][]chan struct{}{}}
+}
+
+// Put learns of received PUBRELs: the message's exactly-once window ends.
+func (g *qos2Guard) Put(key string, m packets.ControlPacket) {
+	if p, ok := m.(*packets.PubrelPacket); ok && strings.HasPrefix(key, "i.") {
+		g.mu.Lock()
+		delete(g.received, p.MessageID)
+		g.mu.Unlock()
+	}
+	g.Store.Put(key, m)
+}
+
+// Del learns of released outbound messages.
+func (g *qos2Guard) Del(key string) {
+	if !strings.HasPrefix(key, "o.") {
+		g.Store.Del(key)
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.Store.Del(key)
+	if id, err := strconv.ParseUint(key[2:], 10, 16); err == nil {
+		for _, ch := range g.released[uint16(id)] {
+			close(ch)
+		}
+		delete(g.released, uint16(id))
+	}
+}
+
+// Reset forgets everything: paho resets the store on a clean-session
+// connect, after which the broker keeps no state to redeliver.
+func (g *qos2Guard) Reset() {
+	g.forget()
+	g.Store.Reset()
+}
+
+// forget drops the received QoS 2 state; the broker has no session.
+func (g *qos2Guard) forget() {
+	g.mu.Lock()
+	g.received = map[uint16]*receivedQoS2{}
+	g.mu.Unlock()
+}
+
+// release returns a channel closed when the outbound packet with this ID
+// leaves the store, or nil when it is not stored (already acknowledged).
+func (g *qos2Guard) release(id uint16) <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.Store.Get("o."+strconv.Itoa(int(id))) == nil {
+		return nil
+	}
+	ch := make(chan struct{})
+	g.released[id] = append(g.released[id], ch)
+	return ch
+}
+
+// firstDelivery records a received QoS 2 message and reports false when it
+// is a copy of one already delivered and not yet released; the copy is
+// then acknowledged now (original handled) or by handled.
+func (g *qos2Guard) firstDelivery(m mqttclient.Message) bool {
+	sum := contentHash(m)
+	g.mu.Lock()
+	r, ok := g.received[m.MessageID()]
+	if ok && r.sum == sum && m.Duplicate() {
+		if !r.handled {
+			r.copies = append(r.copies, m)
+			g.mu.Unlock()
+			return false
+		}
+		g.mu.Unlock()
+		m.Ack()
+		return false
+	}
+	g.received[m.MessageID()] = &receivedQoS2{sum: sum}
+	g.mu.Unlock()
+	return true
+}
+
+// handled records that m was acknowledged and acknowledges its copies.
+func (g *qos2Guard) handled(m mqttclient.Message) {
+	g.mu.Lock()
+	r, ok := g.received[m.MessageID()]
+	var copies []mqttclient.Message
+	if ok && r.sum == contentHash(m) {
+		r.handled = true
+		copies, r.copies = r.copies, nil
+	}
+	g.mu.Unlock()
+	for _, c := range copies {
+		c.Ack()
+	}
+}
+
+func contentHash(m mqttclient.Message) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(m.Topic()))
+	h.Write([]byte{0})
+	h.Write(m.Payload())
+	return h.Sum64()
+}
 
 // newStore makes the paho store that keeps unacknowledged QoS 1/2 messages.
 // A file store lives in StoreDirectory/<client ID> so that two clients

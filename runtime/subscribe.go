@@ -25,22 +25,29 @@ const resubscribeBatch = 100
 // it and it is made again after a reconnect that lost the session. A
 // $share/<group>/<filter> subscription routes by its filter.
 func (c *Client) Subscribe(filter string, qos byte, handler MessageHandler) error {
-	return c.SubscribeContext(context.Background(), filter, qos, handler)
+	return c.subscribe(context.Background(), map[string]byte{filter: qos}, handler, false)
 }
 
-// SubscribeContext is Subscribe bounded by ctx as well.
+// SubscribeContext is Subscribe bounded by ctx as well, for generated code,
+// with one difference: handler also receives payloads larger than
+// MaxPayloadSize and must refuse them itself, as generated handlers do (they
+// report them to their error handler and RecordRejected). Subscribe's
+// handlers never see them: the client refuses them, counts them in
+// MessagesRejected and reports them to the async error handler.
 func (c *Client) SubscribeContext(ctx context.Context, filter string, qos byte, handler MessageHandler) error {
-	return c.subscribe(ctx, map[string]byte{filter: qos}, handler)
+	return c.subscribe(ctx, map[string]byte{filter: qos}, handler, true)
 }
 
 // SubscribeMultiple subscribes every filter at its QoS in one SUBSCRIBE,
 // all routed to handler. Filters the broker refuses are named in the
 // error; the others stay subscribed.
 func (c *Client) SubscribeMultiple(filters map[string]byte, handler MessageHandler) error {
-	return c.subscribe(context.Background(), filters, handler)
+	return c.subscribe(context.Background(), filters, handler, false)
 }
 
-func (c *Client) subscribe(ctx context.Context, filters map[string]byte, handler MessageHandler) error {
+// subscribe subscribes filters; limitsSize marks handlers that refuse
+// oversized payloads themselves (see SubscribeContext).
+func (c *Client) subscribe(ctx context.Context, filters map[string]byte, handler MessageHandler, limitsSize bool) error {
 	if len(filters) == 0 {
 		return fmt.Errorf("%w: no filter given", ErrSubscribeFailed)
 	}
@@ -58,13 +65,13 @@ func (c *Client) subscribe(ctx context.Context, filters map[string]byte, handler
 	}
 	// Route before subscribing: a retained message can arrive right after
 	// the SUBACK, before this goroutine resumes.
-	previous := make(map[string]MessageHandler)
+	previous := make(map[string]target)
 	if handler != nil {
 		for _, f := range names {
-			if h, ok := c.router.has(f); ok {
-				previous[f] = h
+			if t, ok := c.router.has(f); ok {
+				previous[f] = t
 			}
-			c.router.add(f, handler)
+			c.router.addTarget(f, handler, limitsSize)
 		}
 	}
 	granted, err := c.sendSubscribe(ctx, filters)
@@ -78,7 +85,7 @@ func (c *Client) subscribe(ctx context.Context, filters map[string]byte, handler
 		}
 		refused = append(refused, f)
 		if handler != nil {
-			c.router.add(f, previous[f]) // nil removes the route
+			c.router.addTarget(f, previous[f].handler, previous[f].limitsSize) // nil removes the route
 		}
 	}
 	switch {

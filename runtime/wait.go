@@ -12,6 +12,9 @@ import (
 // ends. Paho's calls can block while handing the packet to its writer (up
 // to OperationTimeout, paho's write timeout), which must not outlast ctx.
 func startPaho(ctx context.Context, call func() mqttclient.Token) (mqttclient.Token, error) {
+	if ctx.Err() != nil { // nothing is sent on behalf of an ended context
+		return nil, ctxError(ctx)
+	}
 	ch := make(chan mqttclient.Token, 1) // buffered: the goroutine never blocks after we give up
 	go func() { ch <- call() }()
 	select {

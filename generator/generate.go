@@ -1,19 +1,11 @@
 package generator
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"go/ast"
-	"go/format"
-	"go/parser"
 	"go/token"
 	"path/filepath"
-	"sort"
-	"strings"
-
-	"github.com/dave/jennifer/jen"
 
 	"github.com/mqttgen/mqttgen/generator/loader"
 	"github.com/mqttgen/mqttgen/generator/model"
@@ -157,126 +149,6 @@ func split(doc *model.Document, role Role) (publish, subscribe []*model.Operatio
 		}
 	}
 	return publish, subscribe
-}
-
-// emitter fills one file.
-type emitter struct {
-	name string
-	emit func(f *jen.File, s *templates.Spec) error
-}
-
-// emitters in output order; a file that ends up with no declarations is
-// left out.
-var emitters = []emitter{
-	{"client.go", templates.Client},
-	{"topics.go", templates.Topics},
-	{"publish.go", templates.Publish},
-	{"subscribe.go", templates.Subscribe},
-	{"messages.go", templates.Messages},
-	{"types.go", func(f *jen.File, s *templates.Spec) error { return templates.Types(f, s.Doc) }},
-	{"validation.go", func(f *jen.File, s *templates.Spec) error { return templates.Validation(f, s.Doc) }},
-	{"servers.go", templates.Servers},
-}
-
-func emit(ctx context.Context, spec *templates.Spec) ([]File, error) {
-	var files []File
-	for _, e := range emitters {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		f := templates.NewFile(spec)
-		// Formatting is done here so that a failure shows numbered source.
-		f.NoFormat = true
-		if err := e.emit(f, spec); err != nil {
-			return nil, fmt.Errorf("emit %s: %w", e.name, err)
-		}
-		var raw bytes.Buffer
-		if err := f.Render(&raw); err != nil {
-			return nil, fmt.Errorf("render %s: %w", e.name, err)
-		}
-		data, err := format.Source(raw.Bytes())
-		if err != nil {
-			return nil, fmt.Errorf("format %s (a generator bug; please report it with the document): %v\n%s", e.name, err, numbered(raw.Bytes()))
-		}
-		files = append(files, File{Name: e.name, Data: data})
-	}
-	return checkDecls(files)
-}
-
-// numbered prefixes each line with its number, for error messages.
-func numbered(src []byte) string {
-	var b strings.Builder
-	for i, line := range strings.Split(string(src), "\n") {
-		fmt.Fprintf(&b, "%5d  %s\n", i+1, line)
-	}
-	return b.String()
-}
-
-// checkDecls drops files with no declarations and refuses output in which
-// two declarations share a name (say, a schema called "Client"): that is
-// an error to fix in the document (x-go-name), never a silent rename.
-func checkDecls(files []File) ([]File, error) {
-	fset := token.NewFileSet()
-	where := map[string]string{}
-	var dup []string
-	var kept []File
-	for _, file := range files {
-		af, err := parser.ParseFile(fset, file.Name, file.Data, parser.SkipObjectResolution)
-		if err != nil {
-			return nil, fmt.Errorf("parse %s (a generator bug): %v\n%s", file.Name, err, numbered(file.Data))
-		}
-		if len(af.Decls) == 0 {
-			continue
-		}
-		kept = append(kept, file)
-		for _, name := range declNames(af) {
-			if prev, ok := where[name]; ok {
-				dup = append(dup, fmt.Sprintf("%s is declared twice (%s and %s)", name, prev, file.Name))
-				continue
-			}
-			where[name] = file.Name
-		}
-	}
-	if len(dup) > 0 {
-		sort.Strings(dup)
-		return nil, fmt.Errorf("%w; rename with x-go-name in the document:\n\t%s", ErrNameCollision, strings.Join(dup, "\n\t"))
-	}
-	return kept, nil
-}
-
-// declNames lists a file's package-level names, methods as Type.Method.
-func declNames(af *ast.File) []string {
-	var out []string
-	for _, d := range af.Decls {
-		switch d := d.(type) {
-		case *ast.FuncDecl:
-			if d.Recv == nil {
-				out = append(out, d.Name.Name)
-				continue
-			}
-			t := d.Recv.List[0].Type
-			if star, ok := t.(*ast.StarExpr); ok {
-				t = star.X
-			}
-			if id, ok := t.(*ast.Ident); ok {
-				out = append(out, id.Name+"."+d.Name.Name)
-			}
-		case *ast.GenDecl:
-			for _, s := range d.Specs {
-				switch s := s.(type) {
-				case *ast.TypeSpec:
-					out = append(out, s.Name.Name)
-				case *ast.ValueSpec:
-					for _, n := range s.Names {
-						if n.Name != "_" {
-							out = append(out, n.Name)
-						}
-					}
-				}
-			}
-		}
-	}
-	return out
 }
 
 // checkPackage refuses package names Go would not accept.

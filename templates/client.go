@@ -16,7 +16,7 @@ import (
 //	func WithoutValidation() ClientOption
 //	func WithMaxPayloadSize(n int) ClientOption
 //	type PublishOption; func WithQoS(byte) PublishOption; func WithRetain(bool) PublishOption
-//	type SubscribeOption; func WithShareGroup(string) SubscribeOption
+//	type SubscribeOption; func WithShareGroup(string) SubscribeOption; func WithSubscribeQoS(byte) SubscribeOption
 func Client(f *jen.File, s *Spec) error {
 	d := s.Doc
 	f.PackageComment(packageDoc(s))
@@ -150,13 +150,35 @@ func emitPublishOptions(f *jen.File) {
 }
 
 func emitSubscribeOptions(f *jen.File) {
-	f.Add(godoc("SubscribeOption narrows or shares a subscription; give the same options to the matching Unsubscribe method."))
+	f.Add(godoc("SubscribeOption narrows, shares or sets the QoS of a subscription; give the same options to the matching Unsubscribe method."))
 	f.Type().Id("SubscribeOption").Func().Params(jen.Op("*").Id("subscribeOptions"))
 	f.Line()
 	f.Type().Id("subscribeOptions").Struct(
 		jen.Id("group").String(),
 		jen.Comment("params is a <Channel>Params restricting the filter, or nil."),
 		jen.Id("params").Any(),
+		jen.Comment("qos replaces the operation's QoS when hasQoS is set."),
+		jen.Id("qos").Byte(),
+		jen.Id("hasQoS").Bool(),
+	)
+	f.Line()
+	f.Add(godoc("WithSubscribeQoS subscribes with quality of service qos (0, 1 or 2) instead of the document's, for example to receive a QoS 1 channel at QoS 2. The broker delivers each message at the lower of this and the QoS it was published with. Another value makes Subscribe fail with an error wrapping mqttrt.ErrInvalidQoS; Unsubscribe ignores it."))
+	f.Func().Id("WithSubscribeQoS").Params(jen.Id("qos").Byte()).Id("SubscribeOption").Block(
+		jen.Return(jen.Func().Params(jen.Id("o").Op("*").Id("subscribeOptions")).Block(
+			jen.Id("o").Dot("qos").Op("=").Id("qos"),
+			jen.Id("o").Dot("hasQoS").Op("=").True(),
+		)),
+	)
+	f.Line()
+	// Emitted once so that each Subscribe method spends one call on it.
+	f.Add(godoc("subscribeQoS is the QoS a subscription made with opts asks for: WithSubscribeQoS's if given, else def (the operation's)."))
+	f.Func().Id("subscribeQoS").Params(jen.Id("def").Byte(), jen.Id("opts").Index().Id("SubscribeOption")).Params(jen.Byte(), jen.Error()).Block(
+		jen.Var().Id("o").Id("subscribeOptions"),
+		jen.For(jen.List(jen.Id("_"), jen.Id("opt")).Op(":=").Range().Id("opts")).Block(jen.Id("opt").Call(jen.Op("&").Id("o"))),
+		jen.If(jen.Op("!").Id("o").Dot("hasQoS")).Block(jen.Return(jen.Id("def"), jen.Nil())),
+		jen.If(jen.Id("o").Dot("qos").Op(">").Lit(2)).Block(jen.Return(jen.Lit(0), jen.Qual("fmt", "Errorf").Call(
+			jen.Lit("qos %d: %w"), jen.Id("o").Dot("qos"), rt("ErrInvalidQoS")))),
+		jen.Return(jen.Id("o").Dot("qos"), jen.Nil()),
 	)
 	f.Line()
 	f.Add(godoc("WithShareGroup makes the subscription shared ($share/<group>/<filter>): the broker hands each message to one subscriber of the group, so several instances of a service split the load. group must not be empty nor contain /, + or #."))

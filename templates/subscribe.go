@@ -17,15 +17,16 @@ import (
 // The subscription's callback refuses oversized payloads before decoding,
 // parses the topic back into params, decodes and validates, and only then
 // calls the handler; every refusal goes to RecordRejected and the error
-// handler.
+// handler. The QoS is the operation binding's (else the runtime's default)
+// unless WithSubscribeQoS overrides it.
 func Subscribe(f *jen.File, s *Spec) error {
 	for _, op := range s.Subscribe {
 		emitMessageStruct(f, op)
-		emitFilter(f, op)
 		emitSubscribe(f, op)
 		emitUnsubscribe(f, op)
-		emitReceive(f, op)
 	}
+	emitFilterHelpers(f, s.Subscribe)
+	emitReceiveHelpers(f, s.Subscribe)
 	return nil
 }
 
@@ -58,40 +59,82 @@ func emitMessageStruct(f *jen.File, op *model.Operation) {
 	f.Line()
 }
 
-// emitFilter: func (c *Client) filterX(opts []SubscribeOption) (string, error),
-// shared by Subscribe and Unsubscribe so both name the same filter.
-func emitFilter(f *jen.File, op *model.Operation) {
+// filterCall: the call that computes the subscription filter of op for
+// opts, shared by Subscribe and Unsubscribe so both name the same filter.
+// The work is in helpers emitted once per package (emitFilterHelpers), so
+// each operation costs one line:
+//
+//	filter, err := paramsFilter[ReadingParams](opts, "sensors/+/reading", "reading", "WithReadingParams")
+func filterCall(op *model.Operation) *jen.Statement {
 	ch := op.Channel
 	t, _ := parseAddress(ch) // Topics already reported any error
-	body := []jen.Code{
+	if len(ch.Parameters) == 0 {
+		return jen.Id("fixedFilter").Call(jen.Id("opts"), jen.Lit(t.filter()), jen.Lit(ch.Key))
+	}
+	return jen.Id("paramsFilter").Types(jen.Id(paramsType(ch))).Call(
+		jen.Id("opts"), jen.Lit(t.filter()), jen.Lit(ch.Key), jen.Lit("With"+paramsType(ch)))
+}
+
+// emitFilterHelpers emits the filter helpers the operations use:
+//
+//	type channelParams interface{ filter() (string, error) }
+//	func paramsFilter[P channelParams](opts []SubscribeOption, all, channel, with string) (string, error)
+//	func fixedFilter(opts []SubscribeOption, filter, channel string) (string, error)
+func emitFilterHelpers(f *jen.File, ops []*model.Operation) {
+	var params, fixed bool
+	for _, op := range ops {
+		if len(op.Channel.Parameters) > 0 {
+			params = true
+		} else {
+			fixed = true
+		}
+	}
+	apply := []jen.Code{
 		jen.Var().Id("o").Id("subscribeOptions"),
 		jen.For(jen.List(jen.Id("_"), jen.Id("opt")).Op(":=").Range().Id("opts")).Block(jen.Id("opt").Call(jen.Op("&").Id("o"))),
-		jen.Id("filter").Op(":=").Lit(t.filter()),
 	}
-	if len(ch.Parameters) > 0 {
-		body = append(body, jen.If(jen.Id("o").Dot("params").Op("!=").Nil()).Block(
-			jen.List(jen.Id("p"), jen.Id("ok")).Op(":=").Id("o").Dot("params").Assert(jen.Id(paramsType(ch))),
-			jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Lit(""), jen.Qual("fmt", "Errorf").Call(
-				jen.Lit(fmt.Sprintf("%%T does not restrict channel %s, use With%s: %%w", ch.Key, paramsType(ch))),
-				jen.Id("o").Dot("params"), rt("ErrInvalidTopic")))),
-			jen.Var().Err().Error(),
-			jen.If(jen.List(jen.Id("filter"), jen.Err()).Op("=").Id("p").Dot("filter").Call(), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Lit(""), jen.Err())),
-		))
-	} else {
-		body = append(body, jen.If(jen.Id("o").Dot("params").Op("!=").Nil()).Block(
-			jen.Return(jen.Lit(""), jen.Qual("fmt", "Errorf").Call(
-				jen.Lit(fmt.Sprintf("channel %s has no parameters to restrict, got %%T: %%w", ch.Key)), jen.Id("o").Dot("params"), rt("ErrInvalidTopic"))),
-		))
-	}
-	body = append(body,
+	share := []jen.Code{
 		jen.If(jen.Id("o").Dot("group").Op("!=").Lit("")).Block(
 			jen.Return(rt("SharedFilter").Call(jen.Id("o").Dot("group"), jen.Id("filter")))),
 		jen.Return(jen.Id("filter"), jen.Nil()),
-	)
-	f.Add(godoc(fmt.Sprintf("filter%s is the subscription filter of %s for opts.", op.GoName, op.GoName)))
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("filter"+op.GoName).Params(jen.Id("opts").Index().Id("SubscribeOption")).Params(jen.String(), jen.Error()).Block(body...)
-	f.Line()
+	}
+	if params {
+		body := append(append([]jen.Code{}, apply...),
+			jen.Id("filter").Op(":=").Id("all"),
+			jen.If(jen.Id("o").Dot("params").Op("!=").Nil()).Block(
+				jen.List(jen.Id("p"), jen.Id("ok")).Op(":=").Id("o").Dot("params").Assert(jen.Id("P")),
+				jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Lit(""), jen.Qual("fmt", "Errorf").Call(
+					jen.Lit("%T does not restrict channel %s, use %s: %w"),
+					jen.Id("o").Dot("params"), jen.Id("channel"), jen.Id("with"), rt("ErrInvalidTopic")))),
+				jen.Var().Err().Error(),
+				jen.If(jen.List(jen.Id("filter"), jen.Err()).Op("=").Id("p").Dot("filter").Call(), jen.Err().Op("!=").Nil()).Block(
+					jen.Return(jen.Lit(""), jen.Err())),
+			),
+		)
+		body = append(body, share...)
+		f.Add(godoc("channelParams is implemented by the <Channel>Params types: the filter method builds a subscription filter from the parameters set."))
+		f.Type().Id("channelParams").Interface(jen.Id("filter").Params().Params(jen.String(), jen.Error()))
+		f.Line()
+		f.Add(godoc("paramsFilter is the subscription filter, for opts, of a channel with parameters: all (every parameter a wildcard), or the filter of the channel's parameter type P that its option with (WithXParams) set, shared if WithShareGroup asks."))
+		f.Func().Id("paramsFilter").Types(jen.Id("P").Id("channelParams")).Params(
+			jen.Id("opts").Index().Id("SubscribeOption"), jen.List(jen.Id("all"), jen.Id("channel"), jen.Id("with")).String(),
+		).Params(jen.String(), jen.Error()).Block(body...)
+		f.Line()
+	}
+	if fixed {
+		body := append(append([]jen.Code{}, apply...),
+			jen.If(jen.Id("o").Dot("params").Op("!=").Nil()).Block(
+				jen.Return(jen.Lit(""), jen.Qual("fmt", "Errorf").Call(
+					jen.Lit("channel %s has no parameters to restrict, got %T: %w"), jen.Id("channel"), jen.Id("o").Dot("params"), rt("ErrInvalidTopic"))),
+			),
+		)
+		body = append(body, share...)
+		f.Add(godoc("fixedFilter is the subscription filter, for opts, of a channel without parameters (which no option may restrict), shared if WithShareGroup asks."))
+		f.Func().Id("fixedFilter").Params(
+			jen.Id("opts").Index().Id("SubscribeOption"), jen.List(jen.Id("filter"), jen.Id("channel")).String(),
+		).Params(jen.String(), jen.Error()).Block(body...)
+		f.Line()
+	}
 }
 
 func emitSubscribe(f *jen.File, op *model.Operation) {
@@ -104,20 +147,20 @@ func emitSubscribe(f *jen.File, op *model.Operation) {
 	paras = append(paras, docParas(op.Title, op.Summary, op.Description)...)
 	paras = append(paras,
 		"A payload larger than the client's limit, one that cannot be decoded or does not match its schema, or a topic that does not fit the channel never reaches handler: it is counted by the runtime and passed to the Client's error handler, as is an error handler returns.",
-		"Handlers get a context that carries ctx's values but not its cancellation, which only bounds the wait for the broker's acknowledgement. Options: WithShareGroup"+withParamsNote(ch)+". The subscription is resumed after reconnects by the runtime.",
+		"Handlers get a context that carries ctx's values but not its cancellation, which only bounds the wait for the broker's acknowledgement. Options: WithShareGroup, WithSubscribeQoS"+withParamsNote(ch)+". The subscription is resumed after reconnects by the runtime.",
 	)
 	f.Add(godoc(paras...))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(
 		jen.Id("ctx").Add(ctxType()), jen.Id("handler").Add(handlerType(op)), jen.Id("opts").Op("...").Id("SubscribeOption"),
 	).Error().Block(
 		jen.If(jen.Id("handler").Op("==").Nil()).Block(jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit(what+": nil handler: %w"), rt("ErrInvalidConfig")))),
-		jen.List(jen.Id("filter"), jen.Err()).Op(":=").Id("c").Dot("filter"+op.GoName).Call(jen.Id("opts")),
+		jen.List(jen.Id("filter"), jen.Err()).Op(":=").Add(filterCall(op)),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrapErr(what, jen.Err()))),
+		jen.List(jen.Id("qos"), jen.Err()).Op(":=").Id("subscribeQoS").Call(qos, jen.Id("opts")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrapErr(what, jen.Err()))),
 		jen.Id("hctx").Op(":=").Qual("context", "WithoutCancel").Call(jen.Id("ctx")),
-		jen.Err().Op("=").Id("c").Dot("mqtt").Dot("SubscribeContext").Call(jen.Id("ctx"), jen.Id("filter"), qos,
-			jen.Func().Params(jen.Id("_").Qual(pahoPath, "Client"), jen.Id("m").Qual(pahoPath, "Message")).Block(
-				jen.Id("c").Dot("receive"+op.GoName).Call(jen.Id("hctx"), jen.Id("m"), jen.Id("handler")),
-			)),
+		jen.Err().Op("=").Id("c").Dot("mqtt").Dot("SubscribeContext").Call(jen.Id("ctx"), jen.Id("filter"), jen.Id("qos"),
+			jen.Func().Params(jen.Id("_").Qual(pahoPath, "Client"), jen.Id("m").Qual(pahoPath, "Message")).Block(receiveBody(op)...)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrapErr(what, jen.Err()))),
 		jen.Return(jen.Nil()),
 	)
@@ -138,7 +181,7 @@ func emitUnsubscribe(f *jen.File, op *model.Operation) {
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(
 		jen.Id("ctx").Add(ctxType()), jen.Id("opts").Op("...").Id("SubscribeOption"),
 	).Error().Block(
-		jen.List(jen.Id("filter"), jen.Err()).Op(":=").Id("c").Dot("filter"+op.GoName).Call(jen.Id("opts")),
+		jen.List(jen.Id("filter"), jen.Err()).Op(":=").Add(filterCall(op)),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrapErr(what, jen.Err()))),
 		jen.If(jen.Err().Op(":=").Id("c").Dot("mqtt").Dot("UnsubscribeContext").Call(jen.Id("ctx"), jen.Id("filter")), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(wrapErr(what, jen.Err()))),
@@ -147,45 +190,102 @@ func emitUnsubscribe(f *jen.File, op *model.Operation) {
 	f.Line()
 }
 
-// emitReceive: the per-message path, kept free of work that can be done
-// once (filters, schemas and formats are all fixed at generation time).
-func emitReceive(f *jen.File, op *model.Operation) {
+// receiveBody is the subscription callback of op: the checks and decoding
+// are in helpers emitted once per package (emitReceiveHelpers); what is
+// left per operation is building its Message and calling the handler.
+//
+//	params, payload, ok := receiveWithParams(c, m, "receive reading", ParseReadingTopic, decodeReading)
+//	if !ok { return }
+//	if err := handler(hctx, ReadingMessage{...}); err != nil { c.handlerFailed(m.Topic(), err) }
+func receiveBody(op *model.Operation) []jen.Code {
 	ch := op.Channel
 	p := payloadOf(op)
 	what := phrase("Receive" + op.GoName)
-	reject := func(err jen.Code) jen.Code {
-		return jen.Block(jen.Id("c").Dot("reject").Call(jen.Id("topic"), err), jen.Return())
-	}
-	body := []jen.Code{
-		jen.Id("topic").Op(":=").Id("m").Dot("Topic").Call(),
-		jen.Id("data").Op(":=").Id("m").Dot("Payload").Call(),
-		jen.If(jen.Id("c").Dot("maxPayload").Op(">").Lit(0).Op("&&").Len(jen.Id("data")).Op(">").Id("c").Dot("maxPayload")).Add(reject(
-			jen.Qual("fmt", "Errorf").Call(jen.Lit(what+": %d bytes, limit %d: %w"), jen.Len(jen.Id("data")), jen.Id("c").Dot("maxPayload"), rt("ErrPayloadTooLarge")))),
-	}
 	fields := jen.Dict{
 		jen.Id("Payload"):   jen.Id("payload"),
-		jen.Id("Topic"):     jen.Id("topic"),
+		jen.Id("Topic"):     jen.Id("m").Dot("Topic").Call(),
 		jen.Id("QoS"):       jen.Id("m").Dot("Qos").Call(),
 		jen.Id("Retained"):  jen.Id("m").Dot("Retained").Call(),
 		jen.Id("Duplicate"): jen.Id("m").Dot("Duplicate").Call(),
 	}
+	var check jen.Code
 	if len(ch.Parameters) > 0 {
-		body = append(body,
-			jen.List(jen.Id("params"), jen.Err()).Op(":=").Id("Parse"+ch.GoName+"Topic").Call(jen.Id("topic")),
-			jen.If(jen.Err().Op("!=").Nil()).Add(reject(wrapErr(what, jen.Err()))),
-		)
 		fields[jen.Id("Params")] = jen.Id("params")
+		check = jen.List(jen.Id("params"), jen.Id("payload"), jen.Id("ok")).Op(":=").Id("receiveWithParams").Call(
+			jen.Id("c"), jen.Id("m"), jen.Lit(what), jen.Id("Parse"+ch.GoName+"Topic"), jen.Id(p.decodeFunc()))
+	} else {
+		check = jen.List(jen.Id("payload"), jen.Id("ok")).Op(":=").Id("receivePayload").Call(
+			jen.Id("c"), jen.Id("m"), jen.Lit(what), jen.Id(p.decodeFunc()))
 	}
-	body = append(body,
-		jen.List(jen.Id("payload"), jen.Err()).Op(":=").Id(p.decodeFunc()).Call(jen.Id("data"), jen.Id("c").Dot("validate")),
-		jen.If(jen.Err().Op("!=").Nil()).Add(reject(wrapErr(what, jen.Err()))),
-		jen.If(jen.Err().Op(":=").Id("handler").Call(jen.Id("ctx"), jen.Id(messageStruct(op)).Values(fields)), jen.Err().Op("!=").Nil()).Block(
-			jen.Id("c").Dot("handlerFailed").Call(jen.Id("topic"), jen.Err()),
+	return []jen.Code{
+		check,
+		jen.If(jen.Op("!").Id("ok")).Block(jen.Return()),
+		jen.If(jen.Err().Op(":=").Id("handler").Call(jen.Id("hctx"), jen.Id(messageStruct(op)).Values(fields)), jen.Err().Op("!=").Nil()).Block(
+			jen.Id("c").Dot("handlerFailed").Call(jen.Id("m").Dot("Topic").Call(), jen.Err()),
 		),
-	)
-	f.Add(godoc(fmt.Sprintf("receive%s checks and decodes one message of Subscribe%s and hands it to handler.", op.GoName, op.GoName)))
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id("receive"+op.GoName).Params(
-		jen.Id("ctx").Add(ctxType()), jen.Id("m").Qual(pahoPath, "Message"), jen.Id("handler").Add(handlerType(op)),
-	).Block(body...)
-	f.Line()
+	}
+}
+
+// emitReceiveHelpers emits the per-message path the operations use, kept
+// free of work that can be done once (filters, schemas and formats are all
+// fixed at generation time):
+//
+//	func receivePayload[T any](c *Client, m paho.Message, what string, decode func([]byte, bool) (T, error)) (T, bool)
+//	func receiveWithParams[P, T any](c *Client, m paho.Message, what string, parse func(string) (P, error), decode func([]byte, bool) (T, error)) (P, T, bool)
+func emitReceiveHelpers(f *jen.File, ops []*model.Operation) {
+	var params, fixed bool
+	for _, op := range ops {
+		if len(op.Channel.Parameters) > 0 {
+			params = true
+		} else {
+			fixed = true
+		}
+	}
+	decodeType := jen.Func().Params(jen.Index().Byte(), jen.Bool()).Params(jen.Id("T"), jen.Error())
+	sizeCheck := func(fail ...jen.Code) jen.Code {
+		return jen.If(jen.Id("c").Dot("maxPayload").Op(">").Lit(0).Op("&&").Len(jen.Id("data")).Op(">").Id("c").Dot("maxPayload")).Block(
+			jen.Id("c").Dot("reject").Call(jen.Id("topic"), jen.Qual("fmt", "Errorf").Call(
+				jen.Lit("%s: %d bytes, limit %d: %w"), jen.Id("what"), jen.Len(jen.Id("data")), jen.Id("c").Dot("maxPayload"), rt("ErrPayloadTooLarge"))),
+			jen.Return(fail...),
+		)
+	}
+	refuse := func(fail ...jen.Code) jen.Code {
+		return jen.If(jen.Err().Op("!=").Nil()).Block(
+			jen.Id("c").Dot("reject").Call(jen.Id("topic"), jen.Qual("fmt", "Errorf").Call(jen.Lit("%s: %w"), jen.Id("what"), jen.Err())),
+			jen.Return(fail...),
+		)
+	}
+	start := []jen.Code{
+		jen.Id("topic").Op(":=").Id("m").Dot("Topic").Call(),
+		jen.Id("data").Op(":=").Id("m").Dot("Payload").Call(),
+	}
+	if fixed {
+		body := append(append([]jen.Code{}, start...),
+			sizeCheck(jen.Id("payload"), jen.False()),
+			jen.List(jen.Id("payload"), jen.Err()).Op(":=").Id("decode").Call(jen.Id("data"), jen.Id("c").Dot("validate")),
+			refuse(jen.Id("payload"), jen.False()),
+			jen.Return(jen.Id("payload"), jen.True()),
+		)
+		f.Add(godoc("receivePayload checks and decodes message m of a channel without parameters: a payload over the client's limit, or one decode refuses, is rejected (counted and passed to the error handler, its error prefixed with what) and ok is false."))
+		f.Func().Id("receivePayload").Types(jen.Id("T").Any()).Params(
+			jen.Id("c").Op("*").Id("Client"), jen.Id("m").Qual(pahoPath, "Message"), jen.Id("what").String(), jen.Id("decode").Add(decodeType),
+		).Params(jen.Id("payload").Id("T"), jen.Id("ok").Bool()).Block(body...)
+		f.Line()
+	}
+	if params {
+		body := append(append([]jen.Code{}, start...),
+			sizeCheck(jen.Id("params"), jen.Id("payload"), jen.False()),
+			jen.List(jen.Id("params"), jen.Err()).Op(":=").Id("parse").Call(jen.Id("topic")),
+			refuse(jen.Id("params"), jen.Id("payload"), jen.False()),
+			jen.List(jen.Id("payload"), jen.Err()).Op("=").Id("decode").Call(jen.Id("data"), jen.Id("c").Dot("validate")),
+			refuse(jen.Id("params"), jen.Id("payload"), jen.False()),
+			jen.Return(jen.Id("params"), jen.Id("payload"), jen.True()),
+		)
+		f.Add(godoc("receiveWithParams checks and decodes message m of a channel with parameters: a payload over the client's limit, a topic parse does not accept, or a payload decode refuses, is rejected (counted and passed to the error handler, its error prefixed with what) and ok is false."))
+		f.Func().Id("receiveWithParams").Types(jen.List(jen.Id("P"), jen.Id("T")).Any()).Params(
+			jen.Id("c").Op("*").Id("Client"), jen.Id("m").Qual(pahoPath, "Message"), jen.Id("what").String(),
+			jen.Id("parse").Func().Params(jen.String()).Params(jen.Id("P"), jen.Error()), jen.Id("decode").Add(decodeType),
+		).Params(jen.Id("params").Id("P"), jen.Id("payload").Id("T"), jen.Id("ok").Bool()).Block(body...)
+		f.Line()
+	}
 }

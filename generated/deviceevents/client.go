@@ -11,6 +11,7 @@
 package deviceevents
 
 import (
+	"fmt"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 	"log/slog"
 )
@@ -137,14 +138,45 @@ func WithRetain(retain bool) PublishOption {
 	}
 }
 
-// SubscribeOption narrows or shares a subscription; give the same options to the
-// matching Unsubscribe method.
+// SubscribeOption narrows, shares or sets the QoS of a subscription; give the
+// same options to the matching Unsubscribe method.
 type SubscribeOption func(*subscribeOptions)
 
 type subscribeOptions struct {
 	group string
 	// params is a <Channel>Params restricting the filter, or nil.
 	params any
+	// qos replaces the operation's QoS when hasQoS is set.
+	qos    byte
+	hasQoS bool
+}
+
+// WithSubscribeQoS subscribes with quality of service qos (0, 1 or 2) instead of
+// the document's, for example to receive a QoS 1 channel at QoS 2. The broker
+// delivers each message at the lower of this and the QoS it was published with.
+// Another value makes Subscribe fail with an error wrapping
+// mqttrt.ErrInvalidQoS; Unsubscribe ignores it.
+func WithSubscribeQoS(qos byte) SubscribeOption {
+	return func(o *subscribeOptions) {
+		o.qos = qos
+		o.hasQoS = true
+	}
+}
+
+// subscribeQoS is the QoS a subscription made with opts asks for:
+// WithSubscribeQoS's if given, else def (the operation's).
+func subscribeQoS(def byte, opts []SubscribeOption) (byte, error) {
+	var o subscribeOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if !o.hasQoS {
+		return def, nil
+	}
+	if o.qos > 2 {
+		return 0, fmt.Errorf("qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
+	}
+	return o.qos, nil
 }
 
 // WithShareGroup makes the subscription shared ($share/<group>/<filter>): the

@@ -28,29 +28,6 @@ type EventMessage struct {
 	Duplicate bool
 }
 
-// filterEvent is the subscription filter of Event for opts.
-func (c *Client) filterEvent(opts []SubscribeOption) (string, error) {
-	var o subscribeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	filter := "fleet/+/events"
-	if o.params != nil {
-		p, ok := o.params.(EventsParams)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel events, use WithEventsParams: %w", o.params, mqttrt.ErrInvalidTopic)
-		}
-		var err error
-		if filter, err = p.filter(); err != nil {
-			return "", err
-		}
-	}
-	if o.group != "" {
-		return mqttrt.SharedFilter(o.group, filter)
-	}
-	return filter, nil
-}
-
 // SubscribeEvent subscribes to channel events (topic fleet/{deviceId}/events)
 // (filter fleet/+/events) with QoS 1 and calls handler with each message.
 //
@@ -63,19 +40,36 @@ func (c *Client) filterEvent(opts []SubscribeOption) (string, error) {
 //
 // Handlers get a context that carries ctx's values but not its cancellation,
 // which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithEventsParams (only some parameter values). The
-// subscription is resumed after reconnects by the runtime.
+// WithShareGroup, WithSubscribeQoS, WithEventsParams (only some parameter
+// values). The subscription is resumed after reconnects by the runtime.
 func (c *Client) SubscribeEvent(ctx context.Context, handler func(context.Context, EventMessage) error, opts ...SubscribeOption) error {
 	if handler == nil {
 		return fmt.Errorf("subscribe event: nil handler: %w", mqttrt.ErrInvalidConfig)
 	}
-	filter, err := c.filterEvent(opts)
+	filter, err := paramsFilter[EventsParams](opts, "fleet/+/events", "events", "WithEventsParams")
+	if err != nil {
+		return fmt.Errorf("subscribe event: %w", err)
+	}
+	qos, err := subscribeQoS(1, opts)
 	if err != nil {
 		return fmt.Errorf("subscribe event: %w", err)
 	}
 	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, 1, func(_ paho.Client, m paho.Message) {
-		c.receiveEvent(hctx, m, handler)
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		params, payload, ok := receiveWithParams(c, m, "receive event", ParseEventsTopic, decodeEventsPayload)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, EventMessage{
+			Duplicate: m.Duplicate(),
+			Params:    params,
+			Payload:   payload,
+			QoS:       m.Qos(),
+			Retained:  m.Retained(),
+			Topic:     m.Topic(),
+		}); err != nil {
+			c.handlerFailed(m.Topic(), err)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("subscribe event: %w", err)
@@ -86,7 +80,7 @@ func (c *Client) SubscribeEvent(ctx context.Context, handler func(context.Contex
 // UnsubscribeEvent ends a subscription made by SubscribeEvent with the same
 // options.
 func (c *Client) UnsubscribeEvent(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := c.filterEvent(opts)
+	filter, err := paramsFilter[EventsParams](opts, "fleet/+/events", "events", "WithEventsParams")
 	if err != nil {
 		return fmt.Errorf("unsubscribe event: %w", err)
 	}
@@ -94,37 +88,6 @@ func (c *Client) UnsubscribeEvent(ctx context.Context, opts ...SubscribeOption) 
 		return fmt.Errorf("unsubscribe event: %w", err)
 	}
 	return nil
-}
-
-// receiveEvent checks and decodes one message of SubscribeEvent and hands it to
-// handler.
-func (c *Client) receiveEvent(ctx context.Context, m paho.Message, handler func(context.Context, EventMessage) error) {
-	topic := m.Topic()
-	data := m.Payload()
-	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("receive event: %d bytes, limit %d: %w", len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return
-	}
-	params, err := ParseEventsTopic(topic)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive event: %w", err))
-		return
-	}
-	payload, err := decodeEventsPayload(data, c.validate)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive event: %w", err))
-		return
-	}
-	if err := handler(ctx, EventMessage{
-		Duplicate: m.Duplicate(),
-		Params:    params,
-		Payload:   payload,
-		QoS:       m.Qos(),
-		Retained:  m.Retained(),
-		Topic:     topic,
-	}); err != nil {
-		c.handlerFailed(topic, err)
-	}
 }
 
 // FaultOnlyMessage is a message received by SubscribeFaultOnly on channel events
@@ -144,29 +107,6 @@ type FaultOnlyMessage struct {
 	Duplicate bool
 }
 
-// filterFaultOnly is the subscription filter of FaultOnly for opts.
-func (c *Client) filterFaultOnly(opts []SubscribeOption) (string, error) {
-	var o subscribeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	filter := "fleet/+/events"
-	if o.params != nil {
-		p, ok := o.params.(EventsParams)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel events, use WithEventsParams: %w", o.params, mqttrt.ErrInvalidTopic)
-		}
-		var err error
-		if filter, err = p.filter(); err != nil {
-			return "", err
-		}
-	}
-	if o.group != "" {
-		return mqttrt.SharedFilter(o.group, filter)
-	}
-	return filter, nil
-}
-
 // SubscribeFaultOnly subscribes to channel events (topic
 // fleet/{deviceId}/events) (filter fleet/+/events) with QoS 1 and calls handler
 // with each message.
@@ -180,19 +120,36 @@ func (c *Client) filterFaultOnly(opts []SubscribeOption) (string, error) {
 //
 // Handlers get a context that carries ctx's values but not its cancellation,
 // which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithEventsParams (only some parameter values). The
-// subscription is resumed after reconnects by the runtime.
+// WithShareGroup, WithSubscribeQoS, WithEventsParams (only some parameter
+// values). The subscription is resumed after reconnects by the runtime.
 func (c *Client) SubscribeFaultOnly(ctx context.Context, handler func(context.Context, FaultOnlyMessage) error, opts ...SubscribeOption) error {
 	if handler == nil {
 		return fmt.Errorf("subscribe fault only: nil handler: %w", mqttrt.ErrInvalidConfig)
 	}
-	filter, err := c.filterFaultOnly(opts)
+	filter, err := paramsFilter[EventsParams](opts, "fleet/+/events", "events", "WithEventsParams")
+	if err != nil {
+		return fmt.Errorf("subscribe fault only: %w", err)
+	}
+	qos, err := subscribeQoS(1, opts)
 	if err != nil {
 		return fmt.Errorf("subscribe fault only: %w", err)
 	}
 	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, 1, func(_ paho.Client, m paho.Message) {
-		c.receiveFaultOnly(hctx, m, handler)
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		params, payload, ok := receiveWithParams(c, m, "receive fault only", ParseEventsTopic, decodeDeviceFault)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, FaultOnlyMessage{
+			Duplicate: m.Duplicate(),
+			Params:    params,
+			Payload:   payload,
+			QoS:       m.Qos(),
+			Retained:  m.Retained(),
+			Topic:     m.Topic(),
+		}); err != nil {
+			c.handlerFailed(m.Topic(), err)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("subscribe fault only: %w", err)
@@ -203,7 +160,7 @@ func (c *Client) SubscribeFaultOnly(ctx context.Context, handler func(context.Co
 // UnsubscribeFaultOnly ends a subscription made by SubscribeFaultOnly with the
 // same options.
 func (c *Client) UnsubscribeFaultOnly(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := c.filterFaultOnly(opts)
+	filter, err := paramsFilter[EventsParams](opts, "fleet/+/events", "events", "WithEventsParams")
 	if err != nil {
 		return fmt.Errorf("unsubscribe fault only: %w", err)
 	}
@@ -211,37 +168,6 @@ func (c *Client) UnsubscribeFaultOnly(ctx context.Context, opts ...SubscribeOpti
 		return fmt.Errorf("unsubscribe fault only: %w", err)
 	}
 	return nil
-}
-
-// receiveFaultOnly checks and decodes one message of SubscribeFaultOnly and
-// hands it to handler.
-func (c *Client) receiveFaultOnly(ctx context.Context, m paho.Message, handler func(context.Context, FaultOnlyMessage) error) {
-	topic := m.Topic()
-	data := m.Payload()
-	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("receive fault only: %d bytes, limit %d: %w", len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return
-	}
-	params, err := ParseEventsTopic(topic)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive fault only: %w", err))
-		return
-	}
-	payload, err := decodeDeviceFault(data, c.validate)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive fault only: %w", err))
-		return
-	}
-	if err := handler(ctx, FaultOnlyMessage{
-		Duplicate: m.Duplicate(),
-		Params:    params,
-		Payload:   payload,
-		QoS:       m.Qos(),
-		Retained:  m.Retained(),
-		Topic:     topic,
-	}); err != nil {
-		c.handlerFailed(topic, err)
-	}
 }
 
 // ControlMessage is a message received by SubscribeControl on channel control
@@ -262,29 +188,6 @@ type ControlMessage struct {
 	Duplicate bool
 }
 
-// filterControl is the subscription filter of Control for opts.
-func (c *Client) filterControl(opts []SubscribeOption) (string, error) {
-	var o subscribeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	filter := "fleet/+/control"
-	if o.params != nil {
-		p, ok := o.params.(ControlParams)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel control, use WithControlParams: %w", o.params, mqttrt.ErrInvalidTopic)
-		}
-		var err error
-		if filter, err = p.filter(); err != nil {
-			return "", err
-		}
-	}
-	if o.group != "" {
-		return mqttrt.SharedFilter(o.group, filter)
-	}
-	return filter, nil
-}
-
 // SubscribeControl subscribes to channel control (topic
 // fleet/{deviceId}/control) (filter fleet/+/control) with QoS 1 and calls
 // handler with each message.
@@ -298,19 +201,36 @@ func (c *Client) filterControl(opts []SubscribeOption) (string, error) {
 //
 // Handlers get a context that carries ctx's values but not its cancellation,
 // which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithControlParams (only some parameter values). The
-// subscription is resumed after reconnects by the runtime.
+// WithShareGroup, WithSubscribeQoS, WithControlParams (only some parameter
+// values). The subscription is resumed after reconnects by the runtime.
 func (c *Client) SubscribeControl(ctx context.Context, handler func(context.Context, ControlMessage) error, opts ...SubscribeOption) error {
 	if handler == nil {
 		return fmt.Errorf("subscribe control: nil handler: %w", mqttrt.ErrInvalidConfig)
 	}
-	filter, err := c.filterControl(opts)
+	filter, err := paramsFilter[ControlParams](opts, "fleet/+/control", "control", "WithControlParams")
+	if err != nil {
+		return fmt.Errorf("subscribe control: %w", err)
+	}
+	qos, err := subscribeQoS(1, opts)
 	if err != nil {
 		return fmt.Errorf("subscribe control: %w", err)
 	}
 	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, 1, func(_ paho.Client, m paho.Message) {
-		c.receiveControl(hctx, m, handler)
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		params, payload, ok := receiveWithParams(c, m, "receive control", ParseControlTopic, decodeControlPayload)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, ControlMessage{
+			Duplicate: m.Duplicate(),
+			Params:    params,
+			Payload:   payload,
+			QoS:       m.Qos(),
+			Retained:  m.Retained(),
+			Topic:     m.Topic(),
+		}); err != nil {
+			c.handlerFailed(m.Topic(), err)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("subscribe control: %w", err)
@@ -321,7 +241,7 @@ func (c *Client) SubscribeControl(ctx context.Context, handler func(context.Cont
 // UnsubscribeControl ends a subscription made by SubscribeControl with the same
 // options.
 func (c *Client) UnsubscribeControl(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := c.filterControl(opts)
+	filter, err := paramsFilter[ControlParams](opts, "fleet/+/control", "control", "WithControlParams")
 	if err != nil {
 		return fmt.Errorf("unsubscribe control: %w", err)
 	}
@@ -331,33 +251,58 @@ func (c *Client) UnsubscribeControl(ctx context.Context, opts ...SubscribeOption
 	return nil
 }
 
-// receiveControl checks and decodes one message of SubscribeControl and hands it
-// to handler.
-func (c *Client) receiveControl(ctx context.Context, m paho.Message, handler func(context.Context, ControlMessage) error) {
+// channelParams is implemented by the <Channel>Params types: the filter method
+// builds a subscription filter from the parameters set.
+type channelParams interface {
+	filter() (string, error)
+}
+
+// paramsFilter is the subscription filter, for opts, of a channel with
+// parameters: all (every parameter a wildcard), or the filter of the channel's
+// parameter type P that its option with (WithXParams) set, shared if
+// WithShareGroup asks.
+func paramsFilter[P channelParams](opts []SubscribeOption, all, channel, with string) (string, error) {
+	var o subscribeOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	filter := all
+	if o.params != nil {
+		p, ok := o.params.(P)
+		if !ok {
+			return "", fmt.Errorf("%T does not restrict channel %s, use %s: %w", o.params, channel, with, mqttrt.ErrInvalidTopic)
+		}
+		var err error
+		if filter, err = p.filter(); err != nil {
+			return "", err
+		}
+	}
+	if o.group != "" {
+		return mqttrt.SharedFilter(o.group, filter)
+	}
+	return filter, nil
+}
+
+// receiveWithParams checks and decodes message m of a channel with parameters: a
+// payload over the client's limit, a topic parse does not accept, or a payload
+// decode refuses, is rejected (counted and passed to the error handler, its
+// error prefixed with what) and ok is false.
+func receiveWithParams[P, T any](c *Client, m paho.Message, what string, parse func(string) (P, error), decode func([]byte, bool) (T, error)) (params P, payload T, ok bool) {
 	topic := m.Topic()
 	data := m.Payload()
 	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("receive control: %d bytes, limit %d: %w", len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return
+		c.reject(topic, fmt.Errorf("%s: %d bytes, limit %d: %w", what, len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
+		return params, payload, false
 	}
-	params, err := ParseControlTopic(topic)
+	params, err := parse(topic)
 	if err != nil {
-		c.reject(topic, fmt.Errorf("receive control: %w", err))
-		return
+		c.reject(topic, fmt.Errorf("%s: %w", what, err))
+		return params, payload, false
 	}
-	payload, err := decodeControlPayload(data, c.validate)
+	payload, err = decode(data, c.validate)
 	if err != nil {
-		c.reject(topic, fmt.Errorf("receive control: %w", err))
-		return
+		c.reject(topic, fmt.Errorf("%s: %w", what, err))
+		return params, payload, false
 	}
-	if err := handler(ctx, ControlMessage{
-		Duplicate: m.Duplicate(),
-		Params:    params,
-		Payload:   payload,
-		QoS:       m.Qos(),
-		Retained:  m.Retained(),
-		Topic:     topic,
-	}); err != nil {
-		c.handlerFailed(topic, err)
-	}
+	return params, payload, true
 }

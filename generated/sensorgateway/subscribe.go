@@ -27,29 +27,6 @@ type TemperatureMessage struct {
 	Duplicate bool
 }
 
-// filterTemperature is the subscription filter of Temperature for opts.
-func (c *Client) filterTemperature(opts []SubscribeOption) (string, error) {
-	var o subscribeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	filter := "sensors/+/temperature"
-	if o.params != nil {
-		p, ok := o.params.(TemperatureParams)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel temperature, use WithTemperatureParams: %w", o.params, mqttrt.ErrInvalidTopic)
-		}
-		var err error
-		if filter, err = p.filter(); err != nil {
-			return "", err
-		}
-	}
-	if o.group != "" {
-		return mqttrt.SharedFilter(o.group, filter)
-	}
-	return filter, nil
-}
-
 // SubscribeTemperature subscribes to channel temperature (topic
 // sensors/{room}/temperature) (filter sensors/+/temperature) with QoS 1 and
 // calls handler with each message.
@@ -63,19 +40,36 @@ func (c *Client) filterTemperature(opts []SubscribeOption) (string, error) {
 //
 // Handlers get a context that carries ctx's values but not its cancellation,
 // which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithTemperatureParams (only some parameter values). The
-// subscription is resumed after reconnects by the runtime.
+// WithShareGroup, WithSubscribeQoS, WithTemperatureParams (only some parameter
+// values). The subscription is resumed after reconnects by the runtime.
 func (c *Client) SubscribeTemperature(ctx context.Context, handler func(context.Context, TemperatureMessage) error, opts ...SubscribeOption) error {
 	if handler == nil {
 		return fmt.Errorf("subscribe temperature: nil handler: %w", mqttrt.ErrInvalidConfig)
 	}
-	filter, err := c.filterTemperature(opts)
+	filter, err := paramsFilter[TemperatureParams](opts, "sensors/+/temperature", "temperature", "WithTemperatureParams")
+	if err != nil {
+		return fmt.Errorf("subscribe temperature: %w", err)
+	}
+	qos, err := subscribeQoS(1, opts)
 	if err != nil {
 		return fmt.Errorf("subscribe temperature: %w", err)
 	}
 	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, 1, func(_ paho.Client, m paho.Message) {
-		c.receiveTemperature(hctx, m, handler)
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		params, payload, ok := receiveWithParams(c, m, "receive temperature", ParseTemperatureTopic, decodeTemperatureReading)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, TemperatureMessage{
+			Duplicate: m.Duplicate(),
+			Params:    params,
+			Payload:   payload,
+			QoS:       m.Qos(),
+			Retained:  m.Retained(),
+			Topic:     m.Topic(),
+		}); err != nil {
+			c.handlerFailed(m.Topic(), err)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("subscribe temperature: %w", err)
@@ -86,7 +80,7 @@ func (c *Client) SubscribeTemperature(ctx context.Context, handler func(context.
 // UnsubscribeTemperature ends a subscription made by SubscribeTemperature with
 // the same options.
 func (c *Client) UnsubscribeTemperature(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := c.filterTemperature(opts)
+	filter, err := paramsFilter[TemperatureParams](opts, "sensors/+/temperature", "temperature", "WithTemperatureParams")
 	if err != nil {
 		return fmt.Errorf("unsubscribe temperature: %w", err)
 	}
@@ -94,37 +88,6 @@ func (c *Client) UnsubscribeTemperature(ctx context.Context, opts ...SubscribeOp
 		return fmt.Errorf("unsubscribe temperature: %w", err)
 	}
 	return nil
-}
-
-// receiveTemperature checks and decodes one message of SubscribeTemperature and
-// hands it to handler.
-func (c *Client) receiveTemperature(ctx context.Context, m paho.Message, handler func(context.Context, TemperatureMessage) error) {
-	topic := m.Topic()
-	data := m.Payload()
-	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("receive temperature: %d bytes, limit %d: %w", len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return
-	}
-	params, err := ParseTemperatureTopic(topic)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive temperature: %w", err))
-		return
-	}
-	payload, err := decodeTemperatureReading(data, c.validate)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive temperature: %w", err))
-		return
-	}
-	if err := handler(ctx, TemperatureMessage{
-		Duplicate: m.Duplicate(),
-		Params:    params,
-		Payload:   payload,
-		QoS:       m.Qos(),
-		Retained:  m.Retained(),
-		Topic:     topic,
-	}); err != nil {
-		c.handlerFailed(topic, err)
-	}
 }
 
 // HumidityMessage is a message received by SubscribeHumidity on channel humidity
@@ -144,29 +107,6 @@ type HumidityMessage struct {
 	Duplicate bool
 }
 
-// filterHumidity is the subscription filter of Humidity for opts.
-func (c *Client) filterHumidity(opts []SubscribeOption) (string, error) {
-	var o subscribeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	filter := "sensors/+/humidity"
-	if o.params != nil {
-		p, ok := o.params.(HumidityParams)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel humidity, use WithHumidityParams: %w", o.params, mqttrt.ErrInvalidTopic)
-		}
-		var err error
-		if filter, err = p.filter(); err != nil {
-			return "", err
-		}
-	}
-	if o.group != "" {
-		return mqttrt.SharedFilter(o.group, filter)
-	}
-	return filter, nil
-}
-
 // SubscribeHumidity subscribes to channel humidity (topic
 // sensors/{room}/humidity) (filter sensors/+/humidity) with QoS 0 and calls
 // handler with each message.
@@ -180,19 +120,36 @@ func (c *Client) filterHumidity(opts []SubscribeOption) (string, error) {
 //
 // Handlers get a context that carries ctx's values but not its cancellation,
 // which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithHumidityParams (only some parameter values). The
-// subscription is resumed after reconnects by the runtime.
+// WithShareGroup, WithSubscribeQoS, WithHumidityParams (only some parameter
+// values). The subscription is resumed after reconnects by the runtime.
 func (c *Client) SubscribeHumidity(ctx context.Context, handler func(context.Context, HumidityMessage) error, opts ...SubscribeOption) error {
 	if handler == nil {
 		return fmt.Errorf("subscribe humidity: nil handler: %w", mqttrt.ErrInvalidConfig)
 	}
-	filter, err := c.filterHumidity(opts)
+	filter, err := paramsFilter[HumidityParams](opts, "sensors/+/humidity", "humidity", "WithHumidityParams")
+	if err != nil {
+		return fmt.Errorf("subscribe humidity: %w", err)
+	}
+	qos, err := subscribeQoS(0, opts)
 	if err != nil {
 		return fmt.Errorf("subscribe humidity: %w", err)
 	}
 	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, 0, func(_ paho.Client, m paho.Message) {
-		c.receiveHumidity(hctx, m, handler)
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		params, payload, ok := receiveWithParams(c, m, "receive humidity", ParseHumidityTopic, decodeHumidityReading)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, HumidityMessage{
+			Duplicate: m.Duplicate(),
+			Params:    params,
+			Payload:   payload,
+			QoS:       m.Qos(),
+			Retained:  m.Retained(),
+			Topic:     m.Topic(),
+		}); err != nil {
+			c.handlerFailed(m.Topic(), err)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("subscribe humidity: %w", err)
@@ -203,7 +160,7 @@ func (c *Client) SubscribeHumidity(ctx context.Context, handler func(context.Con
 // UnsubscribeHumidity ends a subscription made by SubscribeHumidity with the
 // same options.
 func (c *Client) UnsubscribeHumidity(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := c.filterHumidity(opts)
+	filter, err := paramsFilter[HumidityParams](opts, "sensors/+/humidity", "humidity", "WithHumidityParams")
 	if err != nil {
 		return fmt.Errorf("unsubscribe humidity: %w", err)
 	}
@@ -211,37 +168,6 @@ func (c *Client) UnsubscribeHumidity(ctx context.Context, opts ...SubscribeOptio
 		return fmt.Errorf("unsubscribe humidity: %w", err)
 	}
 	return nil
-}
-
-// receiveHumidity checks and decodes one message of SubscribeHumidity and hands
-// it to handler.
-func (c *Client) receiveHumidity(ctx context.Context, m paho.Message, handler func(context.Context, HumidityMessage) error) {
-	topic := m.Topic()
-	data := m.Payload()
-	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("receive humidity: %d bytes, limit %d: %w", len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return
-	}
-	params, err := ParseHumidityTopic(topic)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive humidity: %w", err))
-		return
-	}
-	payload, err := decodeHumidityReading(data, c.validate)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive humidity: %w", err))
-		return
-	}
-	if err := handler(ctx, HumidityMessage{
-		Duplicate: m.Duplicate(),
-		Params:    params,
-		Payload:   payload,
-		QoS:       m.Qos(),
-		Retained:  m.Retained(),
-		Topic:     topic,
-	}); err != nil {
-		c.handlerFailed(topic, err)
-	}
 }
 
 // AlertMessage is a message received by SubscribeAlert on channel alerts (topic
@@ -261,29 +187,6 @@ type AlertMessage struct {
 	Duplicate bool
 }
 
-// filterAlert is the subscription filter of Alert for opts.
-func (c *Client) filterAlert(opts []SubscribeOption) (string, error) {
-	var o subscribeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	filter := "alerts/+"
-	if o.params != nil {
-		p, ok := o.params.(AlertsParams)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel alerts, use WithAlertsParams: %w", o.params, mqttrt.ErrInvalidTopic)
-		}
-		var err error
-		if filter, err = p.filter(); err != nil {
-			return "", err
-		}
-	}
-	if o.group != "" {
-		return mqttrt.SharedFilter(o.group, filter)
-	}
-	return filter, nil
-}
-
 // SubscribeAlert subscribes to channel alerts (topic alerts/{severity}) (filter
 // alerts/+) with QoS 2 and calls handler with each message.
 //
@@ -296,19 +199,36 @@ func (c *Client) filterAlert(opts []SubscribeOption) (string, error) {
 //
 // Handlers get a context that carries ctx's values but not its cancellation,
 // which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithAlertsParams (only some parameter values). The
-// subscription is resumed after reconnects by the runtime.
+// WithShareGroup, WithSubscribeQoS, WithAlertsParams (only some parameter
+// values). The subscription is resumed after reconnects by the runtime.
 func (c *Client) SubscribeAlert(ctx context.Context, handler func(context.Context, AlertMessage) error, opts ...SubscribeOption) error {
 	if handler == nil {
 		return fmt.Errorf("subscribe alert: nil handler: %w", mqttrt.ErrInvalidConfig)
 	}
-	filter, err := c.filterAlert(opts)
+	filter, err := paramsFilter[AlertsParams](opts, "alerts/+", "alerts", "WithAlertsParams")
+	if err != nil {
+		return fmt.Errorf("subscribe alert: %w", err)
+	}
+	qos, err := subscribeQoS(2, opts)
 	if err != nil {
 		return fmt.Errorf("subscribe alert: %w", err)
 	}
 	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, 2, func(_ paho.Client, m paho.Message) {
-		c.receiveAlert(hctx, m, handler)
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		params, payload, ok := receiveWithParams(c, m, "receive alert", ParseAlertsTopic, decodeAlert)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, AlertMessage{
+			Duplicate: m.Duplicate(),
+			Params:    params,
+			Payload:   payload,
+			QoS:       m.Qos(),
+			Retained:  m.Retained(),
+			Topic:     m.Topic(),
+		}); err != nil {
+			c.handlerFailed(m.Topic(), err)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("subscribe alert: %w", err)
@@ -319,7 +239,7 @@ func (c *Client) SubscribeAlert(ctx context.Context, handler func(context.Contex
 // UnsubscribeAlert ends a subscription made by SubscribeAlert with the same
 // options.
 func (c *Client) UnsubscribeAlert(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := c.filterAlert(opts)
+	filter, err := paramsFilter[AlertsParams](opts, "alerts/+", "alerts", "WithAlertsParams")
 	if err != nil {
 		return fmt.Errorf("unsubscribe alert: %w", err)
 	}
@@ -327,37 +247,6 @@ func (c *Client) UnsubscribeAlert(ctx context.Context, opts ...SubscribeOption) 
 		return fmt.Errorf("unsubscribe alert: %w", err)
 	}
 	return nil
-}
-
-// receiveAlert checks and decodes one message of SubscribeAlert and hands it to
-// handler.
-func (c *Client) receiveAlert(ctx context.Context, m paho.Message, handler func(context.Context, AlertMessage) error) {
-	topic := m.Topic()
-	data := m.Payload()
-	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("receive alert: %d bytes, limit %d: %w", len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return
-	}
-	params, err := ParseAlertsTopic(topic)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive alert: %w", err))
-		return
-	}
-	payload, err := decodeAlert(data, c.validate)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive alert: %w", err))
-		return
-	}
-	if err := handler(ctx, AlertMessage{
-		Duplicate: m.Duplicate(),
-		Params:    params,
-		Payload:   payload,
-		QoS:       m.Qos(),
-		Retained:  m.Retained(),
-		Topic:     topic,
-	}); err != nil {
-		c.handlerFailed(topic, err)
-	}
 }
 
 // CommandMessage is a message received by SubscribeCommand on channel commands
@@ -377,29 +266,6 @@ type CommandMessage struct {
 	Duplicate bool
 }
 
-// filterCommand is the subscription filter of Command for opts.
-func (c *Client) filterCommand(opts []SubscribeOption) (string, error) {
-	var o subscribeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	filter := "devices/+/commands"
-	if o.params != nil {
-		p, ok := o.params.(CommandsParams)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel commands, use WithCommandsParams: %w", o.params, mqttrt.ErrInvalidTopic)
-		}
-		var err error
-		if filter, err = p.filter(); err != nil {
-			return "", err
-		}
-	}
-	if o.group != "" {
-		return mqttrt.SharedFilter(o.group, filter)
-	}
-	return filter, nil
-}
-
 // SubscribeCommand subscribes to channel commands (topic
 // devices/{deviceId}/commands) (filter devices/+/commands) with QoS 1 and calls
 // handler with each message.
@@ -413,19 +279,36 @@ func (c *Client) filterCommand(opts []SubscribeOption) (string, error) {
 //
 // Handlers get a context that carries ctx's values but not its cancellation,
 // which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithCommandsParams (only some parameter values). The
-// subscription is resumed after reconnects by the runtime.
+// WithShareGroup, WithSubscribeQoS, WithCommandsParams (only some parameter
+// values). The subscription is resumed after reconnects by the runtime.
 func (c *Client) SubscribeCommand(ctx context.Context, handler func(context.Context, CommandMessage) error, opts ...SubscribeOption) error {
 	if handler == nil {
 		return fmt.Errorf("subscribe command: nil handler: %w", mqttrt.ErrInvalidConfig)
 	}
-	filter, err := c.filterCommand(opts)
+	filter, err := paramsFilter[CommandsParams](opts, "devices/+/commands", "commands", "WithCommandsParams")
+	if err != nil {
+		return fmt.Errorf("subscribe command: %w", err)
+	}
+	qos, err := subscribeQoS(1, opts)
 	if err != nil {
 		return fmt.Errorf("subscribe command: %w", err)
 	}
 	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, 1, func(_ paho.Client, m paho.Message) {
-		c.receiveCommand(hctx, m, handler)
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		params, payload, ok := receiveWithParams(c, m, "receive command", ParseCommandsTopic, decodeDeviceCommand)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, CommandMessage{
+			Duplicate: m.Duplicate(),
+			Params:    params,
+			Payload:   payload,
+			QoS:       m.Qos(),
+			Retained:  m.Retained(),
+			Topic:     m.Topic(),
+		}); err != nil {
+			c.handlerFailed(m.Topic(), err)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("subscribe command: %w", err)
@@ -436,7 +319,7 @@ func (c *Client) SubscribeCommand(ctx context.Context, handler func(context.Cont
 // UnsubscribeCommand ends a subscription made by SubscribeCommand with the same
 // options.
 func (c *Client) UnsubscribeCommand(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := c.filterCommand(opts)
+	filter, err := paramsFilter[CommandsParams](opts, "devices/+/commands", "commands", "WithCommandsParams")
 	if err != nil {
 		return fmt.Errorf("unsubscribe command: %w", err)
 	}
@@ -444,37 +327,6 @@ func (c *Client) UnsubscribeCommand(ctx context.Context, opts ...SubscribeOption
 		return fmt.Errorf("unsubscribe command: %w", err)
 	}
 	return nil
-}
-
-// receiveCommand checks and decodes one message of SubscribeCommand and hands it
-// to handler.
-func (c *Client) receiveCommand(ctx context.Context, m paho.Message, handler func(context.Context, CommandMessage) error) {
-	topic := m.Topic()
-	data := m.Payload()
-	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("receive command: %d bytes, limit %d: %w", len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return
-	}
-	params, err := ParseCommandsTopic(topic)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive command: %w", err))
-		return
-	}
-	payload, err := decodeDeviceCommand(data, c.validate)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive command: %w", err))
-		return
-	}
-	if err := handler(ctx, CommandMessage{
-		Duplicate: m.Duplicate(),
-		Params:    params,
-		Payload:   payload,
-		QoS:       m.Qos(),
-		Retained:  m.Retained(),
-		Topic:     topic,
-	}); err != nil {
-		c.handlerFailed(topic, err)
-	}
 }
 
 // ConfigMessage is a message received by SubscribeConfig on channel config
@@ -494,29 +346,6 @@ type ConfigMessage struct {
 	Duplicate bool
 }
 
-// filterConfig is the subscription filter of Config for opts.
-func (c *Client) filterConfig(opts []SubscribeOption) (string, error) {
-	var o subscribeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	filter := "devices/+/config"
-	if o.params != nil {
-		p, ok := o.params.(ConfigParams)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel config, use WithConfigParams: %w", o.params, mqttrt.ErrInvalidTopic)
-		}
-		var err error
-		if filter, err = p.filter(); err != nil {
-			return "", err
-		}
-	}
-	if o.group != "" {
-		return mqttrt.SharedFilter(o.group, filter)
-	}
-	return filter, nil
-}
-
 // SubscribeConfig subscribes to channel config (topic devices/{deviceId}/config)
 // (filter devices/+/config) with QoS 1 and calls handler with each message.
 //
@@ -529,19 +358,36 @@ func (c *Client) filterConfig(opts []SubscribeOption) (string, error) {
 //
 // Handlers get a context that carries ctx's values but not its cancellation,
 // which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithConfigParams (only some parameter values). The
-// subscription is resumed after reconnects by the runtime.
+// WithShareGroup, WithSubscribeQoS, WithConfigParams (only some parameter
+// values). The subscription is resumed after reconnects by the runtime.
 func (c *Client) SubscribeConfig(ctx context.Context, handler func(context.Context, ConfigMessage) error, opts ...SubscribeOption) error {
 	if handler == nil {
 		return fmt.Errorf("subscribe config: nil handler: %w", mqttrt.ErrInvalidConfig)
 	}
-	filter, err := c.filterConfig(opts)
+	filter, err := paramsFilter[ConfigParams](opts, "devices/+/config", "config", "WithConfigParams")
+	if err != nil {
+		return fmt.Errorf("subscribe config: %w", err)
+	}
+	qos, err := subscribeQoS(1, opts)
 	if err != nil {
 		return fmt.Errorf("subscribe config: %w", err)
 	}
 	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, 1, func(_ paho.Client, m paho.Message) {
-		c.receiveConfig(hctx, m, handler)
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		params, payload, ok := receiveWithParams(c, m, "receive config", ParseConfigTopic, decodeDeviceConfig)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, ConfigMessage{
+			Duplicate: m.Duplicate(),
+			Params:    params,
+			Payload:   payload,
+			QoS:       m.Qos(),
+			Retained:  m.Retained(),
+			Topic:     m.Topic(),
+		}); err != nil {
+			c.handlerFailed(m.Topic(), err)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("subscribe config: %w", err)
@@ -552,7 +398,7 @@ func (c *Client) SubscribeConfig(ctx context.Context, handler func(context.Conte
 // UnsubscribeConfig ends a subscription made by SubscribeConfig with the same
 // options.
 func (c *Client) UnsubscribeConfig(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := c.filterConfig(opts)
+	filter, err := paramsFilter[ConfigParams](opts, "devices/+/config", "config", "WithConfigParams")
 	if err != nil {
 		return fmt.Errorf("unsubscribe config: %w", err)
 	}
@@ -560,37 +406,6 @@ func (c *Client) UnsubscribeConfig(ctx context.Context, opts ...SubscribeOption)
 		return fmt.Errorf("unsubscribe config: %w", err)
 	}
 	return nil
-}
-
-// receiveConfig checks and decodes one message of SubscribeConfig and hands it
-// to handler.
-func (c *Client) receiveConfig(ctx context.Context, m paho.Message, handler func(context.Context, ConfigMessage) error) {
-	topic := m.Topic()
-	data := m.Payload()
-	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("receive config: %d bytes, limit %d: %w", len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return
-	}
-	params, err := ParseConfigTopic(topic)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive config: %w", err))
-		return
-	}
-	payload, err := decodeDeviceConfig(data, c.validate)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("receive config: %w", err))
-		return
-	}
-	if err := handler(ctx, ConfigMessage{
-		Duplicate: m.Duplicate(),
-		Params:    params,
-		Payload:   payload,
-		QoS:       m.Qos(),
-		Retained:  m.Retained(),
-		Topic:     topic,
-	}); err != nil {
-		c.handlerFailed(topic, err)
-	}
 }
 
 // StatusMessage is a message received by SubscribeStatus on channel status
@@ -611,29 +426,6 @@ type StatusMessage struct {
 	Duplicate bool
 }
 
-// filterStatus is the subscription filter of Status for opts.
-func (c *Client) filterStatus(opts []SubscribeOption) (string, error) {
-	var o subscribeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	filter := "gateway/+/status"
-	if o.params != nil {
-		p, ok := o.params.(StatusParams)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel status, use WithStatusParams: %w", o.params, mqttrt.ErrInvalidTopic)
-		}
-		var err error
-		if filter, err = p.filter(); err != nil {
-			return "", err
-		}
-	}
-	if o.group != "" {
-		return mqttrt.SharedFilter(o.group, filter)
-	}
-	return filter, nil
-}
-
 // SubscribeStatus subscribes to channel status (topic
 // gateway/{gatewayId}/status) (filter gateway/+/status) with QoS 1 and calls
 // handler with each message.
@@ -647,19 +439,36 @@ func (c *Client) filterStatus(opts []SubscribeOption) (string, error) {
 //
 // Handlers get a context that carries ctx's values but not its cancellation,
 // which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithStatusParams (only some parameter values). The
-// subscription is resumed after reconnects by the runtime.
+// WithShareGroup, WithSubscribeQoS, WithStatusParams (only some parameter
+// values). The subscription is resumed after reconnects by the runtime.
 func (c *Client) SubscribeStatus(ctx context.Context, handler func(context.Context, StatusMessage) error, opts ...SubscribeOption) error {
 	if handler == nil {
 		return fmt.Errorf("subscribe status: nil handler: %w", mqttrt.ErrInvalidConfig)
 	}
-	filter, err := c.filterStatus(opts)
+	filter, err := paramsFilter[StatusParams](opts, "gateway/+/status", "status", "WithStatusParams")
+	if err != nil {
+		return fmt.Errorf("subscribe status: %w", err)
+	}
+	qos, err := subscribeQoS(1, opts)
 	if err != nil {
 		return fmt.Errorf("subscribe status: %w", err)
 	}
 	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, 1, func(_ paho.Client, m paho.Message) {
-		c.receiveStatus(hctx, m, handler)
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		params, payload, ok := receiveWithParams(c, m, "receive status", ParseStatusTopic, decodeGatewayStatus)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, StatusMessage{
+			Duplicate: m.Duplicate(),
+			Params:    params,
+			Payload:   payload,
+			QoS:       m.Qos(),
+			Retained:  m.Retained(),
+			Topic:     m.Topic(),
+		}); err != nil {
+			c.handlerFailed(m.Topic(), err)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("subscribe status: %w", err)
@@ -670,7 +479,7 @@ func (c *Client) SubscribeStatus(ctx context.Context, handler func(context.Conte
 // UnsubscribeStatus ends a subscription made by SubscribeStatus with the same
 // options.
 func (c *Client) UnsubscribeStatus(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := c.filterStatus(opts)
+	filter, err := paramsFilter[StatusParams](opts, "gateway/+/status", "status", "WithStatusParams")
 	if err != nil {
 		return fmt.Errorf("unsubscribe status: %w", err)
 	}
@@ -680,33 +489,58 @@ func (c *Client) UnsubscribeStatus(ctx context.Context, opts ...SubscribeOption)
 	return nil
 }
 
-// receiveStatus checks and decodes one message of SubscribeStatus and hands it
-// to handler.
-func (c *Client) receiveStatus(ctx context.Context, m paho.Message, handler func(context.Context, StatusMessage) error) {
+// channelParams is implemented by the <Channel>Params types: the filter method
+// builds a subscription filter from the parameters set.
+type channelParams interface {
+	filter() (string, error)
+}
+
+// paramsFilter is the subscription filter, for opts, of a channel with
+// parameters: all (every parameter a wildcard), or the filter of the channel's
+// parameter type P that its option with (WithXParams) set, shared if
+// WithShareGroup asks.
+func paramsFilter[P channelParams](opts []SubscribeOption, all, channel, with string) (string, error) {
+	var o subscribeOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	filter := all
+	if o.params != nil {
+		p, ok := o.params.(P)
+		if !ok {
+			return "", fmt.Errorf("%T does not restrict channel %s, use %s: %w", o.params, channel, with, mqttrt.ErrInvalidTopic)
+		}
+		var err error
+		if filter, err = p.filter(); err != nil {
+			return "", err
+		}
+	}
+	if o.group != "" {
+		return mqttrt.SharedFilter(o.group, filter)
+	}
+	return filter, nil
+}
+
+// receiveWithParams checks and decodes message m of a channel with parameters: a
+// payload over the client's limit, a topic parse does not accept, or a payload
+// decode refuses, is rejected (counted and passed to the error handler, its
+// error prefixed with what) and ok is false.
+func receiveWithParams[P, T any](c *Client, m paho.Message, what string, parse func(string) (P, error), decode func([]byte, bool) (T, error)) (params P, payload T, ok bool) {
 	topic := m.Topic()
 	data := m.Payload()
 	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("receive status: %d bytes, limit %d: %w", len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return
+		c.reject(topic, fmt.Errorf("%s: %d bytes, limit %d: %w", what, len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
+		return params, payload, false
 	}
-	params, err := ParseStatusTopic(topic)
+	params, err := parse(topic)
 	if err != nil {
-		c.reject(topic, fmt.Errorf("receive status: %w", err))
-		return
+		c.reject(topic, fmt.Errorf("%s: %w", what, err))
+		return params, payload, false
 	}
-	payload, err := decodeGatewayStatus(data, c.validate)
+	payload, err = decode(data, c.validate)
 	if err != nil {
-		c.reject(topic, fmt.Errorf("receive status: %w", err))
-		return
+		c.reject(topic, fmt.Errorf("%s: %w", what, err))
+		return params, payload, false
 	}
-	if err := handler(ctx, StatusMessage{
-		Duplicate: m.Duplicate(),
-		Params:    params,
-		Payload:   payload,
-		QoS:       m.Qos(),
-		Retained:  m.Retained(),
-		Topic:     topic,
-	}); err != nil {
-		c.handlerFailed(topic, err)
-	}
+	return params, payload, true
 }

@@ -28,30 +28,6 @@ type LightMeasurementMessage struct {
 	Duplicate bool
 }
 
-// filterLightMeasurement is the subscription filter of LightMeasurement for
-// opts.
-func (c *Client) filterLightMeasurement(opts []SubscribeOption) (string, error) {
-	var o subscribeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	filter := "town/lights/+/lighting/measured"
-	if o.params != nil {
-		p, ok := o.params.(TownLightsLightingMeasuredParams)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel town/lights/{streetlightId}/lighting/measured, use WithTownLightsLightingMeasuredParams: %w", o.params, mqttrt.ErrInvalidTopic)
-		}
-		var err error
-		if filter, err = p.filter(); err != nil {
-			return "", err
-		}
-	}
-	if o.group != "" {
-		return mqttrt.SharedFilter(o.group, filter)
-	}
-	return filter, nil
-}
-
 // SubscribeLightMeasurement subscribes to channel
 // town/lights/{streetlightId}/lighting/measured (topic
 // town/lights/{streetlightId}/lighting/measured) (filter
@@ -67,19 +43,37 @@ func (c *Client) filterLightMeasurement(opts []SubscribeOption) (string, error) 
 //
 // Handlers get a context that carries ctx's values but not its cancellation,
 // which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithTownLightsLightingMeasuredParams (only some parameter
-// values). The subscription is resumed after reconnects by the runtime.
+// WithShareGroup, WithSubscribeQoS, WithTownLightsLightingMeasuredParams (only
+// some parameter values). The subscription is resumed after reconnects by the
+// runtime.
 func (c *Client) SubscribeLightMeasurement(ctx context.Context, handler func(context.Context, LightMeasurementMessage) error, opts ...SubscribeOption) error {
 	if handler == nil {
 		return fmt.Errorf("subscribe light measurement: nil handler: %w", mqttrt.ErrInvalidConfig)
 	}
-	filter, err := c.filterLightMeasurement(opts)
+	filter, err := paramsFilter[TownLightsLightingMeasuredParams](opts, "town/lights/+/lighting/measured", "town/lights/{streetlightId}/lighting/measured", "WithTownLightsLightingMeasuredParams")
+	if err != nil {
+		return fmt.Errorf("subscribe light measurement: %w", err)
+	}
+	qos, err := subscribeQoS(1, opts)
 	if err != nil {
 		return fmt.Errorf("subscribe light measurement: %w", err)
 	}
 	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, 1, func(_ paho.Client, m paho.Message) {
-		c.receiveLightMeasurement(hctx, m, handler)
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		params, payload, ok := receiveWithParams(c, m, "receive light measurement", ParseTownLightsLightingMeasuredTopic, decodeLightMeasured)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, LightMeasurementMessage{
+			Duplicate: m.Duplicate(),
+			Params:    params,
+			Payload:   payload,
+			QoS:       m.Qos(),
+			Retained:  m.Retained(),
+			Topic:     m.Topic(),
+		}); err != nil {
+			c.handlerFailed(m.Topic(), err)
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("subscribe light measurement: %w", err)
@@ -90,7 +84,7 @@ func (c *Client) SubscribeLightMeasurement(ctx context.Context, handler func(con
 // UnsubscribeLightMeasurement ends a subscription made by
 // SubscribeLightMeasurement with the same options.
 func (c *Client) UnsubscribeLightMeasurement(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := c.filterLightMeasurement(opts)
+	filter, err := paramsFilter[TownLightsLightingMeasuredParams](opts, "town/lights/+/lighting/measured", "town/lights/{streetlightId}/lighting/measured", "WithTownLightsLightingMeasuredParams")
 	if err != nil {
 		return fmt.Errorf("unsubscribe light measurement: %w", err)
 	}
@@ -100,33 +94,58 @@ func (c *Client) UnsubscribeLightMeasurement(ctx context.Context, opts ...Subscr
 	return nil
 }
 
-// receiveLightMeasurement checks and decodes one message of
-// SubscribeLightMeasurement and hands it to handler.
-func (c *Client) receiveLightMeasurement(ctx context.Context, m paho.Message, handler func(context.Context, LightMeasurementMessage) error) {
+// channelParams is implemented by the <Channel>Params types: the filter method
+// builds a subscription filter from the parameters set.
+type channelParams interface {
+	filter() (string, error)
+}
+
+// paramsFilter is the subscription filter, for opts, of a channel with
+// parameters: all (every parameter a wildcard), or the filter of the channel's
+// parameter type P that its option with (WithXParams) set, shared if
+// WithShareGroup asks.
+func paramsFilter[P channelParams](opts []SubscribeOption, all, channel, with string) (string, error) {
+	var o subscribeOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	filter := all
+	if o.params != nil {
+		p, ok := o.params.(P)
+		if !ok {
+			return "", fmt.Errorf("%T does not restrict channel %s, use %s: %w", o.params, channel, with, mqttrt.ErrInvalidTopic)
+		}
+		var err error
+		if filter, err = p.filter(); err != nil {
+			return "", err
+		}
+	}
+	if o.group != "" {
+		return mqttrt.SharedFilter(o.group, filter)
+	}
+	return filter, nil
+}
+
+// receiveWithParams checks and decodes message m of a channel with parameters: a
+// payload over the client's limit, a topic parse does not accept, or a payload
+// decode refuses, is rejected (counted and passed to the error handler, its
+// error prefixed with what) and ok is false.
+func receiveWithParams[P, T any](c *Client, m paho.Message, what string, parse func(string) (P, error), decode func([]byte, bool) (T, error)) (params P, payload T, ok bool) {
 	topic := m.Topic()
 	data := m.Payload()
 	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("receive light measurement: %d bytes, limit %d: %w", len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return
+		c.reject(topic, fmt.Errorf("%s: %d bytes, limit %d: %w", what, len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
+		return params, payload, false
 	}
-	params, err := ParseTownLightsLightingMeasuredTopic(topic)
+	params, err := parse(topic)
 	if err != nil {
-		c.reject(topic, fmt.Errorf("receive light measurement: %w", err))
-		return
+		c.reject(topic, fmt.Errorf("%s: %w", what, err))
+		return params, payload, false
 	}
-	payload, err := decodeLightMeasured(data, c.validate)
+	payload, err = decode(data, c.validate)
 	if err != nil {
-		c.reject(topic, fmt.Errorf("receive light measurement: %w", err))
-		return
+		c.reject(topic, fmt.Errorf("%s: %w", what, err))
+		return params, payload, false
 	}
-	if err := handler(ctx, LightMeasurementMessage{
-		Duplicate: m.Duplicate(),
-		Params:    params,
-		Payload:   payload,
-		QoS:       m.Qos(),
-		Retained:  m.Retained(),
-		Topic:     topic,
-	}); err != nil {
-		c.handlerFailed(topic, err)
-	}
+	return params, payload, true
 }

@@ -26,7 +26,11 @@ type node struct {
 
 	keys []*node // mapping keys (scalars), in document order
 	vals []*node // mapping values, parallel to keys
-	list []*node // sequence items
+	// index maps a key to its first position in keys once a mapping has
+	// indexFrom keys: every $ref into components/schemas of a large
+	// document looks a name up, and scanning made loading quadratic.
+	index map[string]int
+	list  []*node // sequence items
 
 	file string // file the node was read from
 	line int
@@ -39,12 +43,42 @@ func (n *node) get(key string) *node {
 	if n == nil || n.kind != mapNode {
 		return nil
 	}
+	if n.index != nil {
+		if i, ok := n.index[key]; ok {
+			return n.vals[i]
+		}
+		return nil
+	}
 	for i, k := range n.keys {
 		if k.value == key {
 			return n.vals[i]
 		}
 	}
 	return nil
+}
+
+// indexFrom is the number of keys from which a mapping gets an index;
+// below it a scan is as fast.
+const indexFrom = 16
+
+// appendEntry adds a key and its value to a mapping, keeping its index.
+func (n *node) appendEntry(k, v *node) {
+	n.keys = append(n.keys, k)
+	n.vals = append(n.vals, v)
+	switch {
+	case len(n.keys) < indexFrom:
+	case n.index == nil:
+		n.index = make(map[string]int, 2*len(n.keys))
+		for i, k := range n.keys {
+			if _, dup := n.index[k.value]; !dup {
+				n.index[k.value] = i
+			}
+		}
+	default:
+		if _, dup := n.index[k.value]; !dup {
+			n.index[k.value] = len(n.keys) - 1
+		}
+	}
 }
 
 // isMap reports whether n is a mapping.

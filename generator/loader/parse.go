@@ -221,7 +221,6 @@ func (c *converter) add(n *node, ky, vy *yaml.Node, ptr string, depth int, viaAl
 	if v == nil {
 		return false
 	}
-	n.keys = append(n.keys, k)
-	n.vals = append(n.vals, v)
+	n.appendEntry(k, v)
 	return true
 }

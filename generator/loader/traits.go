@@ -33,11 +33,10 @@ func (l *loader) applyTraits(obj *node) *node {
 	}
 	merged := *out
 	merged.file, merged.line, merged.col, merged.ptr = obj.file, obj.line, obj.col, obj.ptr
-	merged.keys, merged.vals = nil, nil
+	merged.keys, merged.vals, merged.index = nil, nil, nil
 	for i, k := range out.keys {
 		if k.value != "traits" {
-			merged.keys = append(merged.keys, k)
-			merged.vals = append(merged.vals, out.vals[i])
+			merged.appendEntry(k, out.vals[i])
 		}
 	}
 	return &merged
@@ -61,6 +60,7 @@ func (l *loader) mergePatch(target, patch *node) *node {
 	out := &node{kind: mapNode, file: patch.file, line: patch.line, col: patch.col, ptr: patch.ptr}
 	if target.isMap() {
 		out.file, out.line, out.col, out.ptr = target.file, target.line, target.col, target.ptr
+		// No index on out: the loop below removes keys in place.
 		out.keys = append(out.keys, target.keys...)
 		out.vals = append(out.vals, target.vals...)
 	}

@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"encoding/json"
+	"math"
 	"math/big"
 	"strings"
 	"testing"
@@ -201,6 +202,52 @@ func TestScannerStrToken(t *testing.T) {
 		}
 		if got, want := string(sc.StrToken()), strings.TrimSpace(d); got != want {
 			t.Errorf("StrToken() = %s, want %s", got, want)
+		}
+	}
+}
+
+// TestAppendJSONStringMatchesMarshal: every ASCII byte, HTML characters,
+// line and paragraph separators, valid and invalid UTF-8, as json.Marshal
+// writes them.
+func TestAppendJSONStringMatchesMarshal(t *testing.T) {
+	strs := []string{"", "plain", "a<b>&c", "\u2028\u2029", "é€𝄞", "\xff", "a\xc3", "\xed\xa0\x80", "\xf4\x90\x80\x80", "x\u007fy", "\"\\/"}
+	for c := 0; c < 0x80; c++ {
+		strs = append(strs, "a"+string(rune(c))+"b")
+	}
+	for _, s := range strs {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := mqttrt.AppendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
+			t.Errorf("%q: got %s, want x%s", s, got, want)
+		}
+	}
+}
+
+// TestAppendJSONFloatMatchesMarshal: float64 and float32 values around
+// the notation switches, as json.Marshal writes them; NaN and infinities
+// refused.
+func TestAppendJSONFloatMatchesMarshal(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), 1, -1, 0.1, 1.5, 1e-6, 9.999999e-7, 1e-7, 1.234e-10, 1e20, 1e21, 123456789012345678901234.0,
+		1e100, -1e-300, math.MaxFloat64, math.SmallestNonzeroFloat64, math.MaxFloat32, 3.4e38, 0.30000000000000004, 100, -50}
+	for _, f := range vals {
+		want, err := json.Marshal(f)
+		if got, ok := mqttrt.AppendJSONFloat(nil, f, 64); !ok || err != nil || string(got) != string(want) {
+			t.Errorf("%v: got %s %v, want %s %v", f, got, ok, want, err)
+		}
+		f32 := float32(f)
+		if math.IsInf(float64(f32), 0) {
+			continue
+		}
+		want, err = json.Marshal(f32)
+		if got, ok := mqttrt.AppendJSONFloat(nil, float64(f32), 32); !ok || err != nil || string(got) != string(want) {
+			t.Errorf("float32 %v: got %s %v, want %s %v", f32, got, ok, want, err)
+		}
+	}
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if _, ok := mqttrt.AppendJSONFloat(nil, f, 64); ok {
+			t.Errorf("%v accepted", f)
 		}
 	}
 }

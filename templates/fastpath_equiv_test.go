@@ -39,7 +39,7 @@ func TestFastPathEquivalence(t *testing.T) {
 	mod := t.TempDir()
 	writeModule(t, mod)
 	rng := rand.New(rand.NewSource(9))
-	covered := 0
+	covered, decoders := 0, 0
 	write := func(dir, pkg string, doc *model.Document, given samples) {
 		for _, m := range doc.Messages {
 			if templates.SchemaVar(m) == "" {
@@ -47,6 +47,9 @@ func TestFastPathEquivalence(t *testing.T) {
 			}
 			if templates.HasFastCheck(m) {
 				covered++
+			}
+			if templates.HasFastDecode(m) {
+				decoders++
 			}
 			e := given[messageKey(m)]
 			e.Valid = append(e.Valid, randomValid(t, m, rng, 6)...)
@@ -78,7 +81,7 @@ func TestFastPathEquivalence(t *testing.T) {
 	}
 	run(t, mod, "go", "vet", "./...")
 	out := run(t, mod, "go", "test", "-count=1", "-v", "-run", "TestFastEquivalence", "./...")
-	caught := 0
+	caught, filled, encoded := 0, 0, 0
 	for _, line := range strings.Split(out, "\n") {
 		if strings.Contains(line, "mutants") {
 			t.Log(strings.TrimSpace(line))
@@ -87,17 +90,36 @@ func TestFastPathEquivalence(t *testing.T) {
 			n, _ := strconv.Atoi(m[1])
 			caught += n
 		}
+		if m := filledLine.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			filled += n
+		}
+		if m := encodedLine.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			encoded += n
+		}
 	}
 	// Case-variant keys whose decoded value the schema refuses must occur,
 	// or the test proves nothing about them.
 	if caught == 0 {
 		t.Error("no case-variant mutant was refused by the decoded-value check")
 	}
-	t.Logf("%d messages with a fast check", covered)
+	// The fast decoders must have filled values, or the DeepEqual
+	// comparison proves nothing.
+	if decoders == 0 || filled == 0 || encoded == 0 {
+		t.Errorf("%d fast decoders filled %d mutants, encoded %d", decoders, filled, encoded)
+	}
+	t.Logf("%d messages with a fast check, %d with a fast decoder and encoder, %d mutants filled and compared, %d values encoded and compared", covered, decoders, filled, encoded)
 }
 
 // caughtLine reads the count TestFastEquivalence logs.
 var caughtLine = regexp.MustCompile(`(\d+) case-variant mutants refused after decoding`)
+
+// encodedLine reads the count of values the fast encoder wrote.
+var encodedLine = regexp.MustCompile(`(\d+) values encoded by the fast encoder`)
+
+// filledLine reads the count of fast-decoded mutants TestFastEquivalence logs.
+var filledLine = regexp.MustCompile(`(\d+) mutants filled by the fast decoder`)
 
 // writeEquivCase writes one package: types and validation, a table of the
 // messages with a fast check, the samples and the equivalence test.
@@ -129,6 +151,19 @@ func writeEquivCase(t *testing.T, dir, pkg string, doc *model.Document, smp samp
 					jen.Return(jen.Id("v"), jen.Err()),
 				)
 			}
+			if templates.HasFastDecode(m) {
+				// The emitted decoder that checks and fills in one pass.
+				entry[jen.Id("fill")] = jen.Func().Params(jen.Id("b").Index().Byte()).Params(jen.Any(), jen.Bool()).Block(
+					jen.Var().Id("v").Add(templates.TypeOf(m.Payload)),
+					jen.Id("ok").Op(":=").Id(templates.FastDecodeName(m)).Call(jen.Id("b"), jen.Op("&").Id("v")),
+					jen.Return(jen.Id("v"), jen.Id("ok")),
+				)
+				// The emitted encoder, for byte equality with json.Marshal.
+				entry[jen.Id("enc")] = jen.Func().Params(jen.Id("x").Any()).Params(jen.Index().Byte(), jen.Bool()).Block(
+					jen.Id("v").Op(":=").Id("x").Assert(templates.TypeOf(m.Payload)),
+					jen.Return(jen.Id(templates.FastEncodeName(m)).Call(jen.Nil(), jen.Op("&").Id("v"))),
+				)
+			}
 			d[jen.Lit(messageKey(m))] = jen.Values(entry)
 		}
 	}))
@@ -156,9 +191,11 @@ func writeEquivCase(t *testing.T, dir, pkg string, doc *model.Document, smp samp
 // equivTest runs in every generated package.
 const equivTest = `
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -171,6 +208,8 @@ type fastCheck struct {
 	json   func([]byte) bool
 	text   func(string) bool
 	decode func([]byte) (any, error)
+	fill   func([]byte) (any, bool)
+	enc    func(any) ([]byte, bool)
 }
 
 func TestFastEquivalence(t *testing.T) {
@@ -187,7 +226,7 @@ func TestFastEquivalence(t *testing.T) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	var mutants, valid, conservative, caught int
+	var mutants, valid, conservative, caught, filled, encoded int
 	for _, name := range names {
 		c := fastChecks[name]
 		s := all[name]
@@ -241,6 +280,39 @@ func TestFastEquivalence(t *testing.T) {
 						caught++
 					}
 				}
+				// The fast decoder must fill exactly what json.Unmarshal
+				// fills, only for payloads the fast check vouches for, and
+				// for every one of those encoding/json decodes.
+				if c.fill != nil {
+					got, ok := c.fill(m.data)
+					want, derr := c.decode(m.data)
+					switch {
+					case ok && !fast:
+						t.Errorf("%s: fast decoder accepts what the fast check refuses:\n%s", name, m.data)
+					case ok && derr != nil:
+						t.Errorf("%s: fast decoder accepts what json.Unmarshal refuses (%v):\n%s", name, derr, m.data)
+					case ok && !reflect.DeepEqual(got, want):
+						t.Errorf("%s: fast decoder value differs from json.Unmarshal's:\n%s\nfast: %#v\njson: %#v", name, m.data, got, want)
+					case !ok && fast && derr == nil:
+						t.Errorf("%s: fast decoder gives up on a payload the fast check accepts and json.Unmarshal decodes:\n%s", name, m.data)
+					case ok:
+						filled++
+					}
+					// The encoder writes every decodable value exactly as
+					// json.Marshal does.
+					if derr == nil {
+						want, merr := json.Marshal(want)
+						got, ok := c.enc(mustDecode(t, c, m.data))
+						switch {
+						case ok != (merr == nil):
+							t.Errorf("%s: encoder says %v, json.Marshal %v:\n%s", name, ok, merr, m.data)
+						case ok && !bytes.Equal(got, want):
+							t.Errorf("%s: encoder bytes differ from json.Marshal's:\n%s\nfast: %s\njson: %s", name, m.data, got, want)
+						case ok:
+							encoded++
+						}
+					}
+				}
 				switch {
 				case fast && !slow:
 					t.Errorf("%s: fast path accepts what the schema refuses (%v):\n%s", name, err, m.data)
@@ -254,6 +326,16 @@ func TestFastEquivalence(t *testing.T) {
 	}
 	t.Logf("%d messages, %d mutants, %d valid, %d valid left to the schema by design", len(names), mutants, valid, conservative)
 	t.Logf("%d case-variant mutants refused after decoding", caught)
+	t.Logf("%d mutants filled by the fast decoder", filled)
+	t.Logf("%d values encoded by the fast encoder", encoded)
+}
+
+func mustDecode(t *testing.T, c fastCheck, data []byte) any {
+	v, err := c.decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 type mutant struct {
@@ -425,7 +507,9 @@ func replacements(v any) []replacement {
 	case string:
 		for _, s := range []string{"", "a", "A-1", "ABC-123", "abc", "é", "😀", strings.Repeat(x, 20) + strings.Repeat("y", 300),
 			"2024-01-02T03:04:05Z", "2024-13-02T03:04:05Z", "0b7e2c1a-4f5e-4b8e-9a3c-2d1e0f9a8b7c", "not-a-uuid",
-			"user@example.com", "192.168.1.1", "https://example.com/x", "online", "offline", "metric", "reboot"} {
+			"user@example.com", "192.168.1.1", "https://example.com/x", "online", "offline", "metric", "reboot",
+			// What an encoder must escape as json.Marshal does.
+			"a<b>&c", "\u2028\u2029", "\x01\x1f\x7f\b\f\n\r\t\"\\/"} {
 			out = append(out, replacement{value: s})
 		}
 		if len(x) > 0 {

@@ -277,6 +277,10 @@ func validateStmt(m *model.Message, value jen.Code, zero jen.Code) jen.Code {
 // decodeJSONBody checks and decodes a JSON payload:
 //
 //	var msg Reading
+//	if fastDecodeReading(data, &msg) { // when the payload has a fast decoder
+//		return msg, nil
+//	}
+//	msg = Reading{}
 //	slow := validate && !validReading(data) // just validate without a fast check
 //	if slow {
 //		if err := schemaReading.ValidateJSON(data); err != nil {
@@ -302,12 +306,21 @@ func decodeJSONBody(m *model.Message, typ *jen.Statement) []jen.Code {
 	if !ok || codecOf(m) != codecJSON {
 		return []jen.Code{jen.Var().Id("msg").Add(typ.Clone()), unmarshal, jen.Return(jen.Id("msg"), jen.Nil())}
 	}
+	// The fast decoder, when there is one, checks and fills in one pass;
+	// its value equals json.Unmarshal's whenever it says true, so it
+	// serves with validation off too.
+	var fastDecode []jen.Code
+	if HasFastDecode(m) {
+		fastDecode = []jen.Code{
+			jen.If(jen.Id(FastDecodeName(m)).Call(jen.Id("data"), jen.Op("&").Id("msg"))).Block(jen.Return(jen.Id("msg"), jen.Nil())),
+			jen.Id("msg").Op("=").Add(typ.Clone()).Values(),
+		}
+	}
 	slow := jen.Id("validate")
 	if HasFastCheck(m) {
 		slow = slow.Op("&&").Op("!").Id(FastCheckName(m)).Call(jen.Id("data"))
 	}
-	return []jen.Code{
-		jen.Var().Id("msg").Add(typ.Clone()),
+	return append(append([]jen.Code{jen.Var().Id("msg").Add(typ.Clone())}, fastDecode...),
 		jen.Id("slow").Op(":=").Add(slow),
 		jen.If(jen.Id("slow")).Block(
 			jen.If(jen.Err().Op(":=").Id(v).Dot("ValidateJSON").Call(jen.Id("data")), jen.Err().Op("!=").Nil()).Block(
@@ -321,7 +334,7 @@ func decodeJSONBody(m *model.Message, typ *jen.Statement) []jen.Code {
 			),
 		),
 		jen.Return(jen.Id("msg"), jen.Nil()),
-	}
+	)
 }
 
 // validEnumStmt checks a text payload with a string enum by its Valid
@@ -349,6 +362,10 @@ func enumStrings(s *model.Schema) []string {
 	return out
 }
 
+// encodeBufSize is the capacity the emitted encoder starts with: a small
+// sensor reading fits, so one allocation is the usual cost.
+const encodeBufSize = 128
+
 func emitMessageCodec(f *jen.File, m *model.Message) {
 	typ := messageType(m)
 	enc := "encode" + m.GoName
@@ -356,13 +373,33 @@ func emitMessageCodec(f *jen.File, m *model.Message) {
 	var encBody, decBody []jen.Code
 	switch codecOf(m) {
 	case codecJSON, codecRaw:
-		encBody = []jen.Code{
-			jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("msg")),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(
-				jen.Lit(fmt.Sprintf("encode %s: %%w", m.GoName)), jen.Err()))),
+		marshal := func(data jen.Code) []jen.Code {
+			return []jen.Code{
+				jen.List(data, jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("msg")),
+				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(
+					jen.Lit(fmt.Sprintf("encode %s: %%w", m.GoName)), jen.Err()))),
+			}
+		}
+		if HasFastDecode(m) {
+			// The emitted encoder writes json.Marshal's bytes without
+			// reflection; where it gives up, json.Marshal reports the error.
+			encBody = []jen.Code{
+				jen.List(jen.Id("data"), jen.Id("ok")).Op(":=").Id(FastEncodeName(m)).Call(
+					jen.Make(jen.Index().Byte(), jen.Lit(0), jen.Lit(encodeBufSize)), jen.Op("&").Id("msg")),
+				jen.If(jen.Op("!").Id("ok")).Block(
+					jen.Var().Err().Error(),
+					jen.List(jen.Id("data"), jen.Err()).Op("=").Qual("encoding/json", "Marshal").Call(jen.Id("msg")),
+					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(
+						jen.Lit(fmt.Sprintf("encode %s: %%w", m.GoName)), jen.Err()))),
+				),
+			}
+		} else {
+			encBody = marshal(jen.Id("data"))
+		}
+		encBody = append(encBody,
 			validateStmt(m, jen.Id("data"), jen.Nil()),
 			jen.Return(jen.Id("data"), jen.Nil()),
-		}
+		)
 		decBody = decodeJSONBody(m, typ)
 	case codecText:
 		// The validator wants a plain string, not a named string type.

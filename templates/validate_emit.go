@@ -301,10 +301,14 @@ type fastEmitter struct {
 	patterns map[string]string // pattern -> variable
 	formats  map[string]string // format -> variable
 	vars     []jen.Code
+	// The struct decoders of codec_emit.go, emitted like the checks.
+	fillDone   map[*model.Schema]bool
+	fillQueue  []*model.Schema
+	encodeDone map[*model.Schema]bool
 }
 
 func newFastEmitter(f *jen.File) *fastEmitter {
-	return &fastEmitter{f: f, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}}
+	return &fastEmitter{f: f, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}, fillDone: map[*model.Schema]bool{}}
 }
 
 // fastFunc names the fast check of a payload schema variable.
@@ -408,10 +412,10 @@ func (e *fastEmitter) inline(s *model.Schema, depth int, sc *jen.Statement) []je
 		cases = append(cases, jen.Case(jen.LitRune('0')).Block(e.numberChecks(s, allowed, all, enum, hasEnum, sc)...))
 	}
 	if kind("object") {
-		cases = append(cases, jen.Case(jen.LitRune('{')).Block(e.objectChecks(s, depth, sc)...))
+		cases = append(cases, jen.Case(jen.LitRune('{')).Block(e.objectChecks(s, depth, sc, nil)...))
 	}
 	if kind("array") {
-		cases = append(cases, jen.Case(jen.LitRune('[')).Block(e.arrayChecks(s, depth, sc)...))
+		cases = append(cases, jen.Case(jen.LitRune('[')).Block(e.arrayChecks(s, depth, sc, nil)...))
 	}
 	if kind("boolean") {
 		st := []jen.Code{jen.If(jen.Op("!").Add(call("Bool"))).Block(fail())}
@@ -585,7 +589,10 @@ func (e *fastEmitter) numberChecks(s *model.Schema, allowed map[string]bool, all
 	return out
 }
 
-func (e *fastEmitter) objectChecks(s *model.Schema, depth int, sc *jen.Statement) []jen.Code {
+// objectChecks emits the checks of an object; member, when set, emits what
+// reads a declared property's value instead of e.value (the decoders of
+// codec_emit.go check and store it).
+func (e *fastEmitter) objectChecks(s *model.Schema, depth int, sc *jen.Statement, member func(name string, sch *model.Schema) []jen.Code) []jen.Code {
 	call := func(m string, args ...jen.Code) *jen.Statement { return sc.Clone().Dot(m).Call(args...) }
 	seen := jen.Id("seen" + strconv.Itoa(depth))
 	count := jen.Id("count" + strconv.Itoa(depth))
@@ -651,7 +658,9 @@ func (e *fastEmitter) objectChecks(s *model.Schema, depth int, sc *jen.Statement
 		if b, ok := bits[k]; ok {
 			body = append(body, seen.Clone().Op("|=").Lit(1).Op("<<").Lit(b))
 		}
-		if sch, ok := props[k]; ok {
+		if sch, ok := props[k]; ok && member != nil {
+			body = append(body, member(k, sch)...)
+		} else if ok {
 			body = append(body, e.value(sch, depth+1, sc)...)
 		} else {
 			body = append(body, caseVariant()...)
@@ -695,7 +704,9 @@ func (e *fastEmitter) additional(s *model.Schema, depth int, sc *jen.Statement) 
 	return e.value(ap, depth+1, sc)
 }
 
-func (e *fastEmitter) arrayChecks(s *model.Schema, depth int, sc *jen.Statement) []jen.Code {
+// arrayChecks emits the checks of an array; item, when set, emits what
+// reads one element instead of e.value.
+func (e *fastEmitter) arrayChecks(s *model.Schema, depth int, sc *jen.Statement, item func() []jen.Code) []jen.Code {
 	call := func(m string, args ...jen.Code) *jen.Statement { return sc.Clone().Dot(m).Call(args...) }
 	n := jen.Id("items" + strconv.Itoa(depth))
 	counted := s.MinItems != nil || s.MaxItems != nil
@@ -705,7 +716,11 @@ func (e *fastEmitter) arrayChecks(s *model.Schema, depth int, sc *jen.Statement)
 		out = append(out, jen.Var().Add(n.Clone()).Int())
 		loop = append(loop, n.Clone().Op("++"))
 	}
-	loop = append(loop, e.value(s.Items, depth+1, sc)...)
+	if item != nil {
+		loop = append(loop, item()...)
+	} else {
+		loop = append(loop, e.value(s.Items, depth+1, sc)...)
+	}
 	out = append(out, jen.For(call("NextItem")).Block(loop...))
 	out = append(out, jen.If(call("Failed")).Block(fail()))
 	if s.MinItems != nil {

@@ -56,6 +56,10 @@ func Validation(f *jen.File, doc *model.Document) error {
 			}
 		case FastCovered(m.Payload):
 			fast.payload(name, m.Payload)
+			if FastDecodeCovered(m.Payload) {
+				fast.fastDecode(name, m.Payload)
+				fast.fastEncode(m.Payload)
+			}
 		}
 	}
 	return nil
@@ -72,6 +76,19 @@ func HasFastCheck(m *model.Message) bool {
 	}
 	return FastCovered(m.Payload)
 }
+
+// HasFastDecode reports whether Validation emits a fast decoder for m's
+// JSON payload (see codec_emit.go).
+func HasFastDecode(m *model.Message) bool {
+	return SchemaVar(m) != "" && !isTextMessage(m) && codecOf(m) == codecJSON && FastDecodeCovered(m.Payload)
+}
+
+// FastDecodeName names the fast decoder HasFastDecode reports.
+func FastDecodeName(m *model.Message) string { return fastDecodeFunc(SchemaVar(m)) }
+
+// FastEncodeName names the encoder Validation emits with the fast decoder
+// (HasFastDecode), appending a payload as json.Marshal writes it.
+func FastEncodeName(m *model.Message) string { return fastEncodeFunc(m.Payload) }
 
 // FastCheckName names the fast check HasFastCheck reports.
 func FastCheckName(m *model.Message) string {

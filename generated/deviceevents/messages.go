@@ -29,13 +29,19 @@ func encodeDeviceStarted(msg DeviceStarted, validate bool) ([]byte, error) {
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceStarted(data []byte, validate bool) (DeviceStarted, error) {
 	var msg DeviceStarted
-	if validate && !validDeviceStarted(data) {
+	slow := validate && !validDeviceStarted(data)
+	if slow {
 		if err := schemaDeviceStarted.ValidateJSON(data); err != nil {
 			return msg, err
 		}
 	}
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: DeviceStarted: %v", mqttrt.ErrDecode, err)
+	}
+	if slow {
+		if err := schemaDeviceStarted.ValidateDecoded(data, msg); err != nil {
+			return *new(DeviceStarted), err
+		}
 	}
 	return msg, nil
 }
@@ -59,13 +65,19 @@ func encodeDeviceStopped(msg DeviceStopped, validate bool) ([]byte, error) {
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceStopped(data []byte, validate bool) (DeviceStopped, error) {
 	var msg DeviceStopped
-	if validate && !validDeviceStopped(data) {
+	slow := validate && !validDeviceStopped(data)
+	if slow {
 		if err := schemaDeviceStopped.ValidateJSON(data); err != nil {
 			return msg, err
 		}
 	}
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: DeviceStopped: %v", mqttrt.ErrDecode, err)
+	}
+	if slow {
+		if err := schemaDeviceStopped.ValidateDecoded(data, msg); err != nil {
+			return *new(DeviceStopped), err
+		}
 	}
 	return msg, nil
 }
@@ -89,13 +101,19 @@ func encodeDeviceFault(msg DeviceFault, validate bool) ([]byte, error) {
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceFault(data []byte, validate bool) (DeviceFault, error) {
 	var msg DeviceFault
-	if validate && !validDeviceFault(data) {
+	slow := validate && !validDeviceFault(data)
+	if slow {
 		if err := schemaDeviceFault.ValidateJSON(data); err != nil {
 			return msg, err
 		}
 	}
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: DeviceFault: %v", mqttrt.ErrDecode, err)
+	}
+	if slow {
+		if err := schemaDeviceFault.ValidateDecoded(data, msg); err != nil {
+			return *new(DeviceFault), err
+		}
 	}
 	return msg, nil
 }
@@ -119,13 +137,19 @@ func encodeRestart(msg Restart, validate bool) ([]byte, error) {
 // failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeRestart(data []byte, validate bool) (Restart, error) {
 	var msg Restart
-	if validate && !validRestart(data) {
+	slow := validate && !validRestart(data)
+	if slow {
 		if err := schemaRestart.ValidateJSON(data); err != nil {
 			return msg, err
 		}
 	}
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: Restart: %v", mqttrt.ErrDecode, err)
+	}
+	if slow {
+		if err := schemaRestart.ValidateDecoded(data, msg); err != nil {
+			return *new(Restart), err
+		}
 	}
 	return msg, nil
 }
@@ -150,13 +174,19 @@ func encodeFirmwareUpdate(msg FirmwareUpdate, validate bool) ([]byte, error) {
 // mqttrt.ErrDecode.
 func decodeFirmwareUpdate(data []byte, validate bool) (FirmwareUpdate, error) {
 	var msg FirmwareUpdate
-	if validate && !validFirmwareUpdate(data) {
+	slow := validate && !validFirmwareUpdate(data)
+	if slow {
 		if err := schemaFirmwareUpdate.ValidateJSON(data); err != nil {
 			return msg, err
 		}
 	}
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: FirmwareUpdate: %v", mqttrt.ErrDecode, err)
+	}
+	if slow {
+		if err := schemaFirmwareUpdate.ValidateDecoded(data, msg); err != nil {
+			return *new(FirmwareUpdate), err
+		}
 	}
 	return msg, nil
 }
@@ -228,14 +258,21 @@ func encodeEventsPayload(msg EventsPayload, validate bool) ([]byte, error) {
 // DeviceFault data is and decodes it; validate is implied by the recognition.
 func decodeEventsPayload(data []byte, _ bool) (EventsPayload, error) {
 	match, matches := -1, 0
-	if validDeviceStarted(data) || schemaDeviceStarted.ValidateJSON(data) == nil {
-		match, matches = 0, matches+1
+	fast := false
+	if validDeviceStarted(data) {
+		match, matches, fast = 0, matches+1, true
+	} else if schemaDeviceStarted.ValidateJSON(data) == nil {
+		match, matches, fast = 0, matches+1, false
 	}
-	if validDeviceStopped(data) || schemaDeviceStopped.ValidateJSON(data) == nil {
-		match, matches = 1, matches+1
+	if validDeviceStopped(data) {
+		match, matches, fast = 1, matches+1, true
+	} else if schemaDeviceStopped.ValidateJSON(data) == nil {
+		match, matches, fast = 1, matches+1, false
 	}
-	if validDeviceFault(data) || schemaDeviceFault.ValidateJSON(data) == nil {
-		match, matches = 2, matches+1
+	if validDeviceFault(data) {
+		match, matches, fast = 2, matches+1, true
+	} else if schemaDeviceFault.ValidateJSON(data) == nil {
+		match, matches, fast = 2, matches+1, false
 	}
 	switch matches {
 	case 0:
@@ -251,17 +288,32 @@ func decodeEventsPayload(data []byte, _ bool) (EventsPayload, error) {
 		if err != nil {
 			return msg, err
 		}
+		if !fast {
+			if err := schemaDeviceStarted.ValidateDecoded(data, v); err != nil {
+				return msg, err
+			}
+		}
 		msg.DeviceStarted = &v
 	case 1:
 		v, err := decodeDeviceStopped(data, false)
 		if err != nil {
 			return msg, err
 		}
+		if !fast {
+			if err := schemaDeviceStopped.ValidateDecoded(data, v); err != nil {
+				return msg, err
+			}
+		}
 		msg.DeviceStopped = &v
 	case 2:
 		v, err := decodeDeviceFault(data, false)
 		if err != nil {
 			return msg, err
+		}
+		if !fast {
+			if err := schemaDeviceFault.ValidateDecoded(data, v); err != nil {
+				return msg, err
+			}
 		}
 		msg.DeviceFault = &v
 	}
@@ -310,11 +362,16 @@ func encodeControlPayload(msg ControlPayload, validate bool) ([]byte, error) {
 // data is and decodes it; validate is implied by the recognition.
 func decodeControlPayload(data []byte, _ bool) (ControlPayload, error) {
 	match, matches := -1, 0
-	if validRestart(data) || schemaRestart.ValidateJSON(data) == nil {
-		match, matches = 0, matches+1
+	fast := false
+	if validRestart(data) {
+		match, matches, fast = 0, matches+1, true
+	} else if schemaRestart.ValidateJSON(data) == nil {
+		match, matches, fast = 0, matches+1, false
 	}
-	if validFirmwareUpdate(data) || schemaFirmwareUpdate.ValidateJSON(data) == nil {
-		match, matches = 1, matches+1
+	if validFirmwareUpdate(data) {
+		match, matches, fast = 1, matches+1, true
+	} else if schemaFirmwareUpdate.ValidateJSON(data) == nil {
+		match, matches, fast = 1, matches+1, false
 	}
 	if matches == 0 {
 		match, matches = 2, 1
@@ -333,11 +390,21 @@ func decodeControlPayload(data []byte, _ bool) (ControlPayload, error) {
 		if err != nil {
 			return msg, err
 		}
+		if !fast {
+			if err := schemaRestart.ValidateDecoded(data, v); err != nil {
+				return msg, err
+			}
+		}
 		msg.Restart = &v
 	case 1:
 		v, err := decodeFirmwareUpdate(data, false)
 		if err != nil {
 			return msg, err
+		}
+		if !fast {
+			if err := schemaFirmwareUpdate.ValidateDecoded(data, v); err != nil {
+				return msg, err
+			}
 		}
 		msg.FirmwareUpdate = &v
 	case 2:

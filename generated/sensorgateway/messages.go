@@ -13,9 +13,13 @@ import (
 // encodeTemperatureReading turns a TemperatureReading into its payload, checking
 // it against the document's schema when validate is set.
 func encodeTemperatureReading(msg TemperatureReading, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode TemperatureReading: %w", err)
+	data, ok := appendTemperatureReading(make([]byte, 0, 128), &msg)
+	if !ok {
+		var err error
+		data, err = json.Marshal(msg)
+		if err != nil {
+			return nil, fmt.Errorf("encode TemperatureReading: %w", err)
+		}
 	}
 	if validate && !validTemperatureReading(data) {
 		if err := schemaTemperatureReading.ValidateJSON(data); err != nil {
@@ -30,7 +34,12 @@ func encodeTemperatureReading(msg TemperatureReading, validate bool) ([]byte, er
 // mqttrt.ErrDecode.
 func decodeTemperatureReading(data []byte, validate bool) (TemperatureReading, error) {
 	var msg TemperatureReading
-	if validate && !validTemperatureReading(data) {
+	if fastDecodeTemperatureReading(data, &msg) {
+		return msg, nil
+	}
+	msg = TemperatureReading{}
+	slow := validate && !validTemperatureReading(data)
+	if slow {
 		if err := schemaTemperatureReading.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -38,15 +47,24 @@ func decodeTemperatureReading(data []byte, validate bool) (TemperatureReading, e
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: TemperatureReading: %v", mqttrt.ErrDecode, err)
 	}
+	if slow {
+		if err := schemaTemperatureReading.ValidateDecoded(data, msg); err != nil {
+			return *new(TemperatureReading), err
+		}
+	}
 	return msg, nil
 }
 
 // encodeHumidityReading turns a HumidityReading into its payload, checking it
 // against the document's schema when validate is set.
 func encodeHumidityReading(msg HumidityReading, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode HumidityReading: %w", err)
+	data, ok := appendHumidityReading(make([]byte, 0, 128), &msg)
+	if !ok {
+		var err error
+		data, err = json.Marshal(msg)
+		if err != nil {
+			return nil, fmt.Errorf("encode HumidityReading: %w", err)
+		}
 	}
 	if validate && !validHumidityReading(data) {
 		if err := schemaHumidityReading.ValidateJSON(data); err != nil {
@@ -61,7 +79,12 @@ func encodeHumidityReading(msg HumidityReading, validate bool) ([]byte, error) {
 // mqttrt.ErrDecode.
 func decodeHumidityReading(data []byte, validate bool) (HumidityReading, error) {
 	var msg HumidityReading
-	if validate && !validHumidityReading(data) {
+	if fastDecodeHumidityReading(data, &msg) {
+		return msg, nil
+	}
+	msg = HumidityReading{}
+	slow := validate && !validHumidityReading(data)
+	if slow {
 		if err := schemaHumidityReading.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -69,15 +92,24 @@ func decodeHumidityReading(data []byte, validate bool) (HumidityReading, error) 
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: HumidityReading: %v", mqttrt.ErrDecode, err)
 	}
+	if slow {
+		if err := schemaHumidityReading.ValidateDecoded(data, msg); err != nil {
+			return *new(HumidityReading), err
+		}
+	}
 	return msg, nil
 }
 
 // encodeAlert turns a Alert into its payload, checking it against the document's
 // schema when validate is set.
 func encodeAlert(msg Alert, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode Alert: %w", err)
+	data, ok := appendAlert(make([]byte, 0, 128), &msg)
+	if !ok {
+		var err error
+		data, err = json.Marshal(msg)
+		if err != nil {
+			return nil, fmt.Errorf("encode Alert: %w", err)
+		}
 	}
 	if validate && !validAlert(data) {
 		if err := schemaAlert.ValidateJSON(data); err != nil {
@@ -91,7 +123,12 @@ func encodeAlert(msg Alert, validate bool) ([]byte, error) {
 // failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeAlert(data []byte, validate bool) (Alert, error) {
 	var msg Alert
-	if validate && !validAlert(data) {
+	if fastDecodeAlert(data, &msg) {
+		return msg, nil
+	}
+	msg = Alert{}
+	slow := validate && !validAlert(data)
+	if slow {
 		if err := schemaAlert.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -99,15 +136,24 @@ func decodeAlert(data []byte, validate bool) (Alert, error) {
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: Alert: %v", mqttrt.ErrDecode, err)
 	}
+	if slow {
+		if err := schemaAlert.ValidateDecoded(data, msg); err != nil {
+			return *new(Alert), err
+		}
+	}
 	return msg, nil
 }
 
 // encodeDeviceCommand turns a DeviceCommand into its payload, checking it
 // against the document's schema when validate is set.
 func encodeDeviceCommand(msg DeviceCommand, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode DeviceCommand: %w", err)
+	data, ok := appendDeviceCommand(make([]byte, 0, 128), &msg)
+	if !ok {
+		var err error
+		data, err = json.Marshal(msg)
+		if err != nil {
+			return nil, fmt.Errorf("encode DeviceCommand: %w", err)
+		}
 	}
 	if validate && !validDeviceCommand(data) {
 		if err := schemaDeviceCommand.ValidateJSON(data); err != nil {
@@ -121,7 +167,12 @@ func encodeDeviceCommand(msg DeviceCommand, validate bool) ([]byte, error) {
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceCommand(data []byte, validate bool) (DeviceCommand, error) {
 	var msg DeviceCommand
-	if validate && !validDeviceCommand(data) {
+	if fastDecodeDeviceCommand(data, &msg) {
+		return msg, nil
+	}
+	msg = DeviceCommand{}
+	slow := validate && !validDeviceCommand(data)
+	if slow {
 		if err := schemaDeviceCommand.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -129,15 +180,24 @@ func decodeDeviceCommand(data []byte, validate bool) (DeviceCommand, error) {
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: DeviceCommand: %v", mqttrt.ErrDecode, err)
 	}
+	if slow {
+		if err := schemaDeviceCommand.ValidateDecoded(data, msg); err != nil {
+			return *new(DeviceCommand), err
+		}
+	}
 	return msg, nil
 }
 
 // encodeDeviceConfig turns a DeviceConfig into its payload, checking it against
 // the document's schema when validate is set.
 func encodeDeviceConfig(msg DeviceConfig, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode DeviceConfig: %w", err)
+	data, ok := appendDeviceConfig(make([]byte, 0, 128), &msg)
+	if !ok {
+		var err error
+		data, err = json.Marshal(msg)
+		if err != nil {
+			return nil, fmt.Errorf("encode DeviceConfig: %w", err)
+		}
 	}
 	if validate && !validDeviceConfig(data) {
 		if err := schemaDeviceConfig.ValidateJSON(data); err != nil {
@@ -151,13 +211,23 @@ func encodeDeviceConfig(msg DeviceConfig, validate bool) ([]byte, error) {
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceConfig(data []byte, validate bool) (DeviceConfig, error) {
 	var msg DeviceConfig
-	if validate && !validDeviceConfig(data) {
+	if fastDecodeDeviceConfig(data, &msg) {
+		return msg, nil
+	}
+	msg = DeviceConfig{}
+	slow := validate && !validDeviceConfig(data)
+	if slow {
 		if err := schemaDeviceConfig.ValidateJSON(data); err != nil {
 			return msg, err
 		}
 	}
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: DeviceConfig: %v", mqttrt.ErrDecode, err)
+	}
+	if slow {
+		if err := schemaDeviceConfig.ValidateDecoded(data, msg); err != nil {
+			return *new(DeviceConfig), err
+		}
 	}
 	return msg, nil
 }

@@ -6,6 +6,7 @@ package sensorgateway
 import (
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 	"regexp"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -85,6 +86,9 @@ func checkTemperatureReading(sc *mqttrt.Scanner) bool {
 						return false
 					}
 				default:
+					if sc.KeyFolds("sensorId", "celsius", "battery") {
+						return false
+					}
 					if !sc.Skip() {
 						return false
 					}
@@ -101,6 +105,138 @@ func checkTemperatureReading(sc *mqttrt.Scanner) bool {
 		return false
 	}
 	return true
+}
+
+// fastDecodeTemperatureReading checks data as validTemperatureReading does and,
+// when it certainly satisfies schemaTemperatureReading, stores it in msg exactly
+// as json.Unmarshal would, in the same pass. On false msg holds a partial value:
+// callers reset it and take the usual path.
+func fastDecodeTemperatureReading(data []byte, msg *TemperatureReading) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !fillTemperatureReading(sc, msg) {
+		return false
+	}
+	return sc.End()
+}
+
+// fillTemperatureReading reads one value, checks it as checkTemperatureReading does and stores it in v as json.Unmarshal would; false when unsure.
+func fillTemperatureReading(sc *mqttrt.Scanner, v *TemperatureReading) bool {
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "sensorId":
+				seen0 |= 1 << 0
+				switch sc.Next() {
+				case '"':
+					if !sc.String() {
+						return false
+					}
+					if n := utf8.RuneCount(sc.Str()); n < 1 {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x := string(sc.Str())
+					v.SensorID = x
+				}
+			case "celsius":
+				seen0 |= 1 << 1
+				switch sc.Next() {
+				case '0':
+					if !sc.Number() {
+						return false
+					}
+					if !sc.AtLeast(-50.0, "-50") {
+						return false
+					}
+					if !sc.AtMost(100.0, "100") {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x, ok := sc.Float64()
+					if !ok {
+						return false
+					}
+					v.Celsius = x
+				}
+			case "battery":
+				switch sc.Next() {
+				case '0':
+					if !sc.Number() {
+						return false
+					}
+					if !sc.Integer() {
+						return false
+					}
+					if !sc.AtLeast(0.0, "0") {
+						return false
+					}
+					if !sc.AtMost(100.0, "100") {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x, ok := sc.Int64()
+					if !ok {
+						return false
+					}
+					v.Battery = &x
+				}
+			default:
+				if sc.KeyFolds("sensorId", "celsius", "battery") {
+					return false
+				}
+				if !sc.Skip() {
+					return false
+				}
+			}
+		}
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x3) != uint64(0x3) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendTemperatureReading appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
+func appendTemperatureReading(dst []byte, v *TemperatureReading) ([]byte, bool) {
+	start := len(dst)
+	dst = append(dst, ",\"sensorId\":"...)
+	dst = mqttrt.AppendJSONString(dst, v.SensorID)
+	dst = append(dst, ",\"celsius\":"...)
+	{
+		var ok bool
+		if dst, ok = mqttrt.AppendJSONFloat(dst, float64(v.Celsius), 64); !ok {
+			return dst, false
+		}
+	}
+	if v.Battery != nil {
+		dst = append(dst, ",\"battery\":"...)
+		dst = strconv.AppendInt(dst, int64((*v.Battery)), 10)
+	}
+	if len(dst) == start {
+		return append(dst, '{', '}'), true
+	}
+	dst[start] = '{'
+	return append(dst, '}'), true
 }
 
 // schemaHumidityReading validates the payload of message humidityReading, compiled once.
@@ -161,6 +297,9 @@ func checkHumidityReading(sc *mqttrt.Scanner) bool {
 						return false
 					}
 				default:
+					if sc.KeyFolds("sensorId", "percent") {
+						return false
+					}
 					if !sc.Skip() {
 						return false
 					}
@@ -177,6 +316,109 @@ func checkHumidityReading(sc *mqttrt.Scanner) bool {
 		return false
 	}
 	return true
+}
+
+// fastDecodeHumidityReading checks data as validHumidityReading does and, when
+// it certainly satisfies schemaHumidityReading, stores it in msg exactly as
+// json.Unmarshal would, in the same pass. On false msg holds a partial value:
+// callers reset it and take the usual path.
+func fastDecodeHumidityReading(data []byte, msg *HumidityReading) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !fillHumidityReading(sc, msg) {
+		return false
+	}
+	return sc.End()
+}
+
+// fillHumidityReading reads one value, checks it as checkHumidityReading does and stores it in v as json.Unmarshal would; false when unsure.
+func fillHumidityReading(sc *mqttrt.Scanner, v *HumidityReading) bool {
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "sensorId":
+				seen0 |= 1 << 0
+				switch sc.Next() {
+				case '"':
+					if !sc.String() {
+						return false
+					}
+					if n := utf8.RuneCount(sc.Str()); n < 1 {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x := string(sc.Str())
+					v.SensorID = x
+				}
+			case "percent":
+				seen0 |= 1 << 1
+				switch sc.Next() {
+				case '0':
+					if !sc.Number() {
+						return false
+					}
+					if !sc.AtLeast(0.0, "0") {
+						return false
+					}
+					if !sc.AtMost(100.0, "100") {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x, ok := sc.Float64()
+					if !ok {
+						return false
+					}
+					v.Percent = x
+				}
+			default:
+				if sc.KeyFolds("sensorId", "percent") {
+					return false
+				}
+				if !sc.Skip() {
+					return false
+				}
+			}
+		}
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x3) != uint64(0x3) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendHumidityReading appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
+func appendHumidityReading(dst []byte, v *HumidityReading) ([]byte, bool) {
+	start := len(dst)
+	dst = append(dst, ",\"sensorId\":"...)
+	dst = mqttrt.AppendJSONString(dst, v.SensorID)
+	dst = append(dst, ",\"percent\":"...)
+	{
+		var ok bool
+		if dst, ok = mqttrt.AppendJSONFloat(dst, float64(v.Percent), 64); !ok {
+			return dst, false
+		}
+	}
+	if len(dst) == start {
+		return append(dst, '{', '}'), true
+	}
+	dst[start] = '{'
+	return append(dst, '}'), true
 }
 
 // schemaAlert validates the payload of message alert, compiled once.
@@ -239,6 +481,9 @@ func checkAlert(sc *mqttrt.Scanner) bool {
 						return false
 					}
 				default:
+					if sc.KeyFolds("code", "message", "room") {
+						return false
+					}
 					if !sc.Skip() {
 						return false
 					}
@@ -255,6 +500,112 @@ func checkAlert(sc *mqttrt.Scanner) bool {
 		return false
 	}
 	return true
+}
+
+// fastDecodeAlert checks data as validAlert does and, when it certainly
+// satisfies schemaAlert, stores it in msg exactly as json.Unmarshal would, in
+// the same pass. On false msg holds a partial value: callers reset it and take
+// the usual path.
+func fastDecodeAlert(data []byte, msg *Alert) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !fillAlert(sc, msg) {
+		return false
+	}
+	return sc.End()
+}
+
+// fillAlert reads one value, checks it as checkAlert does and stores it in v as json.Unmarshal would; false when unsure.
+func fillAlert(sc *mqttrt.Scanner, v *Alert) bool {
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "code":
+				seen0 |= 1 << 0
+				switch sc.Next() {
+				case '"':
+					if !sc.String() {
+						return false
+					}
+					if !fastPattern1.Match(sc.Str()) {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x := string(sc.Str())
+					v.Code = x
+				}
+			case "message":
+				seen0 |= 1 << 1
+				switch sc.Next() {
+				case '"':
+					if !sc.String() {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x := string(sc.Str())
+					v.Message = x
+				}
+			case "room":
+				switch sc.Next() {
+				case '"':
+					if !sc.String() {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x := string(sc.Str())
+					v.Room = &x
+				}
+			default:
+				if sc.KeyFolds("code", "message", "room") {
+					return false
+				}
+				if !sc.Skip() {
+					return false
+				}
+			}
+		}
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x3) != uint64(0x3) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendAlert appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
+func appendAlert(dst []byte, v *Alert) ([]byte, bool) {
+	start := len(dst)
+	dst = append(dst, ",\"code\":"...)
+	dst = mqttrt.AppendJSONString(dst, v.Code)
+	dst = append(dst, ",\"message\":"...)
+	dst = mqttrt.AppendJSONString(dst, v.Message)
+	if v.Room != nil {
+		dst = append(dst, ",\"room\":"...)
+		dst = mqttrt.AppendJSONString(dst, (*v.Room))
+	}
+	if len(dst) == start {
+		return append(dst, '{', '}'), true
+	}
+	dst[start] = '{'
+	return append(dst, '}'), true
 }
 
 // schemaDeviceCommand validates the payload of message deviceCommand, compiled once.
@@ -309,6 +660,9 @@ func checkDeviceCommand(sc *mqttrt.Scanner) bool {
 						return false
 					}
 				default:
+					if sc.KeyFolds("command", "delaySeconds") {
+						return false
+					}
 					if !sc.Skip() {
 						return false
 					}
@@ -343,6 +697,100 @@ func checkDeviceCommandCommand(sc *mqttrt.Scanner) bool {
 		return false
 	}
 	return true
+}
+
+// fastDecodeDeviceCommand checks data as validDeviceCommand does and, when it
+// certainly satisfies schemaDeviceCommand, stores it in msg exactly as
+// json.Unmarshal would, in the same pass. On false msg holds a partial value:
+// callers reset it and take the usual path.
+func fastDecodeDeviceCommand(data []byte, msg *DeviceCommand) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !fillDeviceCommand(sc, msg) {
+		return false
+	}
+	return sc.End()
+}
+
+// fillDeviceCommand reads one value, checks it as checkDeviceCommand does and stores it in v as json.Unmarshal would; false when unsure.
+func fillDeviceCommand(sc *mqttrt.Scanner, v *DeviceCommand) bool {
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "command":
+				seen0 |= 1 << 0
+				if !checkDeviceCommandCommand(sc) {
+					return false
+				}
+				{
+					x := DeviceCommandCommand(sc.Str())
+					v.Command = x
+				}
+			case "delaySeconds":
+				switch sc.Next() {
+				case '0':
+					if !sc.Number() {
+						return false
+					}
+					if !sc.Integer() {
+						return false
+					}
+					if !sc.AtLeast(0.0, "0") {
+						return false
+					}
+					if !sc.AtMost(3600.0, "3600") {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x, ok := sc.Int64()
+					if !ok {
+						return false
+					}
+					v.DelaySeconds = &x
+				}
+			default:
+				if sc.KeyFolds("command", "delaySeconds") {
+					return false
+				}
+				if !sc.Skip() {
+					return false
+				}
+			}
+		}
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x1) != uint64(0x1) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendDeviceCommand appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
+func appendDeviceCommand(dst []byte, v *DeviceCommand) ([]byte, bool) {
+	start := len(dst)
+	dst = append(dst, ",\"command\":"...)
+	dst = mqttrt.AppendJSONString(dst, string(v.Command))
+	if v.DelaySeconds != nil {
+		dst = append(dst, ",\"delaySeconds\":"...)
+		dst = strconv.AppendInt(dst, int64((*v.DelaySeconds)), 10)
+	}
+	if len(dst) == start {
+		return append(dst, '{', '}'), true
+	}
+	dst[start] = '{'
+	return append(dst, '}'), true
 }
 
 // schemaDeviceConfig validates the payload of message deviceConfig, compiled once.
@@ -430,6 +878,94 @@ func checkDeviceConfigUnits(sc *mqttrt.Scanner) bool {
 		return false
 	}
 	return true
+}
+
+// fastDecodeDeviceConfig checks data as validDeviceConfig does and, when it
+// certainly satisfies schemaDeviceConfig, stores it in msg exactly as
+// json.Unmarshal would, in the same pass. On false msg holds a partial value:
+// callers reset it and take the usual path.
+func fastDecodeDeviceConfig(data []byte, msg *DeviceConfig) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !fillDeviceConfig(sc, msg) {
+		return false
+	}
+	return sc.End()
+}
+
+// fillDeviceConfig reads one value, checks it as checkDeviceConfig does and stores it in v as json.Unmarshal would; false when unsure.
+func fillDeviceConfig(sc *mqttrt.Scanner, v *DeviceConfig) bool {
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "reportIntervalSeconds":
+				seen0 |= 1 << 0
+				switch sc.Next() {
+				case '0':
+					if !sc.Number() {
+						return false
+					}
+					if !sc.Integer() {
+						return false
+					}
+					if !sc.AtLeast(5.0, "5") {
+						return false
+					}
+					if !sc.AtMost(3600.0, "3600") {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x, ok := sc.Int64()
+					if !ok {
+						return false
+					}
+					v.ReportIntervalSeconds = x
+				}
+			case "units":
+				seen0 |= 1 << 1
+				if !checkDeviceConfigUnits(sc) {
+					return false
+				}
+				{
+					x := DeviceConfigUnits(sc.Str())
+					v.Units = x
+				}
+			default:
+				return false
+			}
+		}
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x3) != uint64(0x3) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendDeviceConfig appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
+func appendDeviceConfig(dst []byte, v *DeviceConfig) ([]byte, bool) {
+	start := len(dst)
+	dst = append(dst, ",\"reportIntervalSeconds\":"...)
+	dst = strconv.AppendInt(dst, int64(v.ReportIntervalSeconds), 10)
+	dst = append(dst, ",\"units\":"...)
+	dst = mqttrt.AppendJSONString(dst, string(v.Units))
+	if len(dst) == start {
+		return append(dst, '{', '}'), true
+	}
+	dst[start] = '{'
+	return append(dst, '}'), true
 }
 
 // schemaGatewayStatus validates the payload of message gatewayStatus, compiled once.

@@ -12,9 +12,13 @@ import (
 // encodeTurnOnOff turns a TurnOnOff into its payload, checking it against the
 // document's schema when validate is set.
 func encodeTurnOnOff(msg TurnOnOffPayload, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode TurnOnOff: %w", err)
+	data, ok := appendTurnOnOffPayload(make([]byte, 0, 128), &msg)
+	if !ok {
+		var err error
+		data, err = json.Marshal(msg)
+		if err != nil {
+			return nil, fmt.Errorf("encode TurnOnOff: %w", err)
+		}
 	}
 	if validate && !validTurnOnOffPayload(data) {
 		if err := schemaTurnOnOffPayload.ValidateJSON(data); err != nil {
@@ -28,7 +32,12 @@ func encodeTurnOnOff(msg TurnOnOffPayload, validate bool) ([]byte, error) {
 // failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeTurnOnOff(data []byte, validate bool) (TurnOnOffPayload, error) {
 	var msg TurnOnOffPayload
-	if validate && !validTurnOnOffPayload(data) {
+	if fastDecodeTurnOnOffPayload(data, &msg) {
+		return msg, nil
+	}
+	msg = TurnOnOffPayload{}
+	slow := validate && !validTurnOnOffPayload(data)
+	if slow {
 		if err := schemaTurnOnOffPayload.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -36,15 +45,24 @@ func decodeTurnOnOff(data []byte, validate bool) (TurnOnOffPayload, error) {
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: TurnOnOff: %v", mqttrt.ErrDecode, err)
 	}
+	if slow {
+		if err := schemaTurnOnOffPayload.ValidateDecoded(data, msg); err != nil {
+			return *new(TurnOnOffPayload), err
+		}
+	}
 	return msg, nil
 }
 
 // encodeDimLight turns a DimLight into its payload, checking it against the
 // document's schema when validate is set.
 func encodeDimLight(msg DimLightPayload, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode DimLight: %w", err)
+	data, ok := appendDimLightPayload(make([]byte, 0, 128), &msg)
+	if !ok {
+		var err error
+		data, err = json.Marshal(msg)
+		if err != nil {
+			return nil, fmt.Errorf("encode DimLight: %w", err)
+		}
 	}
 	if validate && !validDimLightPayload(data) {
 		if err := schemaDimLightPayload.ValidateJSON(data); err != nil {
@@ -58,7 +76,12 @@ func encodeDimLight(msg DimLightPayload, validate bool) ([]byte, error) {
 // failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDimLight(data []byte, validate bool) (DimLightPayload, error) {
 	var msg DimLightPayload
-	if validate && !validDimLightPayload(data) {
+	if fastDecodeDimLightPayload(data, &msg) {
+		return msg, nil
+	}
+	msg = DimLightPayload{}
+	slow := validate && !validDimLightPayload(data)
+	if slow {
 		if err := schemaDimLightPayload.ValidateJSON(data); err != nil {
 			return msg, err
 		}
@@ -66,15 +89,24 @@ func decodeDimLight(data []byte, validate bool) (DimLightPayload, error) {
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: DimLight: %v", mqttrt.ErrDecode, err)
 	}
+	if slow {
+		if err := schemaDimLightPayload.ValidateDecoded(data, msg); err != nil {
+			return *new(DimLightPayload), err
+		}
+	}
 	return msg, nil
 }
 
 // encodeLightMeasured turns a LightMeasured into its payload, checking it
 // against the document's schema when validate is set.
 func encodeLightMeasured(msg LightMeasuredPayload, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode LightMeasured: %w", err)
+	data, ok := appendLightMeasuredPayload(make([]byte, 0, 128), &msg)
+	if !ok {
+		var err error
+		data, err = json.Marshal(msg)
+		if err != nil {
+			return nil, fmt.Errorf("encode LightMeasured: %w", err)
+		}
 	}
 	if validate && !validLightMeasuredPayload(data) {
 		if err := schemaLightMeasuredPayload.ValidateJSON(data); err != nil {
@@ -88,13 +120,23 @@ func encodeLightMeasured(msg LightMeasuredPayload, validate bool) ([]byte, error
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeLightMeasured(data []byte, validate bool) (LightMeasuredPayload, error) {
 	var msg LightMeasuredPayload
-	if validate && !validLightMeasuredPayload(data) {
+	if fastDecodeLightMeasuredPayload(data, &msg) {
+		return msg, nil
+	}
+	msg = LightMeasuredPayload{}
+	slow := validate && !validLightMeasuredPayload(data)
+	if slow {
 		if err := schemaLightMeasuredPayload.ValidateJSON(data); err != nil {
 			return msg, err
 		}
 	}
 	if err := json.Unmarshal(data, &msg); err != nil {
 		return msg, fmt.Errorf("%w: LightMeasured: %v", mqttrt.ErrDecode, err)
+	}
+	if slow {
+		if err := schemaLightMeasuredPayload.ValidateDecoded(data, msg); err != nil {
+			return *new(LightMeasuredPayload), err
+		}
 	}
 	return msg, nil
 }

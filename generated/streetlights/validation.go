@@ -3,7 +3,11 @@
 
 package streetlights
 
-import mqttrt "github.com/mqttgen/mqttgen/runtime"
+import (
+	mqttrt "github.com/mqttgen/mqttgen/runtime"
+	"strconv"
+	"time"
+)
 
 // schemaLightMeasuredPayload validates the payload of message lightMeasured, compiled once.
 var schemaLightMeasuredPayload = mqttrt.MustCompileSchema("LightMeasuredPayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"lumens\":{\"minimum\":0,\"type\":\"integer\"},\"sentAt\":{\"format\":\"date-time\",\"type\":\"string\"}},\"required\":[\"lumens\"],\"type\":\"object\"}")
@@ -62,6 +66,9 @@ func checkLightMeasuredPayload(sc *mqttrt.Scanner) bool {
 						return false
 					}
 				default:
+					if sc.KeyFolds("lumens", "sentAt") {
+						return false
+					}
 					if !sc.Skip() {
 						return false
 					}
@@ -78,6 +85,114 @@ func checkLightMeasuredPayload(sc *mqttrt.Scanner) bool {
 		return false
 	}
 	return true
+}
+
+// fastDecodeLightMeasuredPayload checks data as validLightMeasuredPayload does
+// and, when it certainly satisfies schemaLightMeasuredPayload, stores it in msg
+// exactly as json.Unmarshal would, in the same pass. On false msg holds a
+// partial value: callers reset it and take the usual path.
+func fastDecodeLightMeasuredPayload(data []byte, msg *LightMeasuredPayload) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !fillLightMeasuredPayload(sc, msg) {
+		return false
+	}
+	return sc.End()
+}
+
+// fillLightMeasuredPayload reads one value, checks it as checkLightMeasuredPayload does and stores it in v as json.Unmarshal would; false when unsure.
+func fillLightMeasuredPayload(sc *mqttrt.Scanner, v *LightMeasuredPayload) bool {
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "lumens":
+				seen0 |= 1 << 0
+				switch sc.Next() {
+				case '0':
+					if !sc.Number() {
+						return false
+					}
+					if !sc.Integer() {
+						return false
+					}
+					if !sc.AtLeast(0.0, "0") {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x, ok := sc.Int64()
+					if !ok {
+						return false
+					}
+					v.Lumens = x
+				}
+			case "sentAt":
+				switch sc.Next() {
+				case '"':
+					if !sc.String() {
+						return false
+					}
+					if !fastFormat1(sc.Str()) {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					var x time.Time
+					if x.UnmarshalJSON(sc.StrToken()) != nil {
+						return false
+					}
+					v.SentAt = &x
+				}
+			default:
+				if sc.KeyFolds("lumens", "sentAt") {
+					return false
+				}
+				if !sc.Skip() {
+					return false
+				}
+			}
+		}
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x1) != uint64(0x1) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendLightMeasuredPayload appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
+func appendLightMeasuredPayload(dst []byte, v *LightMeasuredPayload) ([]byte, bool) {
+	start := len(dst)
+	dst = append(dst, ",\"lumens\":"...)
+	dst = strconv.AppendInt(dst, int64(v.Lumens), 10)
+	if v.SentAt != nil {
+		dst = append(dst, ",\"sentAt\":"...)
+		{
+			b, err := (*v.SentAt).MarshalJSON()
+			if err != nil {
+				return dst, false
+			}
+			dst = append(dst, b...)
+		}
+	}
+	if len(dst) == start {
+		return append(dst, '{', '}'), true
+	}
+	dst[start] = '{'
+	return append(dst, '}'), true
 }
 
 // schemaTurnOnOffPayload validates the payload of message turnOnOff, compiled once.
@@ -126,6 +241,9 @@ func checkTurnOnOffPayload(sc *mqttrt.Scanner) bool {
 						return false
 					}
 				default:
+					if sc.KeyFolds("command", "sentAt") {
+						return false
+					}
 					if !sc.Skip() {
 						return false
 					}
@@ -160,6 +278,100 @@ func checkTurnOnOffPayloadCommand(sc *mqttrt.Scanner) bool {
 		return false
 	}
 	return true
+}
+
+// fastDecodeTurnOnOffPayload checks data as validTurnOnOffPayload does and, when
+// it certainly satisfies schemaTurnOnOffPayload, stores it in msg exactly as
+// json.Unmarshal would, in the same pass. On false msg holds a partial value:
+// callers reset it and take the usual path.
+func fastDecodeTurnOnOffPayload(data []byte, msg *TurnOnOffPayload) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !fillTurnOnOffPayload(sc, msg) {
+		return false
+	}
+	return sc.End()
+}
+
+// fillTurnOnOffPayload reads one value, checks it as checkTurnOnOffPayload does and stores it in v as json.Unmarshal would; false when unsure.
+func fillTurnOnOffPayload(sc *mqttrt.Scanner, v *TurnOnOffPayload) bool {
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "command":
+				seen0 |= 1 << 0
+				if !checkTurnOnOffPayloadCommand(sc) {
+					return false
+				}
+				{
+					x := TurnOnOffPayloadCommand(sc.Str())
+					v.Command = x
+				}
+			case "sentAt":
+				switch sc.Next() {
+				case '"':
+					if !sc.String() {
+						return false
+					}
+					if !fastFormat1(sc.Str()) {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					var x time.Time
+					if x.UnmarshalJSON(sc.StrToken()) != nil {
+						return false
+					}
+					v.SentAt = &x
+				}
+			default:
+				if sc.KeyFolds("command", "sentAt") {
+					return false
+				}
+				if !sc.Skip() {
+					return false
+				}
+			}
+		}
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x1) != uint64(0x1) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendTurnOnOffPayload appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
+func appendTurnOnOffPayload(dst []byte, v *TurnOnOffPayload) ([]byte, bool) {
+	start := len(dst)
+	dst = append(dst, ",\"command\":"...)
+	dst = mqttrt.AppendJSONString(dst, string(v.Command))
+	if v.SentAt != nil {
+		dst = append(dst, ",\"sentAt\":"...)
+		{
+			b, err := (*v.SentAt).MarshalJSON()
+			if err != nil {
+				return dst, false
+			}
+			dst = append(dst, b...)
+		}
+	}
+	if len(dst) == start {
+		return append(dst, '{', '}'), true
+	}
+	dst[start] = '{'
+	return append(dst, '}'), true
 }
 
 // schemaDimLightPayload validates the payload of message dimLight, compiled once.
@@ -222,6 +434,9 @@ func checkDimLightPayload(sc *mqttrt.Scanner) bool {
 						return false
 					}
 				default:
+					if sc.KeyFolds("percentage", "sentAt") {
+						return false
+					}
 					if !sc.Skip() {
 						return false
 					}
@@ -238,6 +453,117 @@ func checkDimLightPayload(sc *mqttrt.Scanner) bool {
 		return false
 	}
 	return true
+}
+
+// fastDecodeDimLightPayload checks data as validDimLightPayload does and, when
+// it certainly satisfies schemaDimLightPayload, stores it in msg exactly as
+// json.Unmarshal would, in the same pass. On false msg holds a partial value:
+// callers reset it and take the usual path.
+func fastDecodeDimLightPayload(data []byte, msg *DimLightPayload) bool {
+	scan := mqttrt.NewScanner(data)
+	sc := &scan
+	if !fillDimLightPayload(sc, msg) {
+		return false
+	}
+	return sc.End()
+}
+
+// fillDimLightPayload reads one value, checks it as checkDimLightPayload does and stores it in v as json.Unmarshal would; false when unsure.
+func fillDimLightPayload(sc *mqttrt.Scanner, v *DimLightPayload) bool {
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "percentage":
+				seen0 |= 1 << 0
+				switch sc.Next() {
+				case '0':
+					if !sc.Number() {
+						return false
+					}
+					if !sc.Integer() {
+						return false
+					}
+					if !sc.AtLeast(0.0, "0") {
+						return false
+					}
+					if !sc.AtMost(100.0, "100") {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					x, ok := sc.Int64()
+					if !ok {
+						return false
+					}
+					v.Percentage = x
+				}
+			case "sentAt":
+				switch sc.Next() {
+				case '"':
+					if !sc.String() {
+						return false
+					}
+					if !fastFormat1(sc.Str()) {
+						return false
+					}
+				default:
+					return false
+				}
+				{
+					var x time.Time
+					if x.UnmarshalJSON(sc.StrToken()) != nil {
+						return false
+					}
+					v.SentAt = &x
+				}
+			default:
+				if sc.KeyFolds("percentage", "sentAt") {
+					return false
+				}
+				if !sc.Skip() {
+					return false
+				}
+			}
+		}
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x1) != uint64(0x1) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendDimLightPayload appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
+func appendDimLightPayload(dst []byte, v *DimLightPayload) ([]byte, bool) {
+	start := len(dst)
+	dst = append(dst, ",\"percentage\":"...)
+	dst = strconv.AppendInt(dst, int64(v.Percentage), 10)
+	if v.SentAt != nil {
+		dst = append(dst, ",\"sentAt\":"...)
+		{
+			b, err := (*v.SentAt).MarshalJSON()
+			if err != nil {
+				return dst, false
+			}
+			dst = append(dst, b...)
+		}
+	}
+	if len(dst) == start {
+		return append(dst, '{', '}'), true
+	}
+	dst[start] = '{'
+	return append(dst, '}'), true
 }
 
 // Patterns and formats of the fast payload checks, compiled once (the same regexp engine and format checks the schemas use).

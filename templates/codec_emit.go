@@ -1,0 +1,432 @@
+package templates
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/mqttgen/mqttgen/generator/model"
+)
+
+// The fast decoder: for a payload struct whose fields all have shapes it
+// fills exactly as encoding/json does, the generator emits, next to the
+// fast check, a decoder that checks and stores in the same pass:
+//
+//	// fastDecodeReading checks data as validReading does and, when it
+//	// certainly satisfies schemaReading, stores it in msg as json.Unmarshal would.
+//	func fastDecodeReading(data []byte, msg *Reading) bool {
+//		sc := mqttrt.NewScanner(data)
+//		return fillReading(&sc, msg) && sc.End()
+//	}
+//	func fillReading(sc *mqttrt.Scanner, v *Reading) bool {
+//		... objectChecks, each declared property read by its check, then:
+//		v.SensorID = string(sc.Str())
+//		x, ok := sc.Float64(); if !ok { return false }; v.Celsius = x
+//	}
+//
+// It says false wherever the check does, and where encoding/json would
+// report an error (a number out of range, an integer written 1.0); the
+// codec then resets the value and takes the usual path (schema, then
+// json.Unmarshal), so a false costs time, never a different result.
+//
+// Shapes filled: strings, numbers (float64, float32, int64, int32), bools,
+// string enums, time.Time, []byte, nested structs of these (by value or
+// pointer) and slices of the scalars, none of them nullable. Anything else
+// (maps, raw JSON, sums, allOf, kept additional properties, null) leaves
+// the whole payload to json.Unmarshal.
+
+// FastDecodeCovered reports whether the JSON payload schema s gets a fast
+// decoder (it must have a fast check too).
+func FastDecodeCovered(s *model.Schema) bool {
+	return FastCovered(s) && fillableStruct(s, map[*model.Schema]bool{})
+}
+
+// fastDecodeFunc names the fast decoder of a payload schema variable.
+func fastDecodeFunc(schemaVar string) string { return "fastDecode" + schemaVar[len("schema"):] }
+
+func fillFunc(s *model.Schema) string { return "fill" + s.GoName }
+
+// single reports whether s is plain (not nullable, no boolean schema)
+// with exactly the one JSON type t.
+func single(s *model.Schema, t string) bool {
+	if s == nil || s.Bool != nil || nullWrapped(s) != nil {
+		return false
+	}
+	if core, nullable := Unwrap(s); nullable || core != s {
+		return false
+	}
+	types := effectiveTypes(s)
+	return len(types) == 1 && types[0] == t
+}
+
+// fillableStruct reports whether s is a named struct the decoder fills;
+// stack holds the structs being decided (a cycle is fine: their fill
+// functions recurse).
+func fillableStruct(s *model.Schema, stack map[*model.Schema]bool) bool {
+	if stack[s] {
+		return true
+	}
+	if s == nil || s.GoName == "" || KindOf(s) != KindStruct || len(s.AllOf) > 0 || !single(s, "object") {
+		return false
+	}
+	if _, has := effectiveEnum(s); has {
+		return false
+	}
+	obj, conflicts := MergeObject(s)
+	if len(conflicts) > 0 || obj.Extra != nil {
+		return false
+	}
+	stack[s] = true
+	defer delete(stack, s)
+	names := map[string]bool{}
+	for _, p := range obj.Properties {
+		if names[p.Name] || !plainTagName(p.Name) {
+			return false
+		}
+		names[p.Name] = true
+		switch {
+		case fillableScalar(p.Schema):
+		case single(p.Schema, "array") && p.Schema.GoName == "" && KindOf(p.Schema) == KindArray && fillableScalar(p.Schema.Items):
+		case fillableStruct(p.Schema, stack):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// plainTagName reports whether encoding/json uses name, written in a json
+// tag, as the member name (it falls back to the Go field name for a tag
+// with other characters).
+func plainTagName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// fillableScalar reports whether s is a string, number, bool, string enum,
+// time.Time or []byte the decoder stores from the scanner's last value.
+func fillableScalar(s *model.Schema) bool {
+	if s == nil || s.Extension("x-go-type") != "" {
+		return false
+	}
+	switch KindOf(s) {
+	case KindString:
+		return s.GoName == "" && single(s, "string")
+	case KindNumber:
+		return s.GoName == "" && single(s, "number")
+	case KindInteger:
+		return s.GoName == "" && single(s, "integer")
+	case KindTime, KindBytes:
+		return s.GoName == "" && single(s, "string")
+	case KindBool:
+		return s.GoName == "" && single(s, "boolean")
+	case KindEnum:
+		values, _ := effectiveEnum(s)
+		for _, v := range values {
+			if _, ok := v.(string); !ok {
+				return false
+			}
+		}
+		return s.GoName != "" && primaryType(s) == "string" && single(s, "string")
+	}
+	return false
+}
+
+// scalarValue emits the statements that read and check one scalar of
+// schema s and then store it with store(x), x holding the Go value.
+func (e *fastEmitter) scalarValue(s *model.Schema, depth int, sc *jen.Statement, store func(x jen.Code) jen.Code) []jen.Code {
+	out := e.value(s, depth, sc)
+	x := jen.Id("x")
+	switch KindOf(s) {
+	case KindString:
+		return append(out, jen.Block(jen.Id("x").Op(":=").String().Parens(sc.Clone().Dot("Str").Call()), store(x)))
+	case KindEnum:
+		return append(out, jen.Block(jen.Id("x").Op(":=").Id(s.GoName).Parens(sc.Clone().Dot("Str").Call()), store(x)))
+	case KindBool:
+		return append(out, jen.Block(jen.Id("x").Op(":=").Add(sc.Clone().Dot("BoolValue").Call()), store(x)))
+	case KindTime:
+		// encoding/json hands the string as written to time.Time's
+		// UnmarshalJSON; so does this.
+		return append(out, jen.Block(
+			jen.Var().Id("x").Qual("time", "Time"),
+			jen.If(jen.Id("x").Dot("UnmarshalJSON").Call(sc.Clone().Dot("StrToken").Call()).Op("!=").Nil()).Block(fail()),
+			store(x),
+		))
+	case KindBytes:
+		// encoding/json's base64 decoding of a []byte, step by step.
+		enc := jen.Qual("encoding/base64", "StdEncoding")
+		return append(out, jen.Block(
+			jen.Id("b").Op(":=").Make(jen.Index().Byte(), enc.Clone().Dot("DecodedLen").Call(jen.Len(sc.Clone().Dot("Str").Call()))),
+			jen.List(jen.Id("n"), jen.Err()).Op(":=").Add(enc.Clone()).Dot("Decode").Call(jen.Id("b"), sc.Clone().Dot("Str").Call()),
+			jen.If(jen.Err().Op("!=").Nil()).Block(fail()),
+			jen.Id("x").Op(":=").Id("b").Index(jen.Empty(), jen.Id("n")),
+			store(x),
+		))
+	}
+	method := "Float64"
+	switch {
+	case KindOf(s) == KindInteger && s.Format == "int32":
+		method = "Int32"
+	case KindOf(s) == KindInteger:
+		method = "Int64"
+	case s.Format == "float":
+		method = "Float32"
+	}
+	return append(out, jen.Block(
+		jen.List(jen.Id("x"), jen.Id("ok")).Op(":=").Add(sc.Clone().Dot(method).Call()),
+		jen.If(jen.Op("!").Id("ok")).Block(fail()),
+		store(x),
+	))
+}
+
+// fastDecode emits fastDecodeX for one JSON payload schema (see
+// FastDecodeCovered).
+func (e *fastEmitter) fastDecode(schemaVar string, s *model.Schema) {
+	name := fastDecodeFunc(schemaVar)
+	check := fastFunc(schemaVar)
+	e.f.Add(godoc(fmt.Sprintf("%s checks data as %s does and, when it certainly satisfies %s, stores it in msg exactly as json.Unmarshal would, in the same pass. On false msg holds a partial value: callers reset it and take the usual path.", name, check, schemaVar)))
+	e.f.Func().Id(name).Params(jen.Id("data").Index().Byte(), jen.Id("msg").Op("*").Id(s.GoName)).Bool().Block(
+		jen.Id("scan").Op(":=").Add(rt("NewScanner")).Call(jen.Id("data")),
+		jen.Id("sc").Op(":=").Op("&").Id("scan"),
+		jen.If(jen.Op("!").Id(e.queueFill(s)).Call(jen.Id("sc"), jen.Id("msg"))).Block(fail()),
+		jen.Return(jen.Id("sc").Dot("End").Call()),
+	)
+	e.f.Line()
+	e.flushFills()
+	e.flush()
+}
+
+func (e *fastEmitter) queueFill(s *model.Schema) string {
+	if !e.fillDone[s] {
+		e.fillDone[s] = true
+		e.fillQueue = append(e.fillQueue, s)
+	}
+	return fillFunc(s)
+}
+
+// flushFills emits the fill functions of the structs queued so far.
+func (e *fastEmitter) flushFills() {
+	for len(e.fillQueue) > 0 {
+		s := e.fillQueue[0]
+		e.fillQueue = e.fillQueue[1:]
+		e.fillStruct(s)
+	}
+}
+
+// fillStruct emits fillX(sc, v): the object checks of s, each declared
+// property stored in its field after its check.
+func (e *fastEmitter) fillStruct(s *model.Schema) {
+	sc := jen.Id("sc")
+	obj, _ := MergeObject(s)
+	byName := map[string]*model.Property{}
+	for _, p := range obj.Properties {
+		byName[p.Name] = p
+	}
+	member := func(name string, sch *model.Schema) []jen.Code {
+		p := byName[name]
+		field := jen.Id("v").Dot(FieldName(p))
+		ptr := !obj.Required[p.Name] || containsByValue(sch, s, map[*model.Schema]bool{})
+		switch {
+		case fillableScalar(sch):
+			return e.scalarValue(sch, 1, sc, func(x jen.Code) jen.Code {
+				if ptr {
+					return field.Clone().Op("=").Op("&").Add(x)
+				}
+				return field.Clone().Op("=").Add(x)
+			})
+		case KindOf(sch) == KindArray && sch.GoName == "":
+			// encoding/json stores a fresh slice (non-nil for []); elements
+			// are scalars, so a repeated member leaves nothing of the first.
+			elem := TypeOf(sch.Items)
+			item := func() []jen.Code {
+				return e.scalarValue(sch.Items, 2, sc, func(x jen.Code) jen.Code {
+					return jen.Id("list").Op("=").Append(jen.Id("list"), x)
+				})
+			}
+			out := []jen.Code{jen.Var().Id("list").Index().Add(elem.Clone())}
+			out = append(out, jen.If(sc.Clone().Dot("Next").Call().Op("!=").LitRune('[')).Block(fail()))
+			out = append(out, e.arrayChecks(sch, 1, sc, item)...)
+			out = append(out,
+				jen.If(jen.Id("list").Op("==").Nil()).Block(jen.Id("list").Op("=").Index().Add(elem.Clone()).Values()),
+				field.Clone().Op("=").Id("list"),
+			)
+			return []jen.Code{jen.Block(out...)}
+		}
+		// A nested struct: encoding/json decodes into the existing value
+		// (a repeated member merges), allocating a nil pointer first.
+		fn := e.queueFill(sch)
+		if ptr {
+			return []jen.Code{
+				jen.If(field.Clone().Op("==").Nil()).Block(field.Clone().Op("=").New(jen.Id(sch.GoName))),
+				jen.If(jen.Op("!").Id(fn).Call(sc.Clone(), field.Clone())).Block(fail()),
+			}
+		}
+		return []jen.Code{jen.If(jen.Op("!").Id(fn).Call(sc.Clone(), jen.Op("&").Add(field.Clone()))).Block(fail())}
+	}
+	body := []jen.Code{jen.If(sc.Clone().Dot("Next").Call().Op("!=").LitRune('{')).Block(fail())}
+	body = append(body, e.objectChecks(s, 0, sc, member)...)
+	body = append(body, jen.Return(jen.True()))
+	e.f.Comment(fmt.Sprintf("%s reads one value, checks it as %s does and stores it in v as json.Unmarshal would; false when unsure.", fillFunc(s), checkFunc(s)))
+	e.f.Func().Id(fillFunc(s)).Params(sc.Clone().Op("*").Add(rt("Scanner")), jen.Id("v").Op("*").Id(s.GoName)).Bool().Block(body...)
+	e.f.Line()
+}
+
+// The fast encoder: for the same payload structs, the generator emits
+//
+//	// appendReading appends v as json.Marshal writes it; false where
+//	// json.Marshal reports an error (NaN, a year past 9999...).
+//	func appendReading(dst []byte, v *Reading) ([]byte, bool) {
+//		start := len(dst)
+//		dst = append(dst, ",\"sensorId\":"...)
+//		dst = mqttrt.AppendJSONString(dst, v.SensorID)
+//		if v.Battery != nil { ... }
+//		... then the first ',' becomes '{'
+//	}
+//
+// writing the fields in declaration order with json.Marshal's omitempty
+// and omitzero rules, so the codec skips encoding/json's reflection.
+
+// fastEncodeFunc names the encoder of a payload struct.
+func fastEncodeFunc(s *model.Schema) string { return "append" + s.GoName }
+
+// fastEncode emits appendX for a payload struct (see FastDecodeCovered)
+// and every struct it reaches.
+func (e *fastEmitter) fastEncode(s *model.Schema) {
+	if e.encodeDone == nil {
+		e.encodeDone = map[*model.Schema]bool{}
+	}
+	queue := []*model.Schema{s}
+	if e.encodeDone[s] {
+		return
+	}
+	e.encodeDone[s] = true
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		enqueue := func(t *model.Schema) string {
+			if !e.encodeDone[t] {
+				e.encodeDone[t] = true
+				queue = append(queue, t)
+			}
+			return fastEncodeFunc(t)
+		}
+		e.appendStruct(s, enqueue)
+	}
+}
+
+// memberKey is `,"name":` as json.Marshal writes the member name.
+func memberKey(name string) string {
+	b, err := json.Marshal(name)
+	if err != nil {
+		panic(fmt.Sprintf("member name %q: %v", name, err)) // a string always marshals
+	}
+	return "," + string(b) + ":"
+}
+
+func appendTo(args ...jen.Code) jen.Code {
+	return jen.Id("dst").Op("=").Append(append([]jen.Code{jen.Id("dst")}, args...)...)
+}
+
+func failEncode() jen.Code { return jen.Return(jen.Id("dst"), jen.False()) }
+
+// appendValue emits the statements appending val, a Go value of schema s
+// (not behind a pointer).
+func appendValue(s *model.Schema, val *jen.Statement, enqueue func(*model.Schema) string) []jen.Code {
+	set := func(c jen.Code) []jen.Code { return []jen.Code{jen.Id("dst").Op("=").Add(c)} }
+	switch KindOf(s) {
+	case KindString:
+		return set(rt("AppendJSONString").Call(jen.Id("dst"), val))
+	case KindEnum:
+		return set(rt("AppendJSONString").Call(jen.Id("dst"), jen.String().Parens(val)))
+	case KindBool:
+		return set(jen.Qual("strconv", "AppendBool").Call(jen.Id("dst"), val))
+	case KindInteger:
+		return set(jen.Qual("strconv", "AppendInt").Call(jen.Id("dst"), jen.Int64().Parens(val), jen.Lit(10)))
+	case KindNumber:
+		bits := 64
+		if s.Format == "float" {
+			bits = 32
+		}
+		return []jen.Code{jen.Block(
+			jen.Var().Id("ok").Bool(),
+			jen.If(jen.List(jen.Id("dst"), jen.Id("ok")).Op("=").Add(rt("AppendJSONFloat")).Call(jen.Id("dst"), jen.Float64().Parens(val), jen.Lit(bits)), jen.Op("!").Id("ok")).Block(failEncode()),
+		)}
+	case KindTime:
+		return []jen.Code{jen.Block(
+			jen.List(jen.Id("b"), jen.Err()).Op(":=").Add(val).Dot("MarshalJSON").Call(),
+			jen.If(jen.Err().Op("!=").Nil()).Block(failEncode()),
+			appendTo(jen.Id("b").Op("...")),
+		)}
+	case KindBytes:
+		return []jen.Code{jen.If(val.Clone().Op("==").Nil()).Block(appendTo(jen.Lit("null").Op("..."))).Else().Block(
+			appendTo(jen.LitRune('"')),
+			jen.Id("dst").Op("=").Qual("encoding/base64", "StdEncoding").Dot("AppendEncode").Call(jen.Id("dst"), val.Clone()),
+			appendTo(jen.LitRune('"')),
+		)}
+	case KindArray:
+		loop := []jen.Code{jen.If(jen.Id("i").Op(">").Lit(0)).Block(appendTo(jen.LitRune(',')))}
+		loop = append(loop, appendValue(s.Items, jen.Id("x"), enqueue)...)
+		return []jen.Code{jen.If(val.Clone().Op("==").Nil()).Block(appendTo(jen.Lit("null").Op("..."))).Else().Block(
+			appendTo(jen.LitRune('[')),
+			jen.For(jen.List(jen.Id("i"), jen.Id("x")).Op(":=").Range().Add(val.Clone())).Block(loop...),
+			appendTo(jen.LitRune(']')),
+		)}
+	}
+	// A struct: val is addressable (a field reached through a pointer).
+	return []jen.Code{jen.Block(
+		jen.Var().Id("ok").Bool(),
+		jen.If(jen.List(jen.Id("dst"), jen.Id("ok")).Op("=").Id(enqueue(s)).Call(jen.Id("dst"), jen.Op("&").Add(val)), jen.Op("!").Id("ok")).Block(failEncode()),
+	)}
+}
+
+// appendStruct emits appendX for one struct.
+func (e *fastEmitter) appendStruct(s *model.Schema, enqueue func(*model.Schema) string) {
+	obj, _ := MergeObject(s)
+	body := []jen.Code{jen.Id("start").Op(":=").Len(jen.Id("dst"))}
+	for _, p := range obj.Properties {
+		sch := p.Schema
+		field := jen.Id("v").Dot(FieldName(p))
+		key := appendTo(jen.Lit(memberKey(p.Name)).Op("..."))
+		required := obj.Required[p.Name]
+		switch {
+		case Nilable(sch) && !required:
+			// omitzero: only nil is left out.
+			body = append(body, jen.If(field.Clone().Op("!=").Nil()).Block(append([]jen.Code{key}, appendValue(sch, field, enqueue)...)...))
+		case Nilable(sch):
+			body = append(body, key)
+			body = append(body, appendValue(sch, field, enqueue)...)
+		case !required:
+			// A pointer with omitempty: nil is left out.
+			body = append(body, jen.If(field.Clone().Op("!=").Nil()).Block(append([]jen.Code{key}, appendValue(sch, jen.Parens(jen.Op("*").Add(field.Clone())), enqueue)...)...))
+		case containsByValue(sch, s, map[*model.Schema]bool{}):
+			// A required pointer: nil is written null.
+			body = append(body, key, jen.If(field.Clone().Op("==").Nil()).Block(appendTo(jen.Lit("null").Op("..."))).Else().Block(
+				appendValue(sch, jen.Parens(jen.Op("*").Add(field.Clone())), enqueue)...))
+		default:
+			body = append(body, key)
+			body = append(body, appendValue(sch, field, enqueue)...)
+		}
+	}
+	body = append(body,
+		jen.If(jen.Len(jen.Id("dst")).Op("==").Id("start")).Block(jen.Return(jen.Append(jen.Id("dst"), jen.LitRune('{'), jen.LitRune('}')), jen.True())),
+		jen.Id("dst").Index(jen.Id("start")).Op("=").LitRune('{'),
+		jen.Return(jen.Append(jen.Id("dst"), jen.LitRune('}')), jen.True()),
+	)
+	name := fastEncodeFunc(s)
+	e.f.Comment(fmt.Sprintf("%s appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.", name))
+	e.f.Func().Id(name).Params(jen.Id("dst").Index().Byte(), jen.Id("v").Op("*").Id(s.GoName)).Params(jen.Index().Byte(), jen.Bool()).Block(body...)
+	e.f.Line()
+}

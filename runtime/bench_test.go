@@ -72,23 +72,30 @@ func BenchmarkMatchTopic(b *testing.B) {
 }
 
 // BenchmarkRouterHandlersFor finds the handlers of a topic among n routes,
-// one of which matches: routing is a linear scan.
+// one of which matches. "exact": filters without wildcards (found in a
+// map); "wildcard": every filter has a + (matched one by one).
 func BenchmarkRouterHandlersFor(b *testing.B) {
-	for _, n := range []int{1, 10, 100, 1000} {
-		b.Run(fmt.Sprintf("routes=%d", n), func(b *testing.B) {
-			var r router
-			h := func(mqttclient.Client, mqttclient.Message) {}
-			for i := range n - 1 {
-				r.add(fmt.Sprintf("devices/%d/+", i), h)
-			}
-			r.add("sensors/+/temperature", h)
-			b.ReportAllocs()
-			for b.Loop() {
-				if len(r.handlersFor("sensors/kitchen/temperature")) != 1 {
-					b.Fatal("no route")
+	for _, kind := range []string{"exact", "wildcard"} {
+		for _, n := range []int{1, 10, 100, 1000} {
+			b.Run(fmt.Sprintf("%s/routes=%d", kind, n), func(b *testing.B) {
+				var r router
+				h := func(mqttclient.Client, mqttclient.Message) {}
+				format, last := "devices/%d/status", "sensors/kitchen/temperature"
+				if kind == "wildcard" {
+					format, last = "devices/%d/+", "sensors/+/temperature"
 				}
-			}
-		})
+				for i := range n - 1 {
+					r.add(fmt.Sprintf(format, i), h)
+				}
+				r.add(last, h)
+				b.ReportAllocs()
+				for b.Loop() {
+					if len(r.handlersFor("sensors/kitchen/temperature", false).handlers) != 1 {
+						b.Fatal("no route")
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -188,12 +195,7 @@ func BenchmarkPublishBroker(b *testing.B) {
 
 // BenchmarkPublishParallel is BenchmarkPublishBroker with 16 publishing
 // goroutines, as the end-to-end benchmark publishes: the per-message CPU
-// cost of each layer shows, not the round trip. "direct" is what
-// Client.publish would cost without its per-call goroutine (startPaho)
-// and context timer: paho's Publish called on the caller's goroutine (its
-// hand-off to the writer is already bounded by the write timeout, which
-// is OperationTimeout) and the token awaited with waitToken. It is here to
-// size a proposed change, see BENCHMARKS.md.
+// cost of each layer shows, not the round trip.
 func BenchmarkPublishParallel(b *testing.B) {
 	broker := mqtttest.NewBroker(b)
 	payload := []byte(`{"sensorId":"sensor-kitchen-0001","celsius":21.5,"battery":87}`)
@@ -220,14 +222,8 @@ func BenchmarkPublishParallel(b *testing.B) {
 			"runtime": func() error {
 				return c.PublishContext(context.Background(), topic, qos, false, payload)
 			},
-			"direct": func() error {
-				if err := c.checkPublish(topic, qos, payload); err != nil {
-					return err
-				}
-				return waitToken(context.Background(), c.pc.Publish(topic, qos, false, payload))
-			},
 		}
-		for _, name := range []string{"paho", "runtime", "direct"} {
+		for _, name := range []string{"paho", "runtime"} {
 			publish := publishers[name]
 			b.Run(fmt.Sprintf("%s/qos=%d", name, qos), func(b *testing.B) {
 				b.SetParallelism(8) // 16 goroutines on 2 cores

@@ -28,7 +28,11 @@ func (c *Client) Publish(topic string, qos byte, retained bool, payload interfac
 }
 
 // PublishContext is Publish for bytes, bounded by ctx as well as by
-// OperationTimeout. Generated code calls it.
+// OperationTimeout. Generated code calls it. With a ctx that can never
+// end (context.Background) paho's hand-off of the packet runs on the
+// caller's goroutine; any other ctx costs a goroutine per call, so that
+// cancelling it releases a publish stuck behind a stalled connection at
+// once.
 func (c *Client) PublishContext(ctx context.Context, topic string, qos byte, retained bool, payload []byte) error {
 	if err := c.checkPublish(topic, qos, payload); err != nil {
 		return err
@@ -138,41 +142,42 @@ func notConnected(topic string) error {
 
 // publish sends a checked message; see Publish for the semantics.
 func (c *Client) publish(ctx context.Context, topic string, qos byte, retained bool, data []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.OperationTimeout)
-	defer cancel()
+	var b opBound
+	b.begin(ctx, c.cfg.OperationTimeout)
+	defer b.end()
 	if !c.IsConnected() {
 		if qos == 0 {
 			c.stats.dropped.Add(1)
 			return notConnected(topic)
 		}
-		if err := c.awaitLink(ctx); err != nil {
+		if err := c.awaitLink(&b); err != nil {
 			c.stats.dropped.Add(1)
 			return fmt.Errorf("%w: topic %q: %w", ErrPublishFailed, topic, err)
 		}
 	}
 	c.stats.sent.Add(1)
 	links := c.stats.links.Load()
-	tok, err := startPaho(ctx, func() mqttclient.Token { return c.pc.Publish(topic, qos, retained, data) })
+	tok, err := c.startPublish(&b, topic, qos, retained, data)
 	// The link may drop again between the reconnection that released this
 	// publisher and paho's Publish: paho then refuses at once with "not
 	// connected" (nothing was stored or sent), so wait for the next
 	// reconnection within the same bound instead of failing.
 	for err == nil && qos > 0 && refusedNotConnected(tok) {
-		if c.awaitLink(ctx) != nil {
+		if c.awaitLink(&b) != nil {
 			break
 		}
 		links = c.stats.links.Load()
-		tok, err = startPaho(ctx, func() mqttclient.Token { return c.pc.Publish(topic, qos, retained, data) })
+		tok, err = c.startPublish(&b, topic, qos, retained, data)
 	}
 	if err == nil {
-		err = waitToken(ctx, tok)
-		if err != nil && qos > 0 && !*c.cfg.CleanSession && *c.cfg.AutoReconnect && ctx.Err() == nil {
+		err = b.waitToken(tok)
+		if err != nil && qos > 0 && !*c.cfg.CleanSession && *c.cfg.AutoReconnect && b.err() == nil {
 			// Paho fails the token when writing the PUBLISH fails, yet
 			// keeps the packet in its store and resends it after the
 			// reconnection (the session persists): the outcome is that
 			// resend's acknowledgement. Failing here would make a caller
 			// send it again, a second message at QoS 2.
-			if rerr := c.awaitRelease(ctx, tok); rerr == nil || errors.Is(rerr, ErrTimeout) {
+			if rerr := c.awaitRelease(&b, tok); rerr == nil || errors.Is(rerr, ErrTimeout) {
 				err = rerr
 			}
 		}
@@ -181,7 +186,7 @@ func (c *Client) publish(ctx context.Context, topic string, qos byte, retained b
 		// Reconnected meanwhile: paho completes the token of a PUBLISH it
 		// resends from its store without waiting for the acknowledgement.
 		// Success is when the store releases the packet.
-		err = c.awaitRelease(ctx, tok)
+		err = c.awaitRelease(&b, tok)
 	}
 	if err != nil {
 		c.stats.pubErrors.Add(1)
@@ -194,8 +199,20 @@ func (c *Client) publish(ctx context.Context, topic string, qos byte, retained b
 	return nil
 }
 
-// awaitLink waits for an automatic reconnection in progress.
-func (c *Client) awaitLink(ctx context.Context) error {
+// startPublish hands the message to paho within b; nothing is sent once b
+// has ended.
+func (c *Client) startPublish(b *opBound, topic string, qos byte, retained bool, data []byte) (mqttclient.Token, error) {
+	if err := b.err(); err != nil {
+		return nil, err
+	}
+	if b.direct { // the common case: no goroutine, no closure
+		return c.pc.Publish(topic, qos, retained, data), nil
+	}
+	return b.start(func() mqttclient.Token { return c.pc.Publish(topic, qos, retained, data) })
+}
+
+// awaitLink waits, within b, for an automatic reconnection in progress.
+func (c *Client) awaitLink(b *opBound) error {
 	c.mu.Lock()
 	o := c.outage
 	if o == nil && c.state == stateConnected && *c.cfg.AutoReconnect && !c.pc.IsConnectionOpen() {
@@ -209,14 +226,14 @@ func (c *Client) awaitLink(ctx context.Context) error {
 	if o == nil {
 		return ErrNotConnected
 	}
-	select {
-	case <-o.restored:
-		return nil
-	case <-o.abandoned:
+	restored, err := b.waitEither(o.restored, o.abandoned)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w: still reconnecting: %w", ErrNotConnected, err)
+	case !restored:
 		return ErrNotConnected
-	case <-ctx.Done():
-		return fmt.Errorf("%w: still reconnecting: %w", ErrNotConnected, ctxError(ctx))
 	}
+	return nil
 }
 
 // refusedNotConnected reports a publish paho refused because the link was
@@ -231,9 +248,9 @@ func refusedNotConnected(tok mqttclient.Token) bool {
 	}
 }
 
-// awaitRelease waits, bounded by ctx, until the packet of a QoS 1/2
-// publish leaves the store (PUBACK or PUBCOMP received).
-func (c *Client) awaitRelease(ctx context.Context, tok mqttclient.Token) error {
+// awaitRelease waits, within b, until the packet of a QoS 1/2 publish
+// leaves the store (PUBACK or PUBCOMP received).
+func (c *Client) awaitRelease(b *opBound, tok mqttclient.Token) error {
 	pt, ok := tok.(*mqttclient.PublishToken)
 	if !ok {
 		return nil
@@ -242,10 +259,8 @@ func (c *Client) awaitRelease(ctx context.Context, tok mqttclient.Token) error {
 	if released == nil {
 		return nil
 	}
-	select {
-	case <-released:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("resent after a reconnection, not acknowledged: %w", ctxError(ctx))
+	if err := b.wait(released); err != nil {
+		return fmt.Errorf("resent after a reconnection, not acknowledged: %w", err)
 	}
+	return nil
 }

@@ -59,16 +59,18 @@ type stats struct {
 	links                                atomic.Uint64 // connections established, for publish
 	gaveUp                               atomic.Bool
 
+	// lastMessage is the receive time of the last message in Unix
+	// nanoseconds (0: none): an atomic, not the mutex, because paho's
+	// reader stores it for every message while GetStats may read it.
+	lastMessage atomic.Int64
+
 	mu          sync.Mutex
 	connectTime time.Time
-	lastMessage time.Time
 }
 
 func (s *stats) messageReceived() {
 	s.received.Add(1)
-	s.mu.Lock()
-	s.lastMessage = time.Now()
-	s.mu.Unlock()
+	s.lastMessage.Store(time.Now().UnixNano())
 }
 
 func (s *stats) connected() {
@@ -83,8 +85,12 @@ func (s *stats) connected() {
 func (c *Client) GetStats() ClientStats {
 	s := &c.stats
 	s.mu.Lock()
-	connectTime, lastMessage := s.connectTime, s.lastMessage
+	connectTime := s.connectTime
 	s.mu.Unlock()
+	var lastMessage time.Time
+	if ns := s.lastMessage.Load(); ns != 0 {
+		lastMessage = time.Unix(0, ns)
+	}
 	return ClientStats{
 		Connected:            c.IsConnected(),
 		ConnectTime:          connectTime,

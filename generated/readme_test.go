@@ -2,12 +2,14 @@ package generated_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,6 +88,7 @@ func TestReadmeExample(t *testing.T) {
 	}
 	write("go.sum", sum)
 
+	primeModuleCache(t, root)
 	for _, c := range append(commands[1:], "go vet ./...") {
 		args := strings.Fields(c)
 		if args[0] != "go" {
@@ -94,8 +97,8 @@ func TestReadmeExample(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		cmd := exec.CommandContext(ctx, "go", args[1:]...)
 		cmd.Dir = mod
-		// Everything is in the module cache already; mqttgen itself comes
-		// from the replace directive.
+		// Everything is in the module cache (primeModuleCache); mqttgen
+		// itself comes from the replace directive.
 		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off")
 		out, err := cmd.CombinedOutput()
 		cancel()
@@ -117,3 +120,48 @@ func TestReadmeExample(t *testing.T) {
 		t.Errorf("README config.yaml loads as %v", cfg)
 	}
 }
+
+// primeModuleCache downloads, once per test binary, every module in the
+// checkout's module graph, so that go commands in temporary modules can
+// run with GOPROXY=off (the unpublished github.com/mqttgen/mqttgen must
+// come from their replace directive, never from a proxy). A fresh
+// machine's cache holds only what building needed, not the modules whose
+// go.mod files -mod=mod also reads, such as gopkg.in/check.v1 (required
+// by yaml.v3's go.mod).
+func primeModuleCache(t *testing.T, root string) {
+	t.Helper()
+	primeOnce.Do(func() {
+		// A copy of go.mod as -modfile, so the checkout's go.sum is
+		// never rewritten by a test.
+		dir, err := os.MkdirTemp("", "mqttgen-modcache")
+		if err != nil {
+			primeErr = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		for _, name := range []string{"go.mod", "go.sum"} {
+			data, err := os.ReadFile(filepath.Join(root, name))
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, name), data, 0o644)
+			}
+			if err != nil {
+				primeErr = err
+				return
+			}
+		}
+		cmd := exec.Command("go", "mod", "download", "-modfile="+filepath.Join(dir, "go.mod"), "all")
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOWORK=off")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			primeErr = fmt.Errorf("go mod download all: %v\n%s", err, out)
+		}
+	})
+	if primeErr != nil {
+		t.Fatal(primeErr)
+	}
+}
+
+var (
+	primeOnce sync.Once
+	primeErr  error
+)

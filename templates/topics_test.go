@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -86,51 +85,6 @@ func emitHand(t *testing.T) (*templates.Spec, map[string][]byte) {
 	}
 	return spec, out
 }
-
-// primeModuleCache downloads, once per test binary, every module in the
-// checkout's module graph, so that go commands in temporary modules can
-// run with GOPROXY=off (the unpublished github.com/mqttgen/mqttgen must
-// come from their replace directive, never from a proxy). A fresh
-// machine's cache holds only what building needed, not the modules whose
-// go.mod files -mod=mod also reads, such as gopkg.in/check.v1 (required
-// by yaml.v3's go.mod).
-func primeModuleCache(t *testing.T, root string) {
-	t.Helper()
-	primeOnce.Do(func() {
-		// A copy of go.mod as -modfile, so the checkout's go.sum is
-		// never rewritten by a test.
-		dir, err := os.MkdirTemp("", "mqttgen-modcache")
-		if err != nil {
-			primeErr = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		for _, name := range []string{"go.mod", "go.sum"} {
-			data, err := os.ReadFile(filepath.Join(root, name))
-			if err == nil {
-				err = os.WriteFile(filepath.Join(dir, name), data, 0o644)
-			}
-			if err != nil {
-				primeErr = err
-				return
-			}
-		}
-		cmd := exec.Command("go", "mod", "download", "-modfile="+filepath.Join(dir, "go.mod"), "all")
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "GOWORK=off")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			primeErr = fmt.Errorf("go mod download all: %v\n%s", err, out)
-		}
-	})
-	if primeErr != nil {
-		t.Fatal(primeErr)
-	}
-}
-
-var (
-	primeOnce sync.Once
-	primeErr  error
-)
 
 func TestWildcardPublishIsSkippedAndSaid(t *testing.T) {
 	spec, files := emitHand(t)
@@ -260,18 +214,17 @@ func TestHandModelCompilesAndBehaves(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	primeModuleCache(t, root)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", "vet", "./...")
 	cmd.Dir = mod
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off")
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go vet: %v\n%s", err, out)
 	}
 	cmd = exec.CommandContext(ctx, "go", "test", "-count=1", "./...")
 	cmd.Dir = mod
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off")
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("generated package test: %v\n%s", err, out)
 	}

@@ -98,8 +98,14 @@ func (s *Scanner) End() bool {
 }
 
 // Object reads the '{' of an object.
-func (s *Scanner) Object() bool {
-	if s.Next() != '{' {
+func (s *Scanner) Object() bool { return s.begin('{') }
+
+// Array reads the '[' of an array.
+func (s *Scanner) Array() bool { return s.begin('[') }
+
+// begin reads the byte that opens an object or an array.
+func (s *Scanner) begin(opening byte) bool {
+	if s.Next() != opening {
 		return s.fail()
 	}
 	s.pos++
@@ -107,15 +113,15 @@ func (s *Scanner) Object() bool {
 	return true
 }
 
-// NextKey reads the next member name of the current object and the ':'
-// after it, and reports whether there is one; false at the closing '}'
+// more reads the ',' before the next member or element of the current
+// object or array and reports whether there is one; false at closing
 // (which it reads) or on a syntax error (see Failed).
-func (s *Scanner) NextKey() bool {
+func (s *Scanner) more(closing byte) bool {
 	s.skipSpace()
 	if s.pos >= len(s.data) {
 		return s.fail()
 	}
-	if s.data[s.pos] == '}' {
+	if s.data[s.pos] == closing {
 		s.pos++
 		s.open = false
 		return false
@@ -125,9 +131,18 @@ func (s *Scanner) NextKey() bool {
 			return s.fail()
 		}
 		s.pos++
-		s.skipSpace()
 	}
 	s.open = false
+	return true
+}
+
+// NextKey reads the next member name of the current object and the ':'
+// after it, and reports whether there is one; false at the closing '}'
+// (which it reads) or on a syntax error (see Failed).
+func (s *Scanner) NextKey() bool {
+	if !s.more('}') {
+		return false
+	}
 	if !s.String() {
 		return s.fail()
 	}
@@ -204,38 +219,10 @@ func runeFold(r, q rune) bool {
 	return false
 }
 
-// Array reads the '[' of an array.
-func (s *Scanner) Array() bool {
-	if s.Next() != '[' {
-		return s.fail()
-	}
-	s.pos++
-	s.open = true
-	return true
-}
-
 // NextItem reports whether another element of the current array follows
 // (reading the ',' before it); false at the closing ']' (which it reads)
 // or on a syntax error (see Failed).
-func (s *Scanner) NextItem() bool {
-	s.skipSpace()
-	if s.pos >= len(s.data) {
-		return s.fail()
-	}
-	if s.data[s.pos] == ']' {
-		s.pos++
-		s.open = false
-		return false
-	}
-	if !s.open {
-		if s.data[s.pos] != ',' {
-			return s.fail()
-		}
-		s.pos++
-	}
-	s.open = false
-	return true
-}
+func (s *Scanner) NextItem() bool { return s.more(']') }
 
 // String reads a string.
 func (s *Scanner) String() bool {

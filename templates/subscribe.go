@@ -81,14 +81,7 @@ func filterCall(op *model.Operation) *jen.Statement {
 //	func paramsFilter[P channelParams](opts []SubscribeOption, all, channel, with string) (string, error)
 //	func fixedFilter(opts []SubscribeOption, filter, channel string) (string, error)
 func emitFilterHelpers(f *jen.File, ops []*model.Operation) {
-	var params, fixed bool
-	for _, op := range ops {
-		if len(op.Channel.Parameters) > 0 {
-			params = true
-		} else {
-			fixed = true
-		}
-	}
+	params, fixed := channelKinds(ops)
 	apply := []jen.Code{
 		jen.Var().Id("o").Id("subscribeOptions"),
 		jen.For(jen.List(jen.Id("_"), jen.Id("opt")).Op(":=").Range().Id("opts")).Block(jen.Id("opt").Call(jen.Op("&").Id("o"))),
@@ -233,14 +226,7 @@ func receiveBody(op *model.Operation) []jen.Code {
 //	func receivePayload[T any](c *Client, m paho.Message, what string, decode func([]byte, bool) (T, error)) (T, bool)
 //	func receiveWithParams[P, T any](c *Client, m paho.Message, what string, parse func(string) (P, error), decode func([]byte, bool) (T, error)) (P, T, bool)
 func emitReceiveHelpers(f *jen.File, ops []*model.Operation) {
-	var params, fixed bool
-	for _, op := range ops {
-		if len(op.Channel.Parameters) > 0 {
-			params = true
-		} else {
-			fixed = true
-		}
-	}
+	params, fixed := channelKinds(ops)
 	decodeType := jen.Func().Params(jen.Index().Byte(), jen.Bool()).Params(jen.Id("T"), jen.Error())
 	sizeCheck := func(fail ...jen.Code) jen.Code {
 		return jen.If(jen.Id("c").Dot("maxPayload").Op(">").Lit(0).Op("&&").Len(jen.Id("data")).Op(">").Id("c").Dot("maxPayload")).Block(
@@ -288,4 +274,17 @@ func emitReceiveHelpers(f *jen.File, ops []*model.Operation) {
 		).Params(jen.Id("params").Id("P"), jen.Id("payload").Id("T"), jen.Id("ok").Bool()).Block(body...)
 		f.Line()
 	}
+}
+
+// channelKinds reports whether any of ops is on a channel with parameters
+// and whether any is on one without, to emit only the helpers used.
+func channelKinds(ops []*model.Operation) (params, fixed bool) {
+	for _, op := range ops {
+		if len(op.Channel.Parameters) > 0 {
+			params = true
+		} else {
+			fixed = true
+		}
+	}
+	return params, fixed
 }

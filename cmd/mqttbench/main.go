@@ -3,7 +3,8 @@
 //
 // It starts its own Mosquitto on a free loopback port (or uses -broker),
 // re-executes itself as the subscriber process, and runs every variant
-// on both sides in turn, A/B/A/B, for -rounds rounds:
+// on both sides in turn, A/B/A/B, for -rounds rounds (each round starts
+// one variant further on, so that no variant always runs first or last):
 //
 //	paho         hand-written paho: prebuilt bytes out, a counting handler in
 //	runtime      mqttgen's runtime client with the same bytes and handler
@@ -55,6 +56,7 @@ type options struct {
 	workers   int
 	variants  []string
 	latency   int
+	blocks    int
 	soak      int64
 	soakStep  int64
 }
@@ -119,7 +121,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every variant once, in turn")
 	fs.IntVar(&o.workers, "workers", 16, "concurrent synchronous publishers")
 	variants := fs.String("variants", strings.Join(allVariants, ","), "variants to run; paho is the reference")
-	fs.IntVar(&o.latency, "latency", 2000, "round trips per variant per round (0: none)")
+	fs.IntVar(&o.latency, "latency", 6000, "round trips per variant (0: none)")
+	fs.IntVar(&o.blocks, "latency-blocks", 12, "blocks the round trips of each variant are taken in, variants interleaved")
 	fs.Int64Var(&o.soak, "soak", 0, "run the memory soak instead: this many messages through one typed subscriber")
 	fs.Int64Var(&o.soakStep, "soak-step", 100000, "soak: measure the subscriber's heap every this many messages")
 	if err := fs.Parse(args); err != nil {
@@ -147,6 +150,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	switch {
 	case o.rounds < 1 || o.workers < 1:
 		return o, errors.New("-rounds and -workers must be at least 1")
+	case o.latency > 0 && (o.blocks < 1 || o.latency < o.blocks):
+		return o, errors.New("-latency-blocks must be at least 1 and at most -latency")
 	case o.n[0] < 1 || o.n[1] < 1 || o.n[2] < 1:
 		return o, errors.New("-n0, -n1 and -n2 must be at least 1")
 	case o.soak > 0 && (o.soakStep < 1 || o.soak%o.soakStep != 0):

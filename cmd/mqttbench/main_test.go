@@ -33,7 +33,7 @@ func needMosquitto(t *testing.T) {
 func TestBenchSmall(t *testing.T) {
 	needMosquitto(t)
 	var out, errOut bytes.Buffer
-	code := run([]string{"-n0", "300", "-n1", "300", "-n2", "200", "-rounds", "1", "-workers", "4", "-latency", "30"}, &out, &errOut)
+	code := run([]string{"-n0", "300", "-n1", "300", "-n2", "200", "-rounds", "1", "-workers", "4", "-latency", "40", "-latency-blocks", "2"}, &out, &errOut)
 	t.Log(out.String())
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
@@ -96,6 +96,8 @@ func TestFlags(t *testing.T) {
 		{"-variants", "typed,paho"},
 		{"-variants", "paho,nope"},
 		{"-rounds", "0"},
+		{"-latency", "5", "-latency-blocks", "6"},
+		{"-latency-blocks", "0"},
 		{"-soak", "150", "-soak-step", "100"},
 		{"extra"},
 	}
@@ -104,6 +106,18 @@ func TestFlags(t *testing.T) {
 		if code := run(args, &out, &errOut); code != 2 {
 			t.Errorf("run(%q) = %d, want 2 (stderr %q)", args, code, errOut.String())
 		}
+	}
+}
+
+func TestRotated(t *testing.T) {
+	vs := []string{"a", "b", "c"}
+	for i, want := range []string{"abc", "bca", "cab", "abc"} {
+		if got := strings.Join(rotated(vs, i), ""); got != want {
+			t.Errorf("rotated(%d) = %q, want %q", i, got, want)
+		}
+	}
+	if strings.Join(vs, "") != "abc" {
+		t.Errorf("rotated changed its argument: %q", vs)
 	}
 }
 

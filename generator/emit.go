@@ -35,6 +35,7 @@ var emitters = []emitter{
 	{"messages.go", templates.Messages},
 	{"types.go", func(f *jen.File, s *templates.Spec) error { return templates.Types(f, s.Doc) }},
 	{"validation.go", func(f *jen.File, s *templates.Spec) error { return templates.Validation(f, s.Doc) }},
+	{"codec.go", func(f *jen.File, s *templates.Spec) error { return templates.Codecs(f, s.Doc) }},
 	{"servers.go", templates.Servers},
 }
 
@@ -47,33 +48,47 @@ type emitted struct {
 	err   error
 }
 
-// emit runs the emitters on GOMAXPROCS workers (each emitter only reads
-// spec), keeps their results in emitter order so that output does not
-// depend on scheduling, and refuses duplicate declarations across files.
-// Workers take the emitters that produce most code first, and no more files
-// are in flight than there are workers: a file's syntax tree is the largest
-// thing alive, so this bounds the peak heap.
+// emit runs the emitters, and the compile check of the payload schemas
+// (templates.CheckSchemas), on GOMAXPROCS workers (each only reads spec),
+// keeps their results in emitter order so that output does not depend on
+// scheduling, and refuses duplicate declarations across files. Workers take
+// the jobs that cost most first, and no more files are in flight than
+// there are workers: a file's syntax tree is the largest thing alive, so
+// this bounds the peak heap.
 func emit(ctx context.Context, spec *templates.Spec) ([]File, error) {
 	results := make([]emitted, len(emitters))
+	var checked error
 	var next atomic.Int32
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(emitters)) {
+	for range min(runtime.GOMAXPROCS(0), len(largestFirst)) {
 		wg.Go(func() {
 			for {
 				n := int(next.Add(1)) - 1
-				if n >= len(emitters) {
+				if n >= len(largestFirst) {
 					return
 				}
 				i := largestFirst[n]
 				if err := ctx.Err(); err != nil {
-					results[i].err = err
+					if i < len(emitters) {
+						results[i].err = err
+					}
 					return
+				}
+				if i == checkSchemasJob {
+					checked = templates.CheckSchemas(spec.Doc)
+					continue
 				}
 				results[i] = emitOne(emitters[i], spec)
 			}
 		})
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if checked != nil {
+		return nil, checked
+	}
 	for _, r := range results {
 		if r.err != nil {
 			return nil, r.err
@@ -82,11 +97,16 @@ func emit(ctx context.Context, spec *templates.Spec) ([]File, error) {
 	return checkDecls(results)
 }
 
-// largestFirst is the order workers take emitters in: indexes into
-// emitters, by the size of their output on large documents (subscribe and
-// validation code grow fastest per operation), so that the last file
-// started is a small one.
-var largestFirst = []int{3, 6, 1, 2, 4, 5, 0, 7}
+// checkSchemasJob is the job number of templates.CheckSchemas: the one
+// after the emitters.
+var checkSchemasJob = len(emitters)
+
+// largestFirst is the order workers take jobs in: indexes into emitters
+// (and checkSchemasJob), by their cost on large documents (validation,
+// codec and subscribe code grow fastest per operation; compiling the
+// schemas costs about as much as emitting the subscribe methods), so that
+// the last job started is a small one.
+var largestFirst = []int{6, 7, 3, 9, 1, 2, 4, 5, 0, 8}
 
 // emitOne renders one file, parses it once, reads its declaration names
 // from that syntax tree and prints the tree the way gofmt does. Jennifer's

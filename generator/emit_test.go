@@ -8,16 +8,16 @@ import (
 	"testing"
 )
 
-// TestLargestFirstCoversEveryEmitter: a missing index would silently drop
-// a file, a repeated one would emit it twice.
-func TestLargestFirstCoversEveryEmitter(t *testing.T) {
+// TestLargestFirstCoversEveryJob: a missing index would silently drop a
+// file or the schema check, a repeated one would emit a file twice.
+func TestLargestFirstCoversEveryJob(t *testing.T) {
 	got := slices.Sorted(slices.Values(largestFirst))
-	if len(got) != len(emitters) {
-		t.Fatalf("largestFirst = %v, want a permutation of 0..%d", largestFirst, len(emitters)-1)
+	if len(got) != len(emitters)+1 || checkSchemasJob != len(emitters) {
+		t.Fatalf("largestFirst = %v, want a permutation of 0..%d", largestFirst, len(emitters))
 	}
 	for i, v := range got {
 		if v != i {
-			t.Fatalf("largestFirst = %v, want a permutation of 0..%d", largestFirst, len(emitters)-1)
+			t.Fatalf("largestFirst = %v, want a permutation of 0..%d", largestFirst, len(emitters))
 		}
 	}
 }

@@ -295,7 +295,13 @@ func objectKeys(s *model.Schema) []string {
 // named schema, shared by every payload that reaches it, and the
 // package-level patterns and format checkers they use.
 type fastEmitter struct {
-	f        *jen.File
+	f *jen.File
+	// prefix starts the names of the package-level patterns and format
+	// checkers, which differ per file.
+	prefix string
+	// checksElsewhere: the checkX functions are another file's (Codecs
+	// relies on Validation's), so the queue of them is dropped.
+	checksElsewhere bool
 	done     map[*model.Schema]bool
 	queue    []*model.Schema
 	patterns map[string]string // pattern -> variable
@@ -307,8 +313,8 @@ type fastEmitter struct {
 	encodeDone map[*model.Schema]bool
 }
 
-func newFastEmitter(f *jen.File) *fastEmitter {
-	return &fastEmitter{f: f, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}, fillDone: map[*model.Schema]bool{}}
+func newFastEmitter(f *jen.File, prefix string) *fastEmitter {
+	return &fastEmitter{f: f, prefix: prefix, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}, fillDone: map[*model.Schema]bool{}}
 }
 
 // fastFunc names the fast check of a payload schema variable.
@@ -338,6 +344,10 @@ func (e *fastEmitter) payload(schemaVar string, s *model.Schema) {
 
 // flush emits the check functions of the named schemas queued so far.
 func (e *fastEmitter) flush() {
+	if e.checksElsewhere {
+		e.queue = nil
+		return
+	}
 	for len(e.queue) > 0 {
 		s := e.queue[0]
 		e.queue = e.queue[1:]
@@ -354,7 +364,7 @@ func (e *fastEmitter) decls() {
 	if len(e.vars) == 0 {
 		return
 	}
-	e.f.Comment("Patterns and formats of the fast payload checks, compiled once (the same regexp engine and format checks the schemas use).")
+	e.f.Comment("Patterns and formats of this file's fast checks, compiled once (the same regexp engine and format checks the schemas use).")
 	e.f.Var().Defs(e.vars...)
 }
 
@@ -530,7 +540,7 @@ func (e *fastEmitter) pattern(p string) string {
 	if v, ok := e.patterns[p]; ok {
 		return v
 	}
-	v := "fastPattern" + strconv.Itoa(len(e.patterns)+1)
+	v := e.prefix + "Pattern" + strconv.Itoa(len(e.patterns)+1)
 	e.patterns[p] = v
 	e.vars = append(e.vars, jen.Id(v).Op("=").Qual("regexp", "MustCompile").Call(jen.Lit(p)))
 	return v
@@ -540,7 +550,7 @@ func (e *fastEmitter) format(name string) string {
 	if v, ok := e.formats[name]; ok {
 		return v
 	}
-	v := "fastFormat" + strconv.Itoa(len(e.formats)+1)
+	v := e.prefix + "Format" + strconv.Itoa(len(e.formats)+1)
 	e.formats[name] = v
 	e.vars = append(e.vars, jen.Id(v).Op("=").Add(rt("FormatChecker")).Call(jen.Lit(name)))
 	return v

@@ -19,12 +19,67 @@ import (
 // and, when the schema uses only keywords the fast path decides (see
 // validate_emit.go), the one-pass check validReading(data []byte) bool
 // (validReadingText(v string) bool for text payloads) that the codecs try
-// first. Each schema is compiled here first, so a schema the validator
-// refuses is a generation error, never a panic when the generated package
-// loads.
+// first. Codecs emits the fast decoders and encoders into a file of their
+// own, and CheckSchemas compiles every schema at generation time, so that
+// a schema the validator refuses is a generation error, never a panic when
+// the generated package loads; the three run in parallel.
 func Validation(f *jen.File, doc *model.Document) error {
-	fast := newFastEmitter(f)
+	fast := newFastEmitter(f, "fast")
 	defer fast.decls()
+	return eachPayloadSchema(doc, true, func(name string, m *model.Message, js []byte) {
+		label := strings.TrimPrefix(name, "schema")
+		f.Comment(fmt.Sprintf("%s validates the payload of message %s, compiled once.", name, messageLabel(m)))
+		f.Var().Id(name).Op("=").Qual(runtimePath, "MustCompileSchema").Call(jen.Lit(label), jen.Lit(string(js)))
+		f.Line()
+		switch {
+		case isTextMessage(m):
+			if textCovered(m.Payload) {
+				fast.text(name, m.Payload)
+			}
+		case FastCovered(m.Payload):
+			fast.payload(name, m.Payload)
+		}
+	})
+}
+
+// Codecs emits, for each JSON payload struct the fast decoder covers (see
+// codec_emit.go), fastDecodeX and the appendX encoder, with the fillX and
+// appendX functions of the structs they reach. The checkX functions the
+// fills call are Validation's.
+func Codecs(f *jen.File, doc *model.Document) error {
+	fast := newFastEmitter(f, "codec")
+	fast.checksElsewhere = true
+	defer fast.decls()
+	return eachPayloadSchema(doc, false, func(name string, m *model.Message, _ []byte) {
+		if !isTextMessage(m) && FastDecodeCovered(m.Payload) {
+			fast.fastDecode(name, m.Payload)
+			fast.fastEncode(m.Payload)
+		}
+	})
+}
+
+// CheckSchemas compiles each payload schema Validation emits, with the
+// settings runtime.MustCompileSchema uses, and returns the first that does
+// not compile.
+func CheckSchemas(doc *model.Document) error {
+	var failed error
+	err := eachPayloadSchema(doc, true, func(name string, m *model.Message, js []byte) {
+		if failed == nil {
+			if err := checkCompiles(strings.TrimPrefix(name, "schema"), js); err != nil {
+				failed = fmt.Errorf("%s: %w", m.Payload.Loc, err)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return failed
+}
+
+// eachPayloadSchema calls emit, in document order, once per distinct
+// payload schema variable (SchemaVar), with the schema as JSON when
+// withJSON (else nil).
+func eachPayloadSchema(doc *model.Document, withJSON bool, emit func(name string, m *model.Message, js []byte)) error {
 	emitted := map[string]*model.Schema{}
 	for _, m := range doc.Messages {
 		name := SchemaVar(m)
@@ -38,29 +93,14 @@ func Validation(f *jen.File, doc *model.Document) error {
 			continue
 		}
 		emitted[name] = m.Payload
-		js, err := SchemaJSON(m.Payload)
-		if err != nil {
-			return fmt.Errorf("%s: %w", m.Payload.Loc, err)
-		}
-		label := strings.TrimPrefix(name, "schema")
-		if err := checkCompiles(label, js); err != nil {
-			return fmt.Errorf("%s: %w", m.Payload.Loc, err)
-		}
-		f.Comment(fmt.Sprintf("%s validates the payload of message %s, compiled once.", name, messageLabel(m)))
-		f.Var().Id(name).Op("=").Qual(runtimePath, "MustCompileSchema").Call(jen.Lit(label), jen.Lit(string(js)))
-		f.Line()
-		switch {
-		case isTextMessage(m):
-			if textCovered(m.Payload) {
-				fast.text(name, m.Payload)
-			}
-		case FastCovered(m.Payload):
-			fast.payload(name, m.Payload)
-			if FastDecodeCovered(m.Payload) {
-				fast.fastDecode(name, m.Payload)
-				fast.fastEncode(m.Payload)
+		var js []byte
+		if withJSON {
+			var err error
+			if js, err = SchemaJSON(m.Payload); err != nil {
+				return fmt.Errorf("%s: %w", m.Payload.Loc, err)
 			}
 		}
+		emit(name, m, js)
 	}
 	return nil
 }

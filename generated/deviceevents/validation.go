@@ -406,7 +406,7 @@ func validOperatorNotePayloadText(v string) bool {
 	return true
 }
 
-// Patterns and formats of the fast payload checks, compiled once (the same regexp engine and format checks the schemas use).
+// Patterns and formats of this file's fast checks, compiled once (the same regexp engine and format checks the schemas use).
 var (
 	fastFormat1 = mqttrt.FormatChecker("uri")
 )

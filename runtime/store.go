@@ -23,11 +23,15 @@ import (
 // redelivery (DUP=1) would reach handlers twice. The guard remembers each
 // QoS 2 message handed to handlers (packet ID and a hash of topic and
 // payload) until paho stores its PUBREL ("i.<id>"). A copy (same ID, same
-// hash, DUP set) is not delivered; it is acknowledged once the original's
-// handlers have run, so its PUBREC never precedes them. Only an identical
-// resend counts as a copy, so a new message is never dropped: an ID is
-// reused only after the PUBREL that ends its entry, and a broker that lost
-// the session (session present 0) makes the guard forget everything. It
+// hash) is not delivered; it is acknowledged once the original's handlers
+// have run, so its PUBREC never precedes them. The DUP flag is not asked:
+// after a reconnection paho's router for the old connection may still hand
+// over the original (DUP 0) after the new one handed over the broker's
+// resend, and the second to arrive must be the one dropped. Only an
+// identical message counts as a copy, so a new message is never dropped:
+// an ID is reused only after the PUBREL that ends its entry, and a broker
+// that lost the session (session present 0) makes the guard forget
+// everything. It
 // holds at most one entry per packet ID (65535). It lives in memory: after
 // a process restart, a QoS 2 message whose handlers ran but whose PUBREC
 // was never sent is delivered again.
@@ -116,7 +120,7 @@ func (g *qos2Guard) firstDelivery(m mqttclient.Message) bool {
 	sum := contentHash(m)
 	g.mu.Lock()
 	r, ok := g.received[m.MessageID()]
-	if ok && r.sum == sum && m.Duplicate() {
+	if ok && r.sum == sum {
 		if !r.handled {
 			r.copies = append(r.copies, m)
 			g.mu.Unlock()

@@ -35,7 +35,8 @@ var emitters = []emitter{
 	{"messages.go", templates.Messages},
 	{"types.go", func(f *jen.File, s *templates.Spec) error { return templates.Types(f, s.Doc) }},
 	{"validation.go", func(f *jen.File, s *templates.Spec) error { return templates.Validation(f, s.Doc) }},
-	{"codec.go", func(f *jen.File, s *templates.Spec) error { return templates.Codecs(f, s.Doc) }},
+	{"decode.go", func(f *jen.File, s *templates.Spec) error { return templates.Decoders(f, s.Doc) }},
+	{"encode.go", func(f *jen.File, s *templates.Spec) error { return templates.Encoders(f, s.Doc) }},
 	{"servers.go", templates.Servers},
 }
 
@@ -102,11 +103,11 @@ func emit(ctx context.Context, spec *templates.Spec) ([]File, error) {
 var checkSchemasJob = len(emitters)
 
 // largestFirst is the order workers take jobs in: indexes into emitters
-// (and checkSchemasJob), by their cost on large documents (validation,
-// codec and subscribe code grow fastest per operation; compiling the
-// schemas costs about as much as emitting the subscribe methods), so that
-// the last job started is a small one.
-var largestFirst = []int{6, 7, 3, 9, 1, 2, 4, 5, 0, 8}
+// (and checkSchemasJob), by their cost on large documents (1,000
+// channels: decode 0.45 s, subscribe 0.38, topics 0.29, encode 0.28,
+// compiling the schemas 0.26, messages 0.23, publish 0.14, validation
+// 0.09, types 0.07), so that the last job started is a small one.
+var largestFirst = []int{7, 3, 1, 8, 10, 4, 2, 6, 5, 0, 9}
 
 // emitOne renders one file, parses it once, reads its declaration names
 // from that syntax tree and prints the tree the way gofmt does. Jennifer's

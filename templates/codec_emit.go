@@ -12,11 +12,12 @@ import (
 )
 
 // The fast decoder: for a payload struct whose fields all have shapes it
-// fills exactly as encoding/json does, the generator emits, next to the
-// fast check, a decoder that checks and stores in the same pass:
+// fills exactly as encoding/json does, the generator emits, instead of the
+// fast check of the bytes (validX), a decoder that checks and stores in
+// the same pass:
 //
-//	// fastDecodeReading checks data as validReading does and, when it
-//	// certainly satisfies schemaReading, stores it in msg as json.Unmarshal would.
+//	// fastDecodeReading reports whether data certainly satisfies
+//	// schemaReading and stores it in msg as json.Unmarshal would.
 //	func fastDecodeReading(data []byte, msg *Reading) bool {
 //		sc := mqttrt.NewScanner(data)
 //		return fillReading(&sc, msg) && sc.End()
@@ -27,7 +28,7 @@ import (
 //		x, ok := sc.Float64(); if !ok { return false }; v.Celsius = x
 //	}
 //
-// It says false wherever the check does, and where encoding/json would
+// It says false wherever the fast check would, and where encoding/json would
 // report an error (a number out of range, an integer written 1.0); the
 // codec then resets the value and takes the usual path (schema, then
 // json.Unmarshal), so a false costs time, never a different result.
@@ -39,7 +40,7 @@ import (
 // the whole payload to json.Unmarshal.
 
 // FastDecodeCovered reports whether the JSON payload schema s gets a fast
-// decoder (it must have a fast check too).
+// decoder and encoder (it must be FastCovered too).
 func FastDecodeCovered(s *model.Schema) bool {
 	return FastCovered(s) && fillableStruct(s, map[*model.Schema]bool{})
 }
@@ -148,7 +149,9 @@ func fillableScalar(s *model.Schema) bool {
 // scalarValue emits the statements that read and check one scalar of
 // schema s and then store it with store(x), x holding the Go value.
 func (e *fastEmitter) scalarValue(s *model.Schema, depth int, sc *jen.Statement, store func(x jen.Code) jen.Code) []jen.Code {
-	out := e.value(s, depth, sc)
+	// Inline, not a call of the named scalar's check function: the fills
+	// of a payload with a fast decoder need no check functions at all.
+	out := e.inline(s, depth, sc)
 	x := jen.Id("x")
 	switch KindOf(s) {
 	case KindString:
@@ -196,8 +199,7 @@ func (e *fastEmitter) scalarValue(s *model.Schema, depth int, sc *jen.Statement,
 // FastDecodeCovered).
 func (e *fastEmitter) fastDecode(schemaVar string, s *model.Schema) {
 	name := fastDecodeFunc(schemaVar)
-	check := fastFunc(schemaVar)
-	e.f.Add(godoc(fmt.Sprintf("%s checks data as %s does and, when it certainly satisfies %s, stores it in msg exactly as json.Unmarshal would, in the same pass. On false msg holds a partial value: callers reset it and take the usual path.", name, check, schemaVar)))
+	e.f.Add(godoc(fmt.Sprintf("%s reports whether data certainly satisfies %s and, when it does, stores it in msg exactly as json.Unmarshal would, in the same pass. On false msg holds a partial value: callers reset it and take the usual path (the schema decides, and words the refusal).", name, schemaVar)))
 	e.f.Func().Id(name).Params(jen.Id("data").Index().Byte(), jen.Id("msg").Op("*").Id(s.GoName)).Bool().Block(
 		jen.Id("scan").Op(":=").Add(rt("NewScanner")).Call(jen.Id("data")),
 		jen.Id("sc").Op(":=").Op("&").Id("scan"),
@@ -279,18 +281,20 @@ func (e *fastEmitter) fillStruct(s *model.Schema) {
 	body := []jen.Code{jen.If(sc.Clone().Dot("Next").Call().Op("!=").LitRune('{')).Block(fail())}
 	body = append(body, e.objectChecks(s, 0, sc, member)...)
 	body = append(body, jen.Return(jen.True()))
-	e.f.Comment(fmt.Sprintf("%s reads one value, checks it as %s does and stores it in v as json.Unmarshal would; false when unsure.", fillFunc(s), checkFunc(s)))
+	e.f.Comment(fmt.Sprintf("%s reads one value, checks it against the schema of %s and stores it in v as json.Unmarshal would; false when unsure.", fillFunc(s), s.GoName))
 	e.f.Func().Id(fillFunc(s)).Params(sc.Clone().Op("*").Add(rt("Scanner")), jen.Id("v").Op("*").Id(s.GoName)).Bool().Block(body...)
 	e.f.Line()
 }
 
 // The fast encoder: for the same payload structs, the generator emits
 //
-//	// appendReading appends v as json.Marshal writes it; false where
-//	// json.Marshal reports an error (NaN, a year past 9999...).
+//	// appendReading appends v as json.Marshal writes it when v certainly
+//	// satisfies the schema; false where it may not, or where json.Marshal
+//	// reports an error (NaN, a year past 9999...).
 //	func appendReading(dst []byte, v *Reading) ([]byte, bool) {
 //		start := len(dst)
 //		dst = append(dst, ",\"sensorId\":"...)
+//		if n := utf8.RuneCountInString(string(v.SensorID)); n < 1 { return dst, false }
 //		dst = mqttrt.AppendJSONString(dst, v.SensorID)
 //		if v.Battery != nil { ... }
 //		... then the first ',' becomes '{'
@@ -342,60 +346,92 @@ func appendTo(args ...jen.Code) jen.Code {
 
 func failEncode() jen.Code { return jen.Return(jen.Id("dst"), jen.False()) }
 
-// appendValue emits the statements appending val, a Go value of schema s
-// (not behind a pointer).
-func appendValue(s *model.Schema, val *jen.Statement, enqueue func(*model.Schema) string) []jen.Code {
-	set := func(c jen.Code) []jen.Code { return []jen.Code{jen.Id("dst").Op("=").Add(c)} }
+// appendValue emits the statements checking (see encode_checks.go) and
+// appending val, a Go value of schema s (not behind a pointer). never is
+// set when no value passes: the code is then only the return of false.
+func (e *fastEmitter) appendValue(s *model.Schema, val *jen.Statement, enqueue func(*model.Schema) string) (code []jen.Code, never bool) {
+	checks, never := e.encodeChecks(s, val)
+	if never {
+		return []jen.Code{failEncode()}, true
+	}
+	set := func(c jen.Code) []jen.Code { return append(checks, jen.Id("dst").Op("=").Add(c)) }
 	switch KindOf(s) {
 	case KindString:
-		return set(rt("AppendJSONString").Call(jen.Id("dst"), val))
+		return set(rt("AppendJSONString").Call(jen.Id("dst"), val)), false
 	case KindEnum:
-		return set(rt("AppendJSONString").Call(jen.Id("dst"), jen.String().Parens(val)))
+		return set(rt("AppendJSONString").Call(jen.Id("dst"), jen.String().Parens(val))), false
 	case KindBool:
-		return set(jen.Qual("strconv", "AppendBool").Call(jen.Id("dst"), val))
+		return set(jen.Qual("strconv", "AppendBool").Call(jen.Id("dst"), val)), false
 	case KindInteger:
-		return set(jen.Qual("strconv", "AppendInt").Call(jen.Id("dst"), jen.Int64().Parens(val), jen.Lit(10)))
+		return set(jen.Qual("strconv", "AppendInt").Call(jen.Id("dst"), jen.Int64().Parens(val), jen.Lit(10))), false
 	case KindNumber:
 		bits := 64
 		if s.Format == "float" {
 			bits = 32
 		}
-		return []jen.Code{jen.Block(
+		return append(checks, jen.Block(
 			jen.Var().Id("ok").Bool(),
 			jen.If(jen.List(jen.Id("dst"), jen.Id("ok")).Op("=").Add(rt("AppendJSONFloat")).Call(jen.Id("dst"), jen.Float64().Parens(val), jen.Lit(bits)), jen.Op("!").Id("ok")).Block(failEncode()),
-		)}
+		)), false
 	case KindTime:
-		return []jen.Code{jen.Block(
+		block := []jen.Code{
 			jen.List(jen.Id("b"), jen.Err()).Op(":=").Add(val).Dot("MarshalJSON").Call(),
 			jen.If(jen.Err().Op("!=").Nil()).Block(failEncode()),
-			appendTo(jen.Id("b").Op("...")),
-		)}
+		}
+		block = append(block, e.encodeTimeFormat(s)...)
+		return append(checks, jen.Block(append(block, appendTo(jen.Id("b").Op("...")))...)), false
 	case KindBytes:
-		return []jen.Code{jen.If(val.Clone().Op("==").Nil()).Block(appendTo(jen.Lit("null").Op("..."))).Else().Block(
+		// nil is written null, which the schema's string type refuses.
+		return append(checks, jen.If(val.Clone().Op("==").Nil()).Block(failEncode()),
 			appendTo(jen.LitRune('"')),
 			jen.Id("dst").Op("=").Qual("encoding/base64", "StdEncoding").Dot("AppendEncode").Call(jen.Id("dst"), val.Clone()),
 			appendTo(jen.LitRune('"')),
-		)}
+		), false
 	case KindArray:
-		loop := []jen.Code{jen.If(jen.Id("i").Op(">").Lit(0)).Block(appendTo(jen.LitRune(',')))}
-		loop = append(loop, appendValue(s.Items, jen.Id("x"), enqueue)...)
-		return []jen.Code{jen.If(val.Clone().Op("==").Nil()).Block(appendTo(jen.Lit("null").Op("..."))).Else().Block(
+		item, itemNever := e.appendValue(s.Items, jen.Id("x"), enqueue)
+		if itemNever {
+			// Only the empty list passes (nil is written null, which the
+			// schema's array type refuses).
+			return append(append([]jen.Code{jen.If(val.Clone().Op("==").Nil().Op("||").Len(val.Clone()).Op("!=").Lit(0)).Block(failEncode())}, checks...),
+				appendTo(jen.Lit("[]").Op("...")),
+			), false
+		}
+		loop := append([]jen.Code{jen.If(jen.Id("i").Op(">").Lit(0)).Block(appendTo(jen.LitRune(',')))}, item...)
+		// nil is written null, which the schema's array type refuses.
+		return append(append([]jen.Code{jen.If(val.Clone().Op("==").Nil()).Block(failEncode())}, checks...),
 			appendTo(jen.LitRune('[')),
 			jen.For(jen.List(jen.Id("i"), jen.Id("x")).Op(":=").Range().Add(val.Clone())).Block(loop...),
 			appendTo(jen.LitRune(']')),
-		)}
+		), false
 	}
 	// A struct: val is addressable (a field reached through a pointer).
-	return []jen.Code{jen.Block(
+	return append(checks, jen.Block(
 		jen.Var().Id("ok").Bool(),
 		jen.If(jen.List(jen.Id("dst"), jen.Id("ok")).Op("=").Id(enqueue(s)).Call(jen.Id("dst"), jen.Op("&").Add(val)), jen.Op("!").Id("ok")).Block(failEncode()),
-	)}
+	)), false
 }
 
 // appendStruct emits appendX for one struct.
 func (e *fastEmitter) appendStruct(s *model.Schema, enqueue func(*model.Schema) string) {
 	obj, _ := MergeObject(s)
-	body := []jen.Code{jen.Id("start").Op(":=").Len(jen.Id("dst"))}
+	name := fastEncodeFunc(s)
+	e.f.Comment(fmt.Sprintf("%s appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped) when v certainly satisfies the schema of %s; false where it may not, or where json.Marshal reports an error.", name, s.GoName))
+	signature := e.f.Func().Id(name).Params(jen.Id("dst").Index().Byte(), jen.Id("v").Op("*").Id(s.GoName)).Params(jen.Index().Byte(), jen.Bool())
+	body, never := e.appendMembers(s, obj, enqueue)
+	if never || encodeObjectNever(s, obj) {
+		// A keyword left to the schema applies to every value.
+		signature.Block(failEncode())
+		e.f.Line()
+		return
+	}
+	signature.Block(body...)
+	e.f.Line()
+}
+
+// appendMembers emits appendStruct's body; never is set when a member
+// that is always written can never pass its checks.
+func (e *fastEmitter) appendMembers(s *model.Schema, obj *Object, enqueue func(*model.Schema) string) (body []jen.Code, never bool) {
+	body = []jen.Code{jen.Id("start").Op(":=").Len(jen.Id("dst"))}
 	for _, p := range obj.Properties {
 		sch := p.Schema
 		field := jen.Id("v").Dot(FieldName(p))
@@ -404,29 +440,40 @@ func (e *fastEmitter) appendStruct(s *model.Schema, enqueue func(*model.Schema) 
 		switch {
 		case Nilable(sch) && !required:
 			// omitzero: only nil is left out.
-			body = append(body, jen.If(field.Clone().Op("!=").Nil()).Block(append([]jen.Code{key}, appendValue(sch, field, enqueue)...)...))
+			code, _ := e.appendValue(sch, field, enqueue)
+			body = append(body, jen.If(field.Clone().Op("!=").Nil()).Block(append([]jen.Code{key}, code...)...))
 		case Nilable(sch):
+			code, no := e.appendValue(sch, field, enqueue)
+			if no {
+				return nil, true
+			}
 			body = append(body, key)
-			body = append(body, appendValue(sch, field, enqueue)...)
+			body = append(body, code...)
 		case !required:
 			// A pointer with omitempty: nil is left out.
-			body = append(body, jen.If(field.Clone().Op("!=").Nil()).Block(append([]jen.Code{key}, appendValue(sch, jen.Parens(jen.Op("*").Add(field.Clone())), enqueue)...)...))
+			code, _ := e.appendValue(sch, jen.Parens(jen.Op("*").Add(field.Clone())), enqueue)
+			body = append(body, jen.If(field.Clone().Op("!=").Nil()).Block(append([]jen.Code{key}, code...)...))
 		case containsByValue(sch, s, map[*model.Schema]bool{}):
-			// A required pointer: nil is written null.
-			body = append(body, key, jen.If(field.Clone().Op("==").Nil()).Block(appendTo(jen.Lit("null").Op("..."))).Else().Block(
-				appendValue(sch, jen.Parens(jen.Op("*").Add(field.Clone())), enqueue)...))
+			// A required pointer: nil would be written null, which the
+			// schema's object type refuses.
+			code, no := e.appendValue(sch, jen.Parens(jen.Op("*").Add(field.Clone())), enqueue)
+			if no {
+				return nil, true
+			}
+			body = append(body, key, jen.If(field.Clone().Op("==").Nil()).Block(failEncode()))
+			body = append(body, code...)
 		default:
+			code, no := e.appendValue(sch, field, enqueue)
+			if no {
+				return nil, true
+			}
 			body = append(body, key)
-			body = append(body, appendValue(sch, field, enqueue)...)
+			body = append(body, code...)
 		}
 	}
-	body = append(body,
+	return append(body,
 		jen.If(jen.Len(jen.Id("dst")).Op("==").Id("start")).Block(jen.Return(jen.Append(jen.Id("dst"), jen.LitRune('{'), jen.LitRune('}')), jen.True())),
 		jen.Id("dst").Index(jen.Id("start")).Op("=").LitRune('{'),
 		jen.Return(jen.Append(jen.Id("dst"), jen.LitRune('}')), jen.True()),
-	)
-	name := fastEncodeFunc(s)
-	e.f.Comment(fmt.Sprintf("%s appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.", name))
-	e.f.Func().Id(name).Params(jen.Id("dst").Index().Byte(), jen.Id("v").Op("*").Id(s.GoName)).Params(jen.Index().Byte(), jen.Bool()).Block(body...)
-	e.f.Line()
+	), false
 }

@@ -81,7 +81,7 @@ func TestFastPathEquivalence(t *testing.T) {
 	}
 	run(t, mod, "go", "vet", "./...")
 	out := run(t, mod, "go", "test", "-count=1", "-v", "-run", "TestFastEquivalence", "./...")
-	caught, filled, encoded := 0, 0, 0
+	caught, filled, encoded, encoderRefused := 0, 0, 0, 0
 	for _, line := range strings.Split(out, "\n") {
 		if strings.Contains(line, "mutants") {
 			t.Log(strings.TrimSpace(line))
@@ -98,6 +98,10 @@ func TestFastPathEquivalence(t *testing.T) {
 			n, _ := strconv.Atoi(m[1])
 			encoded += n
 		}
+		if m := encoderRefusedLine.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			encoderRefused += n
+		}
 	}
 	// Case-variant keys whose decoded value the schema refuses must occur,
 	// or the test proves nothing about them.
@@ -109,11 +113,20 @@ func TestFastPathEquivalence(t *testing.T) {
 	if decoders == 0 || filled == 0 || encoded == 0 {
 		t.Errorf("%d fast decoders filled %d mutants, encoded %d", decoders, filled, encoded)
 	}
-	t.Logf("%d messages with a fast check, %d with a fast decoder and encoder, %d mutants filled and compared, %d values encoded and compared", covered, decoders, filled, encoded)
+	// The encoder's checks must have refused invalid values, or the
+	// "vouches only for valid values" comparison proves nothing.
+	if encoderRefused == 0 {
+		t.Error("the fast encoder refused no value the schema refuses")
+	}
+	t.Logf("%d messages with a fast check, %d with a fast decoder and encoder, %d mutants filled and compared, %d values encoded and compared, %d invalid values refused by the encoder", covered, decoders, filled, encoded, encoderRefused)
 }
 
 // caughtLine reads the count TestFastEquivalence logs.
 var caughtLine = regexp.MustCompile(`(\d+) case-variant mutants refused after decoding`)
+
+// encoderRefusedLine reads the count of invalid values the fast encoder
+// refused.
+var encoderRefusedLine = regexp.MustCompile(`(\d+) values the schema refuses, refused by the fast encoder`)
 
 // encodedLine reads the count of values the fast encoder wrote.
 var encodedLine = regexp.MustCompile(`(\d+) values encoded by the fast encoder`)
@@ -136,14 +149,25 @@ func writeEquivCase(t *testing.T, dir, pkg string, doc *model.Document, smp samp
 	table.ImportAlias("github.com/mqttgen/mqttgen/runtime", "mqttrt")
 	table.Var().Id("fastChecks").Op("=").Map(jen.String()).Id("fastCheck").Values(jen.DictFunc(func(d jen.Dict) {
 		for _, m := range doc.Messages {
-			if !templates.HasFastCheck(m) {
+			if !templates.HasFastCheck(m) && !templates.HasFastDecode(m) {
 				continue
 			}
 			entry := jen.Dict{jen.Id("schema"): jen.Id(templates.SchemaVar(m))}
-			if strings.HasSuffix(templates.FastCheckName(m), "Text") {
+			text := false
+			switch {
+			case templates.HasFastDecode(m):
+				// No check of the bytes alone: the fast decoder is the
+				// fast path's verdict.
+				entry[jen.Id("json")] = jen.Func().Params(jen.Id("b").Index().Byte()).Bool().Block(
+					jen.Return(jen.Id(templates.FastDecodeName(m)).Call(jen.Id("b"), jen.New(templates.TypeOf(m.Payload)))),
+				)
+			case strings.HasSuffix(templates.FastCheckName(m), "Text"):
 				entry[jen.Id("text")] = jen.Id(templates.FastCheckName(m))
-			} else {
+				text = true
+			default:
 				entry[jen.Id("json")] = jen.Id(templates.FastCheckName(m))
+			}
+			if !text {
 				// What a generated decoder does after the checks.
 				entry[jen.Id("decode")] = jen.Func().Params(jen.Id("b").Index().Byte()).Params(jen.Any(), jen.Error()).Block(
 					jen.Var().Id("v").Add(templates.TypeOf(m.Payload)),
@@ -226,7 +250,7 @@ func TestFastEquivalence(t *testing.T) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	var mutants, valid, conservative, caught, filled, encoded int
+	var mutants, valid, conservative, leftUndecodable, caught, filled, encoded, encodeRefused int
 	for _, name := range names {
 		c := fastChecks[name]
 		s := all[name]
@@ -298,26 +322,46 @@ func TestFastEquivalence(t *testing.T) {
 					case ok:
 						filled++
 					}
-					// The encoder writes every decodable value exactly as
-					// json.Marshal does.
+					// The encoder writes every value it vouches for exactly
+					// as json.Marshal does, and only values the schema
+					// accepts; it gives up on a valid one only for the
+					// forms it documents (encodeChecks).
 					if derr == nil {
 						want, merr := json.Marshal(want)
+						valid := merr == nil && c.schema.ValidateJSON(want) == nil
 						got, ok := c.enc(mustDecode(t, c, m.data))
 						switch {
-						case ok != (merr == nil):
-							t.Errorf("%s: encoder says %v, json.Marshal %v:\n%s", name, ok, merr, m.data)
+						case ok && merr != nil:
+							t.Errorf("%s: encoder accepts what json.Marshal refuses (%v):\n%s", name, merr, m.data)
 						case ok && !bytes.Equal(got, want):
 							t.Errorf("%s: encoder bytes differ from json.Marshal's:\n%s\nfast: %s\njson: %s", name, m.data, got, want)
+						case ok && !valid:
+							t.Errorf("%s: encoder vouches for a value the schema refuses:\n%s", name, want)
 						case ok:
 							encoded++
+						case valid:
+							t.Errorf("%s: encoder gives up on a value json.Marshal writes and the schema accepts:\n%s", name, want)
+						case merr == nil:
+							encodeRefused++
 						}
 					}
+				}
+				// Where the fast decoder is the verdict, a payload
+				// json.Unmarshal cannot decode (an integer written 1e2 or
+				// past int64) is the schema's to refuse or accept: the
+				// handler could not get it either way.
+				undecodable := false
+				if c.fill != nil {
+					_, derr := c.decode(m.data)
+					undecodable = derr != nil
 				}
 				switch {
 				case fast && !slow:
 					t.Errorf("%s: fast path accepts what the schema refuses (%v):\n%s", name, err, m.data)
 				case slow && !fast && (m.conservative || m.variant):
 					conservative++
+				case slow && !fast && undecodable:
+					leftUndecodable++
 				case slow && !fast:
 					t.Errorf("%s: fast path refuses a valid payload:\n%s", name, m.data)
 				}
@@ -328,6 +372,8 @@ func TestFastEquivalence(t *testing.T) {
 	t.Logf("%d case-variant mutants refused after decoding", caught)
 	t.Logf("%d mutants filled by the fast decoder", filled)
 	t.Logf("%d values encoded by the fast encoder", encoded)
+	t.Logf("%d values the schema refuses, refused by the fast encoder", encodeRefused)
+	t.Logf("%d valid payloads json.Unmarshal cannot decode, left to the schema", leftUndecodable)
 }
 
 func mustDecode(t *testing.T, c fastCheck, data []byte) any {

@@ -382,17 +382,15 @@ func emitMessageCodec(f *jen.File, m *model.Message) {
 		}
 		if HasFastDecode(m) {
 			// The emitted encoder writes json.Marshal's bytes without
-			// reflection; where it gives up, json.Marshal reports the error.
+			// reflection, checking the value as it goes: true means the
+			// payload certainly satisfies the schema. Where it gives up,
+			// json.Marshal reports the error and the schema decides.
 			encBody = []jen.Code{
 				jen.List(jen.Id("data"), jen.Id("ok")).Op(":=").Id(FastEncodeName(m)).Call(
 					jen.Make(jen.Index().Byte(), jen.Lit(0), jen.Lit(encodeBufSize)), jen.Op("&").Id("msg")),
-				jen.If(jen.Op("!").Id("ok")).Block(
-					jen.Var().Err().Error(),
-					jen.List(jen.Id("data"), jen.Err()).Op("=").Qual("encoding/json", "Marshal").Call(jen.Id("msg")),
-					jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(
-						jen.Lit(fmt.Sprintf("encode %s: %%w", m.GoName)), jen.Err()))),
-				),
+				jen.If(jen.Id("ok")).Block(jen.Return(jen.Id("data"), jen.Nil())),
 			}
+			encBody = append(encBody, marshal(jen.Id("data"))...)
 		} else {
 			encBody = marshal(jen.Id("data"))
 		}
@@ -512,9 +510,14 @@ func emitPayloadSum(f *jen.File, st *payloadSum) error {
 			return jen.List(jen.Id("match"), jen.Id("matches"), jen.Id("fast")).Op("=").List(jen.Lit(i), jen.Id("matches").Op("+").Lit(1), jen.Lit(fast))
 		}
 		bySchema := jen.If(jen.Id(v).Dot("ValidateJSON").Call(jen.Id("data")).Op("==").Nil()).Block(found(false))
-		if HasFastCheck(m) {
+		switch {
+		case HasFastCheck(m):
 			dec = append(dec, jen.If(jen.Id(FastCheckName(m)).Call(jen.Id("data"))).Block(found(true)).Else().Add(bySchema))
-		} else {
+		case HasFastDecode(m):
+			// The fast decoder vouches for the payload as a fast check
+			// would; the value it fills is decoded again below.
+			dec = append(dec, jen.If(jen.Id(FastDecodeName(m)).Call(jen.Id("data"), jen.New(messageType(m)))).Block(found(true)).Else().Add(bySchema))
+		default:
 			dec = append(dec, bySchema)
 		}
 	}

@@ -66,7 +66,10 @@ func renderTypes(doc *model.Document, pkg string) ([]byte, error) {
 	if err := templates.Validation(f, doc); err != nil {
 		return nil, err
 	}
-	if err := templates.Codecs(f, doc); err != nil {
+	if err := templates.Decoders(f, doc); err != nil {
+		return nil, err
+	}
+	if err := templates.Encoders(f, doc); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer

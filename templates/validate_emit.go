@@ -299,14 +299,14 @@ type fastEmitter struct {
 	// prefix starts the names of the package-level patterns and format
 	// checkers, which differ per file.
 	prefix string
-	// checksElsewhere: the checkX functions are another file's (Codecs
-	// relies on Validation's), so the queue of them is dropped.
-	checksElsewhere bool
-	done     map[*model.Schema]bool
-	queue    []*model.Schema
-	patterns map[string]string // pattern -> variable
-	formats  map[string]string // format -> variable
-	vars     []jen.Code
+	// checkPrefix starts the names of the check functions of named
+	// schemas, which differ per file too.
+	checkPrefix string
+	done        map[*model.Schema]bool
+	queue       []*model.Schema
+	patterns    map[string]string // pattern -> variable
+	formats     map[string]string // format -> variable
+	vars        []jen.Code
 	// The struct decoders of codec_emit.go, emitted like the checks.
 	fillDone   map[*model.Schema]bool
 	fillQueue  []*model.Schema
@@ -314,7 +314,11 @@ type fastEmitter struct {
 }
 
 func newFastEmitter(f *jen.File, prefix string) *fastEmitter {
-	return &fastEmitter{f: f, prefix: prefix, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}, fillDone: map[*model.Schema]bool{}}
+	check := "check"
+	if prefix != "fast" {
+		check = prefix + "Check"
+	}
+	return &fastEmitter{f: f, prefix: prefix, checkPrefix: check, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}, fillDone: map[*model.Schema]bool{}}
 }
 
 // fastFunc names the fast check of a payload schema variable.
@@ -323,7 +327,7 @@ func fastFunc(schemaVar string) string { return "valid" + schemaVar[len("schema"
 // fastTextFunc names the fast check of a text payload.
 func fastTextFunc(schemaVar string) string { return "valid" + schemaVar[len("schema"):] + "Text" }
 
-func checkFunc(s *model.Schema) string { return "check" + s.GoName }
+func (e *fastEmitter) checkFunc(s *model.Schema) string { return e.checkPrefix + s.GoName }
 
 // payload emits validX for one JSON payload schema.
 func (e *fastEmitter) payload(schemaVar string, s *model.Schema) {
@@ -344,17 +348,13 @@ func (e *fastEmitter) payload(schemaVar string, s *model.Schema) {
 
 // flush emits the check functions of the named schemas queued so far.
 func (e *fastEmitter) flush() {
-	if e.checksElsewhere {
-		e.queue = nil
-		return
-	}
 	for len(e.queue) > 0 {
 		s := e.queue[0]
 		e.queue = e.queue[1:]
 		body := e.inline(s, 0, jen.Id("sc"))
 		body = append(body, jen.Return(jen.True()))
-		e.f.Comment(fmt.Sprintf("%s reads one value and reports whether it certainly satisfies the schema of %s.", checkFunc(s), s.GoName))
-		e.f.Func().Id(checkFunc(s)).Params(jen.Id("sc").Op("*").Add(rt("Scanner"))).Bool().Block(body...)
+		e.f.Comment(fmt.Sprintf("%s reads one value and reports whether it certainly satisfies the schema of %s.", e.checkFunc(s), s.GoName))
+		e.f.Func().Id(e.checkFunc(s)).Params(jen.Id("sc").Op("*").Add(rt("Scanner"))).Bool().Block(body...)
 		e.f.Line()
 	}
 }
@@ -378,7 +378,7 @@ func (e *fastEmitter) value(s *model.Schema, depth int, sc *jen.Statement) []jen
 			e.done[s] = true
 			e.queue = append(e.queue, s)
 		}
-		return []jen.Code{jen.If(jen.Op("!").Id(checkFunc(s)).Call(sc.Clone())).Block(fail())}
+		return []jen.Code{jen.If(jen.Op("!").Id(e.checkFunc(s)).Call(sc.Clone())).Block(fail())}
 	}
 	return e.inline(s, depth, sc)
 }

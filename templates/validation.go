@@ -19,10 +19,10 @@ import (
 // and, when the schema uses only keywords the fast path decides (see
 // validate_emit.go), the one-pass check validReading(data []byte) bool
 // (validReadingText(v string) bool for text payloads) that the codecs try
-// first. Codecs emits the fast decoders and encoders into a file of their
+// first. Decoders and Encoders emit the fast codecs into files of their
 // own, and CheckSchemas compiles every schema at generation time, so that
 // a schema the validator refuses is a generation error, never a panic when
-// the generated package loads; the three run in parallel.
+// the generated package loads; all of them run in parallel.
 func Validation(f *jen.File, doc *model.Document) error {
 	fast := newFastEmitter(f, "fast")
 	defer fast.decls()
@@ -36,23 +36,37 @@ func Validation(f *jen.File, doc *model.Document) error {
 			if textCovered(m.Payload) {
 				fast.text(name, m.Payload)
 			}
-		case FastCovered(m.Payload):
+		case FastCovered(m.Payload) && !FastDecodeCovered(m.Payload):
+			// With a fast decoder there is nothing left for a check of
+			// the bytes to do: the decoder checks as it fills, and the
+			// encoder checks the Go value as it writes (codec.go).
 			fast.payload(name, m.Payload)
 		}
 	})
 }
 
-// Codecs emits, for each JSON payload struct the fast decoder covers (see
-// codec_emit.go), fastDecodeX and the appendX encoder, with the fillX and
-// appendX functions of the structs they reach. The checkX functions the
-// fills call are Validation's.
-func Codecs(f *jen.File, doc *model.Document) error {
-	fast := newFastEmitter(f, "codec")
-	fast.checksElsewhere = true
+// Decoders emits, for each JSON payload struct the fast decoder covers
+// (see codec_emit.go), fastDecodeX with the fillX functions of the structs
+// it reaches; Encoders emits the appendX encoders of the same structs.
+// Both check as they go, so a payload with a fast decoder has no validX.
+// They are two files so that a large document's codecs are formatted on
+// two cores.
+func Decoders(f *jen.File, doc *model.Document) error {
+	fast := newFastEmitter(f, "decode")
 	defer fast.decls()
 	return eachPayloadSchema(doc, false, func(name string, m *model.Message, _ []byte) {
 		if !isTextMessage(m) && FastDecodeCovered(m.Payload) {
 			fast.fastDecode(name, m.Payload)
+		}
+	})
+}
+
+// Encoders emits the appendX encoders (see Decoders).
+func Encoders(f *jen.File, doc *model.Document) error {
+	fast := newFastEmitter(f, "encode")
+	defer fast.decls()
+	return eachPayloadSchema(doc, false, func(_ string, m *model.Message, _ []byte) {
+		if !isTextMessage(m) && FastDecodeCovered(m.Payload) {
 			fast.fastEncode(m.Payload)
 		}
 	})
@@ -114,7 +128,7 @@ func HasFastCheck(m *model.Message) bool {
 	if isTextMessage(m) {
 		return textCovered(m.Payload)
 	}
-	return FastCovered(m.Payload)
+	return FastCovered(m.Payload) && !FastDecodeCovered(m.Payload)
 }
 
 // HasFastDecode reports whether Validation emits a fast decoder for m's

@@ -14,14 +14,14 @@ import (
 // it against the document's schema when validate is set.
 func encodeTemperatureReading(msg TemperatureReading, validate bool) ([]byte, error) {
 	data, ok := appendTemperatureReading(make([]byte, 0, 128), &msg)
-	if !ok {
-		var err error
-		data, err = json.Marshal(msg)
-		if err != nil {
-			return nil, fmt.Errorf("encode TemperatureReading: %w", err)
-		}
+	if ok {
+		return data, nil
 	}
-	if validate && !validTemperatureReading(data) {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode TemperatureReading: %w", err)
+	}
+	if validate {
 		if err := schemaTemperatureReading.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -38,7 +38,7 @@ func decodeTemperatureReading(data []byte, validate bool) (TemperatureReading, e
 		return msg, nil
 	}
 	msg = TemperatureReading{}
-	slow := validate && !validTemperatureReading(data)
+	slow := validate
 	if slow {
 		if err := schemaTemperatureReading.ValidateJSON(data); err != nil {
 			return msg, err
@@ -59,14 +59,14 @@ func decodeTemperatureReading(data []byte, validate bool) (TemperatureReading, e
 // against the document's schema when validate is set.
 func encodeHumidityReading(msg HumidityReading, validate bool) ([]byte, error) {
 	data, ok := appendHumidityReading(make([]byte, 0, 128), &msg)
-	if !ok {
-		var err error
-		data, err = json.Marshal(msg)
-		if err != nil {
-			return nil, fmt.Errorf("encode HumidityReading: %w", err)
-		}
+	if ok {
+		return data, nil
 	}
-	if validate && !validHumidityReading(data) {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode HumidityReading: %w", err)
+	}
+	if validate {
 		if err := schemaHumidityReading.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -83,7 +83,7 @@ func decodeHumidityReading(data []byte, validate bool) (HumidityReading, error) 
 		return msg, nil
 	}
 	msg = HumidityReading{}
-	slow := validate && !validHumidityReading(data)
+	slow := validate
 	if slow {
 		if err := schemaHumidityReading.ValidateJSON(data); err != nil {
 			return msg, err
@@ -104,14 +104,14 @@ func decodeHumidityReading(data []byte, validate bool) (HumidityReading, error) 
 // schema when validate is set.
 func encodeAlert(msg Alert, validate bool) ([]byte, error) {
 	data, ok := appendAlert(make([]byte, 0, 128), &msg)
-	if !ok {
-		var err error
-		data, err = json.Marshal(msg)
-		if err != nil {
-			return nil, fmt.Errorf("encode Alert: %w", err)
-		}
+	if ok {
+		return data, nil
 	}
-	if validate && !validAlert(data) {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode Alert: %w", err)
+	}
+	if validate {
 		if err := schemaAlert.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -127,7 +127,7 @@ func decodeAlert(data []byte, validate bool) (Alert, error) {
 		return msg, nil
 	}
 	msg = Alert{}
-	slow := validate && !validAlert(data)
+	slow := validate
 	if slow {
 		if err := schemaAlert.ValidateJSON(data); err != nil {
 			return msg, err
@@ -148,14 +148,14 @@ func decodeAlert(data []byte, validate bool) (Alert, error) {
 // against the document's schema when validate is set.
 func encodeDeviceCommand(msg DeviceCommand, validate bool) ([]byte, error) {
 	data, ok := appendDeviceCommand(make([]byte, 0, 128), &msg)
-	if !ok {
-		var err error
-		data, err = json.Marshal(msg)
-		if err != nil {
-			return nil, fmt.Errorf("encode DeviceCommand: %w", err)
-		}
+	if ok {
+		return data, nil
 	}
-	if validate && !validDeviceCommand(data) {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode DeviceCommand: %w", err)
+	}
+	if validate {
 		if err := schemaDeviceCommand.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -171,7 +171,7 @@ func decodeDeviceCommand(data []byte, validate bool) (DeviceCommand, error) {
 		return msg, nil
 	}
 	msg = DeviceCommand{}
-	slow := validate && !validDeviceCommand(data)
+	slow := validate
 	if slow {
 		if err := schemaDeviceCommand.ValidateJSON(data); err != nil {
 			return msg, err
@@ -192,14 +192,14 @@ func decodeDeviceCommand(data []byte, validate bool) (DeviceCommand, error) {
 // the document's schema when validate is set.
 func encodeDeviceConfig(msg DeviceConfig, validate bool) ([]byte, error) {
 	data, ok := appendDeviceConfig(make([]byte, 0, 128), &msg)
-	if !ok {
-		var err error
-		data, err = json.Marshal(msg)
-		if err != nil {
-			return nil, fmt.Errorf("encode DeviceConfig: %w", err)
-		}
+	if ok {
+		return data, nil
 	}
-	if validate && !validDeviceConfig(data) {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode DeviceConfig: %w", err)
+	}
+	if validate {
 		if err := schemaDeviceConfig.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -215,7 +215,7 @@ func decodeDeviceConfig(data []byte, validate bool) (DeviceConfig, error) {
 		return msg, nil
 	}
 	msg = DeviceConfig{}
-	slow := validate && !validDeviceConfig(data)
+	slow := validate
 	if slow {
 		if err := schemaDeviceConfig.ValidateJSON(data); err != nil {
 			return msg, err

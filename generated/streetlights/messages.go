@@ -13,14 +13,14 @@ import (
 // document's schema when validate is set.
 func encodeTurnOnOff(msg TurnOnOffPayload, validate bool) ([]byte, error) {
 	data, ok := appendTurnOnOffPayload(make([]byte, 0, 128), &msg)
-	if !ok {
-		var err error
-		data, err = json.Marshal(msg)
-		if err != nil {
-			return nil, fmt.Errorf("encode TurnOnOff: %w", err)
-		}
+	if ok {
+		return data, nil
 	}
-	if validate && !validTurnOnOffPayload(data) {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode TurnOnOff: %w", err)
+	}
+	if validate {
 		if err := schemaTurnOnOffPayload.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -36,7 +36,7 @@ func decodeTurnOnOff(data []byte, validate bool) (TurnOnOffPayload, error) {
 		return msg, nil
 	}
 	msg = TurnOnOffPayload{}
-	slow := validate && !validTurnOnOffPayload(data)
+	slow := validate
 	if slow {
 		if err := schemaTurnOnOffPayload.ValidateJSON(data); err != nil {
 			return msg, err
@@ -57,14 +57,14 @@ func decodeTurnOnOff(data []byte, validate bool) (TurnOnOffPayload, error) {
 // document's schema when validate is set.
 func encodeDimLight(msg DimLightPayload, validate bool) ([]byte, error) {
 	data, ok := appendDimLightPayload(make([]byte, 0, 128), &msg)
-	if !ok {
-		var err error
-		data, err = json.Marshal(msg)
-		if err != nil {
-			return nil, fmt.Errorf("encode DimLight: %w", err)
-		}
+	if ok {
+		return data, nil
 	}
-	if validate && !validDimLightPayload(data) {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode DimLight: %w", err)
+	}
+	if validate {
 		if err := schemaDimLightPayload.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -80,7 +80,7 @@ func decodeDimLight(data []byte, validate bool) (DimLightPayload, error) {
 		return msg, nil
 	}
 	msg = DimLightPayload{}
-	slow := validate && !validDimLightPayload(data)
+	slow := validate
 	if slow {
 		if err := schemaDimLightPayload.ValidateJSON(data); err != nil {
 			return msg, err
@@ -101,14 +101,14 @@ func decodeDimLight(data []byte, validate bool) (DimLightPayload, error) {
 // against the document's schema when validate is set.
 func encodeLightMeasured(msg LightMeasuredPayload, validate bool) ([]byte, error) {
 	data, ok := appendLightMeasuredPayload(make([]byte, 0, 128), &msg)
-	if !ok {
-		var err error
-		data, err = json.Marshal(msg)
-		if err != nil {
-			return nil, fmt.Errorf("encode LightMeasured: %w", err)
-		}
+	if ok {
+		return data, nil
 	}
-	if validate && !validLightMeasuredPayload(data) {
+	data, err := json.Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode LightMeasured: %w", err)
+	}
+	if validate {
 		if err := schemaLightMeasuredPayload.ValidateJSON(data); err != nil {
 			return nil, err
 		}
@@ -124,7 +124,7 @@ func decodeLightMeasured(data []byte, validate bool) (LightMeasuredPayload, erro
 		return msg, nil
 	}
 	msg = LightMeasuredPayload{}
-	slow := validate && !validLightMeasuredPayload(data)
+	slow := validate
 	if slow {
 		if err := schemaLightMeasuredPayload.ValidateJSON(data); err != nil {
 			return msg, err

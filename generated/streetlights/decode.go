@@ -5,14 +5,14 @@ package streetlights
 
 import (
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
-	"strconv"
 	"time"
 )
 
-// fastDecodeLightMeasuredPayload checks data as validLightMeasuredPayload does
-// and, when it certainly satisfies schemaLightMeasuredPayload, stores it in msg
-// exactly as json.Unmarshal would, in the same pass. On false msg holds a
-// partial value: callers reset it and take the usual path.
+// fastDecodeLightMeasuredPayload reports whether data certainly satisfies
+// schemaLightMeasuredPayload and, when it does, stores it in msg exactly as
+// json.Unmarshal would, in the same pass. On false msg holds a partial value:
+// callers reset it and take the usual path (the schema decides, and words the
+// refusal).
 func fastDecodeLightMeasuredPayload(data []byte, msg *LightMeasuredPayload) bool {
 	scan := mqttrt.NewScanner(data)
 	sc := &scan
@@ -22,7 +22,7 @@ func fastDecodeLightMeasuredPayload(data []byte, msg *LightMeasuredPayload) bool
 	return sc.End()
 }
 
-// fillLightMeasuredPayload reads one value, checks it as checkLightMeasuredPayload does and stores it in v as json.Unmarshal would; false when unsure.
+// fillLightMeasuredPayload reads one value, checks it against the schema of LightMeasuredPayload and stores it in v as json.Unmarshal would; false when unsure.
 func fillLightMeasuredPayload(sc *mqttrt.Scanner, v *LightMeasuredPayload) bool {
 	if sc.Next() != '{' {
 		return false
@@ -63,7 +63,7 @@ func fillLightMeasuredPayload(sc *mqttrt.Scanner, v *LightMeasuredPayload) bool 
 					if !sc.String() {
 						return false
 					}
-					if !codecFormat1(sc.Str()) {
+					if !decodeFormat1(sc.Str()) {
 						return false
 					}
 				default:
@@ -95,32 +95,11 @@ func fillLightMeasuredPayload(sc *mqttrt.Scanner, v *LightMeasuredPayload) bool 
 	return true
 }
 
-// appendLightMeasuredPayload appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
-func appendLightMeasuredPayload(dst []byte, v *LightMeasuredPayload) ([]byte, bool) {
-	start := len(dst)
-	dst = append(dst, ",\"lumens\":"...)
-	dst = strconv.AppendInt(dst, int64(v.Lumens), 10)
-	if v.SentAt != nil {
-		dst = append(dst, ",\"sentAt\":"...)
-		{
-			b, err := (*v.SentAt).MarshalJSON()
-			if err != nil {
-				return dst, false
-			}
-			dst = append(dst, b...)
-		}
-	}
-	if len(dst) == start {
-		return append(dst, '{', '}'), true
-	}
-	dst[start] = '{'
-	return append(dst, '}'), true
-}
-
-// fastDecodeTurnOnOffPayload checks data as validTurnOnOffPayload does and, when
-// it certainly satisfies schemaTurnOnOffPayload, stores it in msg exactly as
+// fastDecodeTurnOnOffPayload reports whether data certainly satisfies
+// schemaTurnOnOffPayload and, when it does, stores it in msg exactly as
 // json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path.
+// callers reset it and take the usual path (the schema decides, and words the
+// refusal).
 func fastDecodeTurnOnOffPayload(data []byte, msg *TurnOnOffPayload) bool {
 	scan := mqttrt.NewScanner(data)
 	sc := &scan
@@ -130,7 +109,7 @@ func fastDecodeTurnOnOffPayload(data []byte, msg *TurnOnOffPayload) bool {
 	return sc.End()
 }
 
-// fillTurnOnOffPayload reads one value, checks it as checkTurnOnOffPayload does and stores it in v as json.Unmarshal would; false when unsure.
+// fillTurnOnOffPayload reads one value, checks it against the schema of TurnOnOffPayload and stores it in v as json.Unmarshal would; false when unsure.
 func fillTurnOnOffPayload(sc *mqttrt.Scanner, v *TurnOnOffPayload) bool {
 	if sc.Next() != '{' {
 		return false
@@ -144,7 +123,17 @@ func fillTurnOnOffPayload(sc *mqttrt.Scanner, v *TurnOnOffPayload) bool {
 			switch string(sc.Key()) {
 			case "command":
 				seen0 |= 1 << 0
-				if !checkTurnOnOffPayloadCommand(sc) {
+				switch sc.Next() {
+				case '"':
+					if !sc.String() {
+						return false
+					}
+					switch string(sc.Str()) {
+					case "on", "off":
+					default:
+						return false
+					}
+				default:
 					return false
 				}
 				{
@@ -157,7 +146,7 @@ func fillTurnOnOffPayload(sc *mqttrt.Scanner, v *TurnOnOffPayload) bool {
 					if !sc.String() {
 						return false
 					}
-					if !codecFormat1(sc.Str()) {
+					if !decodeFormat1(sc.Str()) {
 						return false
 					}
 				default:
@@ -189,32 +178,11 @@ func fillTurnOnOffPayload(sc *mqttrt.Scanner, v *TurnOnOffPayload) bool {
 	return true
 }
 
-// appendTurnOnOffPayload appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
-func appendTurnOnOffPayload(dst []byte, v *TurnOnOffPayload) ([]byte, bool) {
-	start := len(dst)
-	dst = append(dst, ",\"command\":"...)
-	dst = mqttrt.AppendJSONString(dst, string(v.Command))
-	if v.SentAt != nil {
-		dst = append(dst, ",\"sentAt\":"...)
-		{
-			b, err := (*v.SentAt).MarshalJSON()
-			if err != nil {
-				return dst, false
-			}
-			dst = append(dst, b...)
-		}
-	}
-	if len(dst) == start {
-		return append(dst, '{', '}'), true
-	}
-	dst[start] = '{'
-	return append(dst, '}'), true
-}
-
-// fastDecodeDimLightPayload checks data as validDimLightPayload does and, when
-// it certainly satisfies schemaDimLightPayload, stores it in msg exactly as
+// fastDecodeDimLightPayload reports whether data certainly satisfies
+// schemaDimLightPayload and, when it does, stores it in msg exactly as
 // json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path.
+// callers reset it and take the usual path (the schema decides, and words the
+// refusal).
 func fastDecodeDimLightPayload(data []byte, msg *DimLightPayload) bool {
 	scan := mqttrt.NewScanner(data)
 	sc := &scan
@@ -224,7 +192,7 @@ func fastDecodeDimLightPayload(data []byte, msg *DimLightPayload) bool {
 	return sc.End()
 }
 
-// fillDimLightPayload reads one value, checks it as checkDimLightPayload does and stores it in v as json.Unmarshal would; false when unsure.
+// fillDimLightPayload reads one value, checks it against the schema of DimLightPayload and stores it in v as json.Unmarshal would; false when unsure.
 func fillDimLightPayload(sc *mqttrt.Scanner, v *DimLightPayload) bool {
 	if sc.Next() != '{' {
 		return false
@@ -268,7 +236,7 @@ func fillDimLightPayload(sc *mqttrt.Scanner, v *DimLightPayload) bool {
 					if !sc.String() {
 						return false
 					}
-					if !codecFormat1(sc.Str()) {
+					if !decodeFormat1(sc.Str()) {
 						return false
 					}
 				default:
@@ -300,29 +268,7 @@ func fillDimLightPayload(sc *mqttrt.Scanner, v *DimLightPayload) bool {
 	return true
 }
 
-// appendDimLightPayload appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
-func appendDimLightPayload(dst []byte, v *DimLightPayload) ([]byte, bool) {
-	start := len(dst)
-	dst = append(dst, ",\"percentage\":"...)
-	dst = strconv.AppendInt(dst, int64(v.Percentage), 10)
-	if v.SentAt != nil {
-		dst = append(dst, ",\"sentAt\":"...)
-		{
-			b, err := (*v.SentAt).MarshalJSON()
-			if err != nil {
-				return dst, false
-			}
-			dst = append(dst, b...)
-		}
-	}
-	if len(dst) == start {
-		return append(dst, '{', '}'), true
-	}
-	dst[start] = '{'
-	return append(dst, '}'), true
-}
-
 // Patterns and formats of this file's fast checks, compiled once (the same regexp engine and format checks the schemas use).
 var (
-	codecFormat1 = mqttrt.FormatChecker("date-time")
+	decodeFormat1 = mqttrt.FormatChecker("date-time")
 )

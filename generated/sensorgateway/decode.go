@@ -6,14 +6,14 @@ package sensorgateway
 import (
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 	"regexp"
-	"strconv"
 	"unicode/utf8"
 )
 
-// fastDecodeTemperatureReading checks data as validTemperatureReading does and,
-// when it certainly satisfies schemaTemperatureReading, stores it in msg exactly
-// as json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path.
+// fastDecodeTemperatureReading reports whether data certainly satisfies
+// schemaTemperatureReading and, when it does, stores it in msg exactly as
+// json.Unmarshal would, in the same pass. On false msg holds a partial value:
+// callers reset it and take the usual path (the schema decides, and words the
+// refusal).
 func fastDecodeTemperatureReading(data []byte, msg *TemperatureReading) bool {
 	scan := mqttrt.NewScanner(data)
 	sc := &scan
@@ -23,7 +23,7 @@ func fastDecodeTemperatureReading(data []byte, msg *TemperatureReading) bool {
 	return sc.End()
 }
 
-// fillTemperatureReading reads one value, checks it as checkTemperatureReading does and stores it in v as json.Unmarshal would; false when unsure.
+// fillTemperatureReading reads one value, checks it against the schema of TemperatureReading and stores it in v as json.Unmarshal would; false when unsure.
 func fillTemperatureReading(sc *mqttrt.Scanner, v *TemperatureReading) bool {
 	if sc.Next() != '{' {
 		return false
@@ -119,33 +119,11 @@ func fillTemperatureReading(sc *mqttrt.Scanner, v *TemperatureReading) bool {
 	return true
 }
 
-// appendTemperatureReading appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
-func appendTemperatureReading(dst []byte, v *TemperatureReading) ([]byte, bool) {
-	start := len(dst)
-	dst = append(dst, ",\"sensorId\":"...)
-	dst = mqttrt.AppendJSONString(dst, v.SensorID)
-	dst = append(dst, ",\"celsius\":"...)
-	{
-		var ok bool
-		if dst, ok = mqttrt.AppendJSONFloat(dst, float64(v.Celsius), 64); !ok {
-			return dst, false
-		}
-	}
-	if v.Battery != nil {
-		dst = append(dst, ",\"battery\":"...)
-		dst = strconv.AppendInt(dst, int64((*v.Battery)), 10)
-	}
-	if len(dst) == start {
-		return append(dst, '{', '}'), true
-	}
-	dst[start] = '{'
-	return append(dst, '}'), true
-}
-
-// fastDecodeHumidityReading checks data as validHumidityReading does and, when
-// it certainly satisfies schemaHumidityReading, stores it in msg exactly as
+// fastDecodeHumidityReading reports whether data certainly satisfies
+// schemaHumidityReading and, when it does, stores it in msg exactly as
 // json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path.
+// callers reset it and take the usual path (the schema decides, and words the
+// refusal).
 func fastDecodeHumidityReading(data []byte, msg *HumidityReading) bool {
 	scan := mqttrt.NewScanner(data)
 	sc := &scan
@@ -155,7 +133,7 @@ func fastDecodeHumidityReading(data []byte, msg *HumidityReading) bool {
 	return sc.End()
 }
 
-// fillHumidityReading reads one value, checks it as checkHumidityReading does and stores it in v as json.Unmarshal would; false when unsure.
+// fillHumidityReading reads one value, checks it against the schema of HumidityReading and stores it in v as json.Unmarshal would; false when unsure.
 func fillHumidityReading(sc *mqttrt.Scanner, v *HumidityReading) bool {
 	if sc.Next() != '{' {
 		return false
@@ -226,29 +204,10 @@ func fillHumidityReading(sc *mqttrt.Scanner, v *HumidityReading) bool {
 	return true
 }
 
-// appendHumidityReading appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
-func appendHumidityReading(dst []byte, v *HumidityReading) ([]byte, bool) {
-	start := len(dst)
-	dst = append(dst, ",\"sensorId\":"...)
-	dst = mqttrt.AppendJSONString(dst, v.SensorID)
-	dst = append(dst, ",\"percent\":"...)
-	{
-		var ok bool
-		if dst, ok = mqttrt.AppendJSONFloat(dst, float64(v.Percent), 64); !ok {
-			return dst, false
-		}
-	}
-	if len(dst) == start {
-		return append(dst, '{', '}'), true
-	}
-	dst[start] = '{'
-	return append(dst, '}'), true
-}
-
-// fastDecodeAlert checks data as validAlert does and, when it certainly
-// satisfies schemaAlert, stores it in msg exactly as json.Unmarshal would, in
-// the same pass. On false msg holds a partial value: callers reset it and take
-// the usual path.
+// fastDecodeAlert reports whether data certainly satisfies schemaAlert and, when
+// it does, stores it in msg exactly as json.Unmarshal would, in the same pass.
+// On false msg holds a partial value: callers reset it and take the usual path
+// (the schema decides, and words the refusal).
 func fastDecodeAlert(data []byte, msg *Alert) bool {
 	scan := mqttrt.NewScanner(data)
 	sc := &scan
@@ -258,7 +217,7 @@ func fastDecodeAlert(data []byte, msg *Alert) bool {
 	return sc.End()
 }
 
-// fillAlert reads one value, checks it as checkAlert does and stores it in v as json.Unmarshal would; false when unsure.
+// fillAlert reads one value, checks it against the schema of Alert and stores it in v as json.Unmarshal would; false when unsure.
 func fillAlert(sc *mqttrt.Scanner, v *Alert) bool {
 	if sc.Next() != '{' {
 		return false
@@ -277,7 +236,7 @@ func fillAlert(sc *mqttrt.Scanner, v *Alert) bool {
 					if !sc.String() {
 						return false
 					}
-					if !codecPattern1.Match(sc.Str()) {
+					if !decodePattern1.Match(sc.Str()) {
 						return false
 					}
 				default:
@@ -333,28 +292,11 @@ func fillAlert(sc *mqttrt.Scanner, v *Alert) bool {
 	return true
 }
 
-// appendAlert appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
-func appendAlert(dst []byte, v *Alert) ([]byte, bool) {
-	start := len(dst)
-	dst = append(dst, ",\"code\":"...)
-	dst = mqttrt.AppendJSONString(dst, v.Code)
-	dst = append(dst, ",\"message\":"...)
-	dst = mqttrt.AppendJSONString(dst, v.Message)
-	if v.Room != nil {
-		dst = append(dst, ",\"room\":"...)
-		dst = mqttrt.AppendJSONString(dst, (*v.Room))
-	}
-	if len(dst) == start {
-		return append(dst, '{', '}'), true
-	}
-	dst[start] = '{'
-	return append(dst, '}'), true
-}
-
-// fastDecodeDeviceCommand checks data as validDeviceCommand does and, when it
-// certainly satisfies schemaDeviceCommand, stores it in msg exactly as
+// fastDecodeDeviceCommand reports whether data certainly satisfies
+// schemaDeviceCommand and, when it does, stores it in msg exactly as
 // json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path.
+// callers reset it and take the usual path (the schema decides, and words the
+// refusal).
 func fastDecodeDeviceCommand(data []byte, msg *DeviceCommand) bool {
 	scan := mqttrt.NewScanner(data)
 	sc := &scan
@@ -364,7 +306,7 @@ func fastDecodeDeviceCommand(data []byte, msg *DeviceCommand) bool {
 	return sc.End()
 }
 
-// fillDeviceCommand reads one value, checks it as checkDeviceCommand does and stores it in v as json.Unmarshal would; false when unsure.
+// fillDeviceCommand reads one value, checks it against the schema of DeviceCommand and stores it in v as json.Unmarshal would; false when unsure.
 func fillDeviceCommand(sc *mqttrt.Scanner, v *DeviceCommand) bool {
 	if sc.Next() != '{' {
 		return false
@@ -378,7 +320,17 @@ func fillDeviceCommand(sc *mqttrt.Scanner, v *DeviceCommand) bool {
 			switch string(sc.Key()) {
 			case "command":
 				seen0 |= 1 << 0
-				if !checkDeviceCommandCommand(sc) {
+				switch sc.Next() {
+				case '"':
+					if !sc.String() {
+						return false
+					}
+					switch string(sc.Str()) {
+					case "reboot", "calibrate", "report":
+					default:
+						return false
+					}
+				default:
 					return false
 				}
 				{
@@ -429,26 +381,11 @@ func fillDeviceCommand(sc *mqttrt.Scanner, v *DeviceCommand) bool {
 	return true
 }
 
-// appendDeviceCommand appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
-func appendDeviceCommand(dst []byte, v *DeviceCommand) ([]byte, bool) {
-	start := len(dst)
-	dst = append(dst, ",\"command\":"...)
-	dst = mqttrt.AppendJSONString(dst, string(v.Command))
-	if v.DelaySeconds != nil {
-		dst = append(dst, ",\"delaySeconds\":"...)
-		dst = strconv.AppendInt(dst, int64((*v.DelaySeconds)), 10)
-	}
-	if len(dst) == start {
-		return append(dst, '{', '}'), true
-	}
-	dst[start] = '{'
-	return append(dst, '}'), true
-}
-
-// fastDecodeDeviceConfig checks data as validDeviceConfig does and, when it
-// certainly satisfies schemaDeviceConfig, stores it in msg exactly as
+// fastDecodeDeviceConfig reports whether data certainly satisfies
+// schemaDeviceConfig and, when it does, stores it in msg exactly as
 // json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path.
+// callers reset it and take the usual path (the schema decides, and words the
+// refusal).
 func fastDecodeDeviceConfig(data []byte, msg *DeviceConfig) bool {
 	scan := mqttrt.NewScanner(data)
 	sc := &scan
@@ -458,7 +395,7 @@ func fastDecodeDeviceConfig(data []byte, msg *DeviceConfig) bool {
 	return sc.End()
 }
 
-// fillDeviceConfig reads one value, checks it as checkDeviceConfig does and stores it in v as json.Unmarshal would; false when unsure.
+// fillDeviceConfig reads one value, checks it against the schema of DeviceConfig and stores it in v as json.Unmarshal would; false when unsure.
 func fillDeviceConfig(sc *mqttrt.Scanner, v *DeviceConfig) bool {
 	if sc.Next() != '{' {
 		return false
@@ -498,7 +435,17 @@ func fillDeviceConfig(sc *mqttrt.Scanner, v *DeviceConfig) bool {
 				}
 			case "units":
 				seen0 |= 1 << 1
-				if !checkDeviceConfigUnits(sc) {
+				switch sc.Next() {
+				case '"':
+					if !sc.String() {
+						return false
+					}
+					switch string(sc.Str()) {
+					case "metric", "imperial":
+					default:
+						return false
+					}
+				default:
 					return false
 				}
 				{
@@ -519,21 +466,7 @@ func fillDeviceConfig(sc *mqttrt.Scanner, v *DeviceConfig) bool {
 	return true
 }
 
-// appendDeviceConfig appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped); false where json.Marshal reports an error.
-func appendDeviceConfig(dst []byte, v *DeviceConfig) ([]byte, bool) {
-	start := len(dst)
-	dst = append(dst, ",\"reportIntervalSeconds\":"...)
-	dst = strconv.AppendInt(dst, int64(v.ReportIntervalSeconds), 10)
-	dst = append(dst, ",\"units\":"...)
-	dst = mqttrt.AppendJSONString(dst, string(v.Units))
-	if len(dst) == start {
-		return append(dst, '{', '}'), true
-	}
-	dst[start] = '{'
-	return append(dst, '}'), true
-}
-
 // Patterns and formats of this file's fast checks, compiled once (the same regexp engine and format checks the schemas use).
 var (
-	codecPattern1 = regexp.MustCompile("^[A-Z]+-[0-9]+$")
+	decodePattern1 = regexp.MustCompile("^[A-Z]+-[0-9]+$")
 )

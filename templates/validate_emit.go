@@ -414,18 +414,29 @@ func (e *fastEmitter) inline(s *model.Schema, depth int, sc *jen.Statement) []je
 		}
 		return ok
 	}
+	// One case per JSON kind the schema admits: the first byte of the
+	// value ('0' for any number) and the checks that follow it.
+	type kindCase struct {
+		first rune
+		body  []jen.Code
+	}
+	var single []kindCase
 	var cases []jen.Code
+	add := func(first rune, body []jen.Code) {
+		single = append(single, kindCase{first, body})
+		cases = append(cases, jen.Case(jen.LitRune(first)).Block(body...))
+	}
 	if kind("string") {
-		cases = append(cases, jen.Case(jen.LitRune('"')).Block(e.stringChecks(s, enum, hasEnum, sc)...))
+		add('"', e.stringChecks(s, enum, hasEnum, sc))
 	}
 	if kind("number") {
-		cases = append(cases, jen.Case(jen.LitRune('0')).Block(e.numberChecks(s, allowed, all, enum, hasEnum, sc)...))
+		add('0', e.numberChecks(s, allowed, all, enum, hasEnum, sc))
 	}
 	if kind("object") {
-		cases = append(cases, jen.Case(jen.LitRune('{')).Block(e.objectChecks(s, depth, sc, nil)...))
+		add('{', e.objectChecks(s, depth, sc, nil))
 	}
 	if kind("array") {
-		cases = append(cases, jen.Case(jen.LitRune('[')).Block(e.arrayChecks(s, depth, sc, nil)...))
+		add('[', e.arrayChecks(s, depth, sc, nil))
 	}
 	if kind("boolean") {
 		st := []jen.Code{jen.If(jen.Op("!").Add(call("Bool"))).Block(fail())}
@@ -441,7 +452,12 @@ func (e *fastEmitter) inline(s *model.Schema, depth int, sc *jen.Statement) []je
 		cases = append(cases, jen.Case(jen.LitRune('t'), jen.LitRune('f')).Block(st...))
 	}
 	if kind("null") {
-		cases = append(cases, jen.Case(jen.LitRune('n')).Block(jen.If(jen.Op("!").Add(call("Null"))).Block(fail())))
+		add('n', []jen.Code{jen.If(jen.Op("!").Add(call("Null"))).Block(fail())})
+	}
+	if len(cases) == 1 && len(single) == 1 {
+		// One kind, the usual case: no switch. The checks are statements
+		// that scope their own names, so they can follow in this block.
+		return append([]jen.Code{jen.If(call("Next").Op("!=").LitRune(single[0].first)).Block(fail())}, single[0].body...)
 	}
 	cases = append(cases, jen.Default().Block(fail()))
 	return []jen.Code{jen.Switch(call("Next")).Block(cases...)}

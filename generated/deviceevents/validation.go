@@ -27,53 +27,47 @@ func validDeviceStarted(data []byte) bool {
 
 // checkDeviceStarted reads one value and reports whether it certainly satisfies the schema of DeviceStarted.
 func checkDeviceStarted(sc *mqttrt.Scanner) bool {
-	switch sc.Next() {
-	case '{':
-		{
-			if !sc.Object() {
-				return false
-			}
-			var seen0 uint64
-			for sc.NextKey() {
-				switch string(sc.Key()) {
-				case "event":
-					seen0 |= 1 << 0
-					switch sc.Next() {
-					case '"':
-						if !sc.String() {
-							return false
-						}
-						switch string(sc.Str()) {
-						case "started":
-						default:
-							return false
-						}
-					default:
-						return false
-					}
-				case "firmware":
-					seen0 |= 1 << 1
-					switch sc.Next() {
-					case '"':
-						if !sc.String() {
-							return false
-						}
-					default:
-						return false
-					}
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "event":
+				seen0 |= 1 << 0
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				switch string(sc.Str()) {
+				case "started":
 				default:
 					return false
 				}
-			}
-			if sc.Failed() {
-				return false
-			}
-			if seen0&uint64(0x3) != uint64(0x3) {
+			case "firmware":
+				seen0 |= 1 << 1
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+			default:
 				return false
 			}
 		}
-	default:
-		return false
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x3) != uint64(0x3) {
+			return false
+		}
 	}
 	return true
 }
@@ -97,64 +91,58 @@ func validDeviceStopped(data []byte) bool {
 
 // checkDeviceStopped reads one value and reports whether it certainly satisfies the schema of DeviceStopped.
 func checkDeviceStopped(sc *mqttrt.Scanner) bool {
-	switch sc.Next() {
-	case '{':
-		{
-			if !sc.Object() {
-				return false
-			}
-			var seen0 uint64
-			for sc.NextKey() {
-				switch string(sc.Key()) {
-				case "event":
-					seen0 |= 1 << 0
-					switch sc.Next() {
-					case '"':
-						if !sc.String() {
-							return false
-						}
-						switch string(sc.Str()) {
-						case "stopped":
-						default:
-							return false
-						}
-					default:
-						return false
-					}
-				case "reason":
-					seen0 |= 1 << 1
-					if !checkDeviceStoppedReason(sc) {
-						return false
-					}
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "event":
+				seen0 |= 1 << 0
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				switch string(sc.Str()) {
+				case "stopped":
 				default:
 					return false
 				}
-			}
-			if sc.Failed() {
-				return false
-			}
-			if seen0&uint64(0x3) != uint64(0x3) {
+			case "reason":
+				seen0 |= 1 << 1
+				if !checkDeviceStoppedReason(sc) {
+					return false
+				}
+			default:
 				return false
 			}
 		}
-	default:
-		return false
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x3) != uint64(0x3) {
+			return false
+		}
 	}
 	return true
 }
 
 // checkDeviceStoppedReason reads one value and reports whether it certainly satisfies the schema of DeviceStoppedReason.
 func checkDeviceStoppedReason(sc *mqttrt.Scanner) bool {
-	switch sc.Next() {
-	case '"':
-		if !sc.String() {
-			return false
-		}
-		switch string(sc.Str()) {
-		case "shutdown", "power-loss", "update":
-		default:
-			return false
-		}
+	if sc.Next() != '"' {
+		return false
+	}
+	if !sc.String() {
+		return false
+	}
+	switch string(sc.Str()) {
+	case "shutdown", "power-loss", "update":
 	default:
 		return false
 	}
@@ -180,68 +168,60 @@ func validDeviceFault(data []byte) bool {
 
 // checkDeviceFault reads one value and reports whether it certainly satisfies the schema of DeviceFault.
 func checkDeviceFault(sc *mqttrt.Scanner) bool {
-	switch sc.Next() {
-	case '{':
-		{
-			if !sc.Object() {
-				return false
-			}
-			var seen0 uint64
-			for sc.NextKey() {
-				switch string(sc.Key()) {
-				case "event":
-					seen0 |= 1 << 0
-					switch sc.Next() {
-					case '"':
-						if !sc.String() {
-							return false
-						}
-						switch string(sc.Str()) {
-						case "fault":
-						default:
-							return false
-						}
-					default:
-						return false
-					}
-				case "code":
-					seen0 |= 1 << 1
-					switch sc.Next() {
-					case '0':
-						if !sc.Number() {
-							return false
-						}
-						if !sc.Integer() {
-							return false
-						}
-						if !sc.AtLeast(1.0, "1") {
-							return false
-						}
-					default:
-						return false
-					}
-				case "detail":
-					switch sc.Next() {
-					case '"':
-						if !sc.String() {
-							return false
-						}
-					default:
-						return false
-					}
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "event":
+				seen0 |= 1 << 0
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				switch string(sc.Str()) {
+				case "fault":
 				default:
 					return false
 				}
-			}
-			if sc.Failed() {
-				return false
-			}
-			if seen0&uint64(0x3) != uint64(0x3) {
+			case "code":
+				seen0 |= 1 << 1
+				if sc.Next() != '0' {
+					return false
+				}
+				if !sc.Number() {
+					return false
+				}
+				if !sc.Integer() {
+					return false
+				}
+				if !sc.AtLeast(1.0, "1") {
+					return false
+				}
+			case "detail":
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+			default:
 				return false
 			}
 		}
-	default:
-		return false
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x3) != uint64(0x3) {
+			return false
+		}
 	}
 	return true
 }
@@ -264,58 +244,52 @@ func validRestart(data []byte) bool {
 
 // checkRestart reads one value and reports whether it certainly satisfies the schema of Restart.
 func checkRestart(sc *mqttrt.Scanner) bool {
-	switch sc.Next() {
-	case '{':
-		{
-			if !sc.Object() {
-				return false
-			}
-			var seen0 uint64
-			for sc.NextKey() {
-				switch string(sc.Key()) {
-				case "action":
-					seen0 |= 1 << 0
-					switch sc.Next() {
-					case '"':
-						if !sc.String() {
-							return false
-						}
-						switch string(sc.Str()) {
-						case "restart":
-						default:
-							return false
-						}
-					default:
-						return false
-					}
-				case "delaySeconds":
-					switch sc.Next() {
-					case '0':
-						if !sc.Number() {
-							return false
-						}
-						if !sc.Integer() {
-							return false
-						}
-						if !sc.AtLeast(0.0, "0") {
-							return false
-						}
-					default:
-						return false
-					}
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "action":
+				seen0 |= 1 << 0
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				switch string(sc.Str()) {
+				case "restart":
 				default:
 					return false
 				}
-			}
-			if sc.Failed() {
-				return false
-			}
-			if seen0&uint64(0x1) != uint64(0x1) {
+			case "delaySeconds":
+				if sc.Next() != '0' {
+					return false
+				}
+				if !sc.Number() {
+					return false
+				}
+				if !sc.Integer() {
+					return false
+				}
+				if !sc.AtLeast(0.0, "0") {
+					return false
+				}
+			default:
 				return false
 			}
 		}
-	default:
-		return false
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x1) != uint64(0x1) {
+			return false
+		}
 	}
 	return true
 }
@@ -339,56 +313,50 @@ func validFirmwareUpdate(data []byte) bool {
 
 // checkFirmwareUpdate reads one value and reports whether it certainly satisfies the schema of FirmwareUpdate.
 func checkFirmwareUpdate(sc *mqttrt.Scanner) bool {
-	switch sc.Next() {
-	case '{':
-		{
-			if !sc.Object() {
-				return false
-			}
-			var seen0 uint64
-			for sc.NextKey() {
-				switch string(sc.Key()) {
-				case "action":
-					seen0 |= 1 << 0
-					switch sc.Next() {
-					case '"':
-						if !sc.String() {
-							return false
-						}
-						switch string(sc.Str()) {
-						case "firmware":
-						default:
-							return false
-						}
-					default:
-						return false
-					}
-				case "url":
-					seen0 |= 1 << 1
-					switch sc.Next() {
-					case '"':
-						if !sc.String() {
-							return false
-						}
-						if !fastFormat1(sc.Str()) {
-							return false
-						}
-					default:
-						return false
-					}
+	if sc.Next() != '{' {
+		return false
+	}
+	{
+		if !sc.Object() {
+			return false
+		}
+		var seen0 uint64
+		for sc.NextKey() {
+			switch string(sc.Key()) {
+			case "action":
+				seen0 |= 1 << 0
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				switch string(sc.Str()) {
+				case "firmware":
 				default:
 					return false
 				}
-			}
-			if sc.Failed() {
-				return false
-			}
-			if seen0&uint64(0x3) != uint64(0x3) {
+			case "url":
+				seen0 |= 1 << 1
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				if !fastFormat1(sc.Str()) {
+					return false
+				}
+			default:
 				return false
 			}
 		}
-	default:
-		return false
+		if sc.Failed() {
+			return false
+		}
+		if seen0&uint64(0x3) != uint64(0x3) {
+			return false
+		}
 	}
 	return true
 }

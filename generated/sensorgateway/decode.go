@@ -37,15 +37,13 @@ func fillTemperatureReading(sc *mqttrt.Scanner, v *TemperatureReading) bool {
 			switch string(sc.Key()) {
 			case "sensorId":
 				seen0 |= 1 << 0
-				switch sc.Next() {
-				case '"':
-					if !sc.String() {
-						return false
-					}
-					if n := utf8.RuneCount(sc.Str()); n < 1 {
-						return false
-					}
-				default:
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				if n := utf8.RuneCount(sc.Str()); n < 1 {
 					return false
 				}
 				{
@@ -54,18 +52,16 @@ func fillTemperatureReading(sc *mqttrt.Scanner, v *TemperatureReading) bool {
 				}
 			case "celsius":
 				seen0 |= 1 << 1
-				switch sc.Next() {
-				case '0':
-					if !sc.Number() {
-						return false
-					}
-					if !sc.AtLeast(-50.0, "-50") {
-						return false
-					}
-					if !sc.AtMost(100.0, "100") {
-						return false
-					}
-				default:
+				if sc.Next() != '0' {
+					return false
+				}
+				if !sc.Number() {
+					return false
+				}
+				if !sc.AtLeast(-50.0, "-50") {
+					return false
+				}
+				if !sc.AtMost(100.0, "100") {
 					return false
 				}
 				{
@@ -76,21 +72,19 @@ func fillTemperatureReading(sc *mqttrt.Scanner, v *TemperatureReading) bool {
 					v.Celsius = x
 				}
 			case "battery":
-				switch sc.Next() {
-				case '0':
-					if !sc.Number() {
-						return false
-					}
-					if !sc.Integer() {
-						return false
-					}
-					if !sc.AtLeast(0.0, "0") {
-						return false
-					}
-					if !sc.AtMost(100.0, "100") {
-						return false
-					}
-				default:
+				if sc.Next() != '0' {
+					return false
+				}
+				if !sc.Number() {
+					return false
+				}
+				if !sc.Integer() {
+					return false
+				}
+				if !sc.AtLeast(0.0, "0") {
+					return false
+				}
+				if !sc.AtMost(100.0, "100") {
 					return false
 				}
 				{
@@ -147,15 +141,13 @@ func fillHumidityReading(sc *mqttrt.Scanner, v *HumidityReading) bool {
 			switch string(sc.Key()) {
 			case "sensorId":
 				seen0 |= 1 << 0
-				switch sc.Next() {
-				case '"':
-					if !sc.String() {
-						return false
-					}
-					if n := utf8.RuneCount(sc.Str()); n < 1 {
-						return false
-					}
-				default:
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				if n := utf8.RuneCount(sc.Str()); n < 1 {
 					return false
 				}
 				{
@@ -164,18 +156,16 @@ func fillHumidityReading(sc *mqttrt.Scanner, v *HumidityReading) bool {
 				}
 			case "percent":
 				seen0 |= 1 << 1
-				switch sc.Next() {
-				case '0':
-					if !sc.Number() {
-						return false
-					}
-					if !sc.AtLeast(0.0, "0") {
-						return false
-					}
-					if !sc.AtMost(100.0, "100") {
-						return false
-					}
-				default:
+				if sc.Next() != '0' {
+					return false
+				}
+				if !sc.Number() {
+					return false
+				}
+				if !sc.AtLeast(0.0, "0") {
+					return false
+				}
+				if !sc.AtMost(100.0, "100") {
 					return false
 				}
 				{
@@ -231,15 +221,13 @@ func fillAlert(sc *mqttrt.Scanner, v *Alert) bool {
 			switch string(sc.Key()) {
 			case "code":
 				seen0 |= 1 << 0
-				switch sc.Next() {
-				case '"':
-					if !sc.String() {
-						return false
-					}
-					if !decodePattern1.Match(sc.Str()) {
-						return false
-					}
-				default:
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				if !decodePattern1.Match(sc.Str()) {
 					return false
 				}
 				{
@@ -248,12 +236,10 @@ func fillAlert(sc *mqttrt.Scanner, v *Alert) bool {
 				}
 			case "message":
 				seen0 |= 1 << 1
-				switch sc.Next() {
-				case '"':
-					if !sc.String() {
-						return false
-					}
-				default:
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
 					return false
 				}
 				{
@@ -261,12 +247,10 @@ func fillAlert(sc *mqttrt.Scanner, v *Alert) bool {
 					v.Message = x
 				}
 			case "room":
-				switch sc.Next() {
-				case '"':
-					if !sc.String() {
-						return false
-					}
-				default:
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
 					return false
 				}
 				{
@@ -320,16 +304,14 @@ func fillDeviceCommand(sc *mqttrt.Scanner, v *DeviceCommand) bool {
 			switch string(sc.Key()) {
 			case "command":
 				seen0 |= 1 << 0
-				switch sc.Next() {
-				case '"':
-					if !sc.String() {
-						return false
-					}
-					switch string(sc.Str()) {
-					case "reboot", "calibrate", "report":
-					default:
-						return false
-					}
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				switch string(sc.Str()) {
+				case "reboot", "calibrate", "report":
 				default:
 					return false
 				}
@@ -338,21 +320,19 @@ func fillDeviceCommand(sc *mqttrt.Scanner, v *DeviceCommand) bool {
 					v.Command = x
 				}
 			case "delaySeconds":
-				switch sc.Next() {
-				case '0':
-					if !sc.Number() {
-						return false
-					}
-					if !sc.Integer() {
-						return false
-					}
-					if !sc.AtLeast(0.0, "0") {
-						return false
-					}
-					if !sc.AtMost(3600.0, "3600") {
-						return false
-					}
-				default:
+				if sc.Next() != '0' {
+					return false
+				}
+				if !sc.Number() {
+					return false
+				}
+				if !sc.Integer() {
+					return false
+				}
+				if !sc.AtLeast(0.0, "0") {
+					return false
+				}
+				if !sc.AtMost(3600.0, "3600") {
 					return false
 				}
 				{
@@ -409,21 +389,19 @@ func fillDeviceConfig(sc *mqttrt.Scanner, v *DeviceConfig) bool {
 			switch string(sc.Key()) {
 			case "reportIntervalSeconds":
 				seen0 |= 1 << 0
-				switch sc.Next() {
-				case '0':
-					if !sc.Number() {
-						return false
-					}
-					if !sc.Integer() {
-						return false
-					}
-					if !sc.AtLeast(5.0, "5") {
-						return false
-					}
-					if !sc.AtMost(3600.0, "3600") {
-						return false
-					}
-				default:
+				if sc.Next() != '0' {
+					return false
+				}
+				if !sc.Number() {
+					return false
+				}
+				if !sc.Integer() {
+					return false
+				}
+				if !sc.AtLeast(5.0, "5") {
+					return false
+				}
+				if !sc.AtMost(3600.0, "3600") {
 					return false
 				}
 				{
@@ -435,16 +413,14 @@ func fillDeviceConfig(sc *mqttrt.Scanner, v *DeviceConfig) bool {
 				}
 			case "units":
 				seen0 |= 1 << 1
-				switch sc.Next() {
-				case '"':
-					if !sc.String() {
-						return false
-					}
-					switch string(sc.Str()) {
-					case "metric", "imperial":
-					default:
-						return false
-					}
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				switch string(sc.Str()) {
+				case "metric", "imperial":
 				default:
 					return false
 				}

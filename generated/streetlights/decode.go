@@ -36,18 +36,16 @@ func fillLightMeasuredPayload(sc *mqttrt.Scanner, v *LightMeasuredPayload) bool 
 			switch string(sc.Key()) {
 			case "lumens":
 				seen0 |= 1 << 0
-				switch sc.Next() {
-				case '0':
-					if !sc.Number() {
-						return false
-					}
-					if !sc.Integer() {
-						return false
-					}
-					if !sc.AtLeast(0.0, "0") {
-						return false
-					}
-				default:
+				if sc.Next() != '0' {
+					return false
+				}
+				if !sc.Number() {
+					return false
+				}
+				if !sc.Integer() {
+					return false
+				}
+				if !sc.AtLeast(0.0, "0") {
 					return false
 				}
 				{
@@ -58,15 +56,13 @@ func fillLightMeasuredPayload(sc *mqttrt.Scanner, v *LightMeasuredPayload) bool 
 					v.Lumens = x
 				}
 			case "sentAt":
-				switch sc.Next() {
-				case '"':
-					if !sc.String() {
-						return false
-					}
-					if !decodeFormat1(sc.Str()) {
-						return false
-					}
-				default:
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				if !decodeFormat1(sc.Str()) {
 					return false
 				}
 				{
@@ -123,16 +119,14 @@ func fillTurnOnOffPayload(sc *mqttrt.Scanner, v *TurnOnOffPayload) bool {
 			switch string(sc.Key()) {
 			case "command":
 				seen0 |= 1 << 0
-				switch sc.Next() {
-				case '"':
-					if !sc.String() {
-						return false
-					}
-					switch string(sc.Str()) {
-					case "on", "off":
-					default:
-						return false
-					}
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				switch string(sc.Str()) {
+				case "on", "off":
 				default:
 					return false
 				}
@@ -141,15 +135,13 @@ func fillTurnOnOffPayload(sc *mqttrt.Scanner, v *TurnOnOffPayload) bool {
 					v.Command = x
 				}
 			case "sentAt":
-				switch sc.Next() {
-				case '"':
-					if !sc.String() {
-						return false
-					}
-					if !decodeFormat1(sc.Str()) {
-						return false
-					}
-				default:
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				if !decodeFormat1(sc.Str()) {
 					return false
 				}
 				{
@@ -206,21 +198,19 @@ func fillDimLightPayload(sc *mqttrt.Scanner, v *DimLightPayload) bool {
 			switch string(sc.Key()) {
 			case "percentage":
 				seen0 |= 1 << 0
-				switch sc.Next() {
-				case '0':
-					if !sc.Number() {
-						return false
-					}
-					if !sc.Integer() {
-						return false
-					}
-					if !sc.AtLeast(0.0, "0") {
-						return false
-					}
-					if !sc.AtMost(100.0, "100") {
-						return false
-					}
-				default:
+				if sc.Next() != '0' {
+					return false
+				}
+				if !sc.Number() {
+					return false
+				}
+				if !sc.Integer() {
+					return false
+				}
+				if !sc.AtLeast(0.0, "0") {
+					return false
+				}
+				if !sc.AtMost(100.0, "100") {
 					return false
 				}
 				{
@@ -231,15 +221,13 @@ func fillDimLightPayload(sc *mqttrt.Scanner, v *DimLightPayload) bool {
 					v.Percentage = x
 				}
 			case "sentAt":
-				switch sc.Next() {
-				case '"':
-					if !sc.String() {
-						return false
-					}
-					if !decodeFormat1(sc.Str()) {
-						return false
-					}
-				default:
+				if sc.Next() != '"' {
+					return false
+				}
+				if !sc.String() {
+					return false
+				}
+				if !decodeFormat1(sc.Str()) {
 					return false
 				}
 				{

@@ -34,9 +34,9 @@ var emitters = []emitter{
 	{"subscribe.go", templates.Subscribe},
 	{"messages.go", templates.Messages},
 	{"types.go", func(f *jen.File, s *templates.Spec) error { return templates.Types(f, s.Doc) }},
-	{"validation.go", func(f *jen.File, s *templates.Spec) error { return templates.Validation(f, s.Doc) }},
-	{"decode.go", func(f *jen.File, s *templates.Spec) error { return templates.Decoders(f, s.Doc) }},
-	{"encode.go", func(f *jen.File, s *templates.Spec) error { return templates.Encoders(f, s.Doc) }},
+	{"validation.go", templates.Validation},
+	{"decode.go", templates.Decoders},
+	{"encode.go", templates.Encoders},
 	{"servers.go", templates.Servers},
 }
 

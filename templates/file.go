@@ -46,6 +46,23 @@ type Spec struct {
 	// no address); it is rendered into the Client's godoc so nothing is
 	// dropped silently.
 	Skipped []string
+
+	// fast holds HasFastCheck and HasFastDecode of every message of Doc,
+	// decided once: the emitters, running concurrently, ask for them many
+	// times, and each answer walks the payload schema.
+	fast map[*model.Message]fastPaths
+}
+
+// fastPaths is what the emitters generate for one message's payload.
+type fastPaths struct{ check, decode bool }
+
+// paths returns the fast paths of m (deciding them for a message not in
+// Doc.Messages).
+func (s *Spec) paths(m *model.Message) fastPaths {
+	if p, ok := s.fast[m]; ok {
+		return p
+	}
+	return fastPaths{check: HasFastCheck(m), decode: HasFastDecode(m)}
 }
 
 // NewFile starts one generated file of s: header, source line, package
@@ -182,7 +199,10 @@ func splitCamel(s string) []string {
 // channel with no address, an address whose parameters cannot be split
 // back out of a topic, or a publish to an address holding MQTT wildcards.
 func NewSpec(doc *model.Document, pkg, source string, publish, subscribe []*model.Operation) *Spec {
-	s := &Spec{Doc: doc, Package: pkg, Source: source}
+	s := &Spec{Doc: doc, Package: pkg, Source: source, fast: map[*model.Message]fastPaths{}}
+	for _, m := range doc.Messages {
+		s.fast[m] = fastPaths{check: HasFastCheck(m), decode: HasFastDecode(m)}
+	}
 	usable := func(op *model.Operation, send bool) bool {
 		verb := "Subscribe"
 		if send {

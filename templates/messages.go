@@ -218,10 +218,10 @@ func Messages(f *jen.File, s *Spec) error {
 			continue
 		}
 		seen[m] = true
-		emitMessageCodec(f, m)
+		emitMessageCodec(f, m, s.paths(m))
 	}
 	for _, st := range sums {
-		if err := emitPayloadSum(f, st); err != nil {
+		if err := emitPayloadSum(f, s, st); err != nil {
 			return err
 		}
 	}
@@ -254,7 +254,7 @@ func (s *Spec) operations() []*model.Operation {
 //
 // The compiled schema is asked whenever the fast check does not say
 // "valid", so it alone decides refusals and words their errors.
-func validateStmt(m *model.Message, value jen.Code, zero jen.Code) jen.Code {
+func validateStmt(m *model.Message, fast fastPaths, value jen.Code, zero jen.Code) jen.Code {
 	v, ok := payloadSchemaVar(m)
 	if !ok {
 		return jen.Null()
@@ -264,7 +264,7 @@ func validateStmt(m *model.Message, value jen.Code, zero jen.Code) jen.Code {
 		method = "Validate"
 	}
 	cond := jen.Id("validate")
-	if HasFastCheck(m) {
+	if fast.check {
 		cond = cond.Op("&&").Op("!").Id(FastCheckName(m)).Call(value)
 	}
 	return jen.If(cond).Block(
@@ -298,7 +298,7 @@ func validateStmt(m *model.Message, value jen.Code, zero jen.Code) jen.Code {
 // The second check is needed because encoding/json fills a field from a
 // key that differs from its name only in case, which the schema took for
 // another property; the fast check refuses such keys itself.
-func decodeJSONBody(m *model.Message, typ *jen.Statement) []jen.Code {
+func decodeJSONBody(m *model.Message, fast fastPaths, typ *jen.Statement) []jen.Code {
 	unmarshal := jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("msg")), jen.Err().Op("!=").Nil()).Block(
 		jen.Return(jen.Id("msg"), jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("%%w: %s: %%v", m.GoName)), rt("ErrDecode"), jen.Err())),
 	)
@@ -310,14 +310,14 @@ func decodeJSONBody(m *model.Message, typ *jen.Statement) []jen.Code {
 	// its value equals json.Unmarshal's whenever it says true, so it
 	// serves with validation off too.
 	var fastDecode []jen.Code
-	if HasFastDecode(m) {
+	if fast.decode {
 		fastDecode = []jen.Code{
 			jen.If(jen.Id(FastDecodeName(m)).Call(jen.Id("data"), jen.Op("&").Id("msg"))).Block(jen.Return(jen.Id("msg"), jen.Nil())),
 			jen.Id("msg").Op("=").Add(typ.Clone()).Values(),
 		}
 	}
 	slow := jen.Id("validate")
-	if HasFastCheck(m) {
+	if fast.check {
 		slow = slow.Op("&&").Op("!").Id(FastCheckName(m)).Call(jen.Id("data"))
 	}
 	return append(append([]jen.Code{jen.Var().Id("msg").Add(typ.Clone())}, fastDecode...),
@@ -366,7 +366,7 @@ func enumStrings(s *model.Schema) []string {
 // sensor reading fits, so one allocation is the usual cost.
 const encodeBufSize = 128
 
-func emitMessageCodec(f *jen.File, m *model.Message) {
+func emitMessageCodec(f *jen.File, m *model.Message, fast fastPaths) {
 	typ := messageType(m)
 	enc := "encode" + m.GoName
 	dec := "decode" + m.GoName
@@ -380,7 +380,7 @@ func emitMessageCodec(f *jen.File, m *model.Message) {
 					jen.Lit(fmt.Sprintf("encode %s: %%w", m.GoName)), jen.Err()))),
 			}
 		}
-		if HasFastDecode(m) {
+		if fast.decode {
 			// The emitted encoder writes json.Marshal's bytes without
 			// reflection, checking the value as it goes: true means the
 			// payload certainly satisfies the schema. Where it gives up,
@@ -395,14 +395,14 @@ func emitMessageCodec(f *jen.File, m *model.Message) {
 			encBody = marshal(jen.Id("data"))
 		}
 		encBody = append(encBody,
-			validateStmt(m, jen.Id("data"), jen.Nil()),
+			validateStmt(m, fast, jen.Id("data"), jen.Nil()),
 			jen.Return(jen.Id("data"), jen.Nil()),
 		)
-		decBody = decodeJSONBody(m, typ)
+		decBody = decodeJSONBody(m, fast, typ)
 	case codecText:
 		// The validator wants a plain string, not a named string type.
 		encBody = []jen.Code{
-			validateStmt(m, jen.String().Parens(jen.Id("msg")), jen.Nil()),
+			validateStmt(m, fast, jen.String().Parens(jen.Id("msg")), jen.Nil()),
 			validEnumStmt(m, jen.Id("msg"), jen.Nil()),
 			jen.Return(jen.Index().Byte().Parens(jen.Id("msg")), jen.Nil()),
 		}
@@ -411,7 +411,7 @@ func emitMessageCodec(f *jen.File, m *model.Message) {
 				jen.Return(jen.Lit(""), jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("%%w: %s: text is not valid UTF-8", m.GoName)), rt("ErrDecode"))),
 			),
 			jen.Id("text").Op(":=").String().Parens(jen.Id("data")),
-			validateStmt(m, jen.Id("text"), jen.Lit("")),
+			validateStmt(m, fast, jen.Id("text"), jen.Lit("")),
 			validEnumStmt(m, textValue(m), jen.Lit("")),
 			jen.Return(textValue(m), jen.Nil()),
 		}
@@ -449,7 +449,7 @@ func emitRawCodec(f *jen.File) {
 // emitPayloadSum emits the sum type, its encoder and its decoder. A variant is
 // recognised by its schema; variants with no schema (raw, binary) are a
 // fallback taken only when no schema matched and only one such exists.
-func emitPayloadSum(f *jen.File, st *payloadSum) error {
+func emitPayloadSum(f *jen.File, s *Spec, st *payloadSum) error {
 	names := make([]string, len(st.messages))
 	fields := map[string]bool{}
 	for i, m := range st.messages {
@@ -510,10 +510,10 @@ func emitPayloadSum(f *jen.File, st *payloadSum) error {
 			return jen.List(jen.Id("match"), jen.Id("matches"), jen.Id("fast")).Op("=").List(jen.Lit(i), jen.Id("matches").Op("+").Lit(1), jen.Lit(fast))
 		}
 		bySchema := jen.If(jen.Id(v).Dot("ValidateJSON").Call(jen.Id("data")).Op("==").Nil()).Block(found(false))
-		switch {
-		case HasFastCheck(m):
+		switch fast := s.paths(m); {
+		case fast.check:
 			dec = append(dec, jen.If(jen.Id(FastCheckName(m)).Call(jen.Id("data"))).Block(found(true)).Else().Add(bySchema))
-		case HasFastDecode(m):
+		case fast.decode:
 			// The fast decoder vouches for the payload as a fast check
 			// would; the value it fills is decoded again below.
 			dec = append(dec, jen.If(jen.Id(FastDecodeName(m)).Call(jen.Id("data"), jen.New(messageType(m)))).Block(found(true)).Else().Add(bySchema))

@@ -63,13 +63,14 @@ func renderTypes(doc *model.Document, pkg string) ([]byte, error) {
 	if err := templates.CheckSchemas(doc); err != nil {
 		return nil, err
 	}
-	if err := templates.Validation(f, doc); err != nil {
+	spec := templates.NewSpec(doc, pkg, "test.yaml", nil, nil)
+	if err := templates.Validation(f, spec); err != nil {
 		return nil, err
 	}
-	if err := templates.Decoders(f, doc); err != nil {
+	if err := templates.Decoders(f, spec); err != nil {
 		return nil, err
 	}
-	if err := templates.Encoders(f, doc); err != nil {
+	if err := templates.Encoders(f, spec); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer

@@ -23,20 +23,19 @@ import (
 // own, and CheckSchemas compiles every schema at generation time, so that
 // a schema the validator refuses is a generation error, never a panic when
 // the generated package loads; all of them run in parallel.
-func Validation(f *jen.File, doc *model.Document) error {
+func Validation(f *jen.File, s *Spec) error {
 	fast := newFastEmitter(f, "fast")
 	defer fast.decls()
-	return eachPayloadSchema(doc, true, func(name string, m *model.Message, js []byte) {
+	return eachPayloadSchema(s.Doc, true, func(name string, m *model.Message, js []byte) {
 		label := strings.TrimPrefix(name, "schema")
 		f.Comment(fmt.Sprintf("%s validates the payload of message %s, compiled once.", name, messageLabel(m)))
 		f.Var().Id(name).Op("=").Qual(runtimePath, "MustCompileSchema").Call(jen.Lit(label), jen.Lit(string(js)))
 		f.Line()
 		switch {
+		case !s.paths(m).check:
 		case isTextMessage(m):
-			if textCovered(m.Payload) {
-				fast.text(name, m.Payload)
-			}
-		case FastCovered(m.Payload) && !FastDecodeCovered(m.Payload):
+			fast.text(name, m.Payload)
+		default:
 			// With a fast decoder there is nothing left for a check of
 			// the bytes to do: the decoder checks as it fills, and the
 			// encoder checks the Go value as it writes (codec.go).
@@ -51,22 +50,22 @@ func Validation(f *jen.File, doc *model.Document) error {
 // Both check as they go, so a payload with a fast decoder has no validX.
 // They are two files so that a large document's codecs are formatted on
 // two cores.
-func Decoders(f *jen.File, doc *model.Document) error {
+func Decoders(f *jen.File, s *Spec) error {
 	fast := newFastEmitter(f, "decode")
 	defer fast.decls()
-	return eachPayloadSchema(doc, false, func(name string, m *model.Message, _ []byte) {
-		if !isTextMessage(m) && FastDecodeCovered(m.Payload) {
+	return eachPayloadSchema(s.Doc, false, func(name string, m *model.Message, _ []byte) {
+		if !isTextMessage(m) && s.paths(m).decode {
 			fast.fastDecode(name, m.Payload)
 		}
 	})
 }
 
 // Encoders emits the appendX encoders (see Decoders).
-func Encoders(f *jen.File, doc *model.Document) error {
+func Encoders(f *jen.File, s *Spec) error {
 	fast := newFastEmitter(f, "encode")
 	defer fast.decls()
-	return eachPayloadSchema(doc, false, func(_ string, m *model.Message, _ []byte) {
-		if !isTextMessage(m) && FastDecodeCovered(m.Payload) {
+	return eachPayloadSchema(s.Doc, false, func(_ string, m *model.Message, _ []byte) {
+		if !isTextMessage(m) && s.paths(m).decode {
 			fast.fastEncode(m.Payload)
 		}
 	})

@@ -313,12 +313,8 @@ type fastEmitter struct {
 	encodeDone map[*model.Schema]bool
 }
 
-func newFastEmitter(f *jen.File, prefix string) *fastEmitter {
-	check := "check"
-	if prefix != "fast" {
-		check = prefix + "Check"
-	}
-	return &fastEmitter{f: f, prefix: prefix, checkPrefix: check, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}, fillDone: map[*model.Schema]bool{}}
+func newFastEmitter(f *jen.File, prefix, checkPrefix string) *fastEmitter {
+	return &fastEmitter{f: f, prefix: prefix, checkPrefix: checkPrefix, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}, fillDone: map[*model.Schema]bool{}}
 }
 
 // fastFunc names the fast check of a payload schema variable.
@@ -420,10 +416,10 @@ func (e *fastEmitter) inline(s *model.Schema, depth int, sc *jen.Statement) []je
 		first rune
 		body  []jen.Code
 	}
-	var single []kindCase
+	var kinds []kindCase
 	var cases []jen.Code
 	add := func(first rune, body []jen.Code) {
-		single = append(single, kindCase{first, body})
+		kinds = append(kinds, kindCase{first, body})
 		cases = append(cases, jen.Case(jen.LitRune(first)).Block(body...))
 	}
 	if kind("string") {
@@ -454,10 +450,10 @@ func (e *fastEmitter) inline(s *model.Schema, depth int, sc *jen.Statement) []je
 	if kind("null") {
 		add('n', []jen.Code{jen.If(jen.Op("!").Add(call("Null"))).Block(fail())})
 	}
-	if len(cases) == 1 && len(single) == 1 {
+	if len(cases) == 1 && len(kinds) == 1 {
 		// One kind, the usual case: no switch. The checks are statements
 		// that scope their own names, so they can follow in this block.
-		return append([]jen.Code{jen.If(call("Next").Op("!=").LitRune(single[0].first)).Block(fail())}, single[0].body...)
+		return append([]jen.Code{jen.If(call("Next").Op("!=").LitRune(kinds[0].first)).Block(fail())}, kinds[0].body...)
 	}
 	cases = append(cases, jen.Default().Block(fail()))
 	return []jen.Code{jen.Switch(call("Next")).Block(cases...)}

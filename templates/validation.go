@@ -24,7 +24,7 @@ import (
 // a schema the validator refuses is a generation error, never a panic when
 // the generated package loads; all of them run in parallel.
 func Validation(f *jen.File, s *Spec) error {
-	fast := newFastEmitter(f, "fast")
+	fast := newFastEmitter(f, "fast", "check")
 	defer fast.decls()
 	return eachPayloadSchema(s.Doc, true, func(name string, m *model.Message, js []byte) {
 		label := strings.TrimPrefix(name, "schema")
@@ -51,7 +51,7 @@ func Validation(f *jen.File, s *Spec) error {
 // They are two files so that a large document's codecs are formatted on
 // two cores.
 func Decoders(f *jen.File, s *Spec) error {
-	fast := newFastEmitter(f, "decode")
+	fast := newFastEmitter(f, "decode", "decodeCheck")
 	defer fast.decls()
 	return eachPayloadSchema(s.Doc, false, func(name string, m *model.Message, _ []byte) {
 		if !isTextMessage(m) && s.paths(m).decode {
@@ -62,7 +62,7 @@ func Decoders(f *jen.File, s *Spec) error {
 
 // Encoders emits the appendX encoders (see Decoders).
 func Encoders(f *jen.File, s *Spec) error {
-	fast := newFastEmitter(f, "encode")
+	fast := newFastEmitter(f, "encode", "encodeCheck")
 	defer fast.decls()
 	return eachPayloadSchema(s.Doc, false, func(_ string, m *model.Message, _ []byte) {
 		if !isTextMessage(m) && s.paths(m).decode {

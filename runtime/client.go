@@ -42,6 +42,11 @@ type Client struct {
 	// "connected" log line says which of several brokers was reached.
 	broker atomic.Pointer[string]
 
+	// ready is set once a connection is fully established (subscriptions
+	// resumed, waiting publishers released) and cleared when it is lost or
+	// closed: IsConnected reads it on every publish, without the lock.
+	ready atomic.Bool
+
 	// mu guards the lifecycle fields below. It is never held across a
 	// network wait or a callback.
 	mu         sync.Mutex

@@ -44,8 +44,11 @@ func (c *Client) Connect(ctx context.Context) error {
 	return nil
 }
 
-// IsConnected reports whether the link to the broker is up now.
-func (c *Client) IsConnected() bool { return c.pc.IsConnectionOpen() }
+// IsConnected reports whether the link to the broker is up now and ready:
+// after a reconnection, only once the subscriptions the broker lost are
+// made again, so that nothing published from then on to one of them is
+// missed.
+func (c *Client) IsConnected() bool { return c.ready.Load() && c.pc.IsConnectionOpen() }
 
 // Disconnect stops any reconnection, waits (bounded by ctx) for
 // PublishAsync calls in flight and for queued messages to reach their
@@ -75,7 +78,8 @@ func (c *Client) Disconnect(ctx context.Context) error {
 	if dialing != nil {
 		waitClosed(ctx, dialing)
 	}
-	c.flushAsync(ctx)
+	c.flushAsync(ctx) // PublishAsync calls in flight still find the link ready
+	c.ready.Store(false)
 	if c.pc.IsConnectionOpen() {
 		quiesce := 250 * time.Millisecond
 		if d, ok := ctx.Deadline(); ok {
@@ -113,6 +117,7 @@ func (c *Client) Reconnect() error {
 	loop := c.loop
 	c.loop = nil
 	c.state = stateReconnecting
+	c.ready.Store(false)
 	if c.outage == nil {
 		c.outage = newOutage()
 	}
@@ -263,7 +268,11 @@ func (c *Client) brokerList() string {
 var errDisconnectedMeanwhile = fmt.Errorf("%w: Disconnect was called while connecting", ErrConnectionFailed)
 
 // established records a new connection, resumes subscriptions when the
-// broker kept no session, and calls the OnConnect handler.
+// broker kept no session, marks the client ready and calls the OnConnect
+// handler. Publishers waiting for the link (the outage) are released only
+// once the subscriptions are made again, and until then IsConnected is
+// false, so that a message published to one of our own subscriptions is
+// not missed.
 func (c *Client) established(sessionPresent, reconnect bool) error {
 	c.mu.Lock()
 	if c.state != stateConnecting && c.state != stateReconnecting {
@@ -273,8 +282,7 @@ func (c *Client) established(sessionPresent, reconnect bool) error {
 	c.state = stateConnected
 	lost := c.lostInDial
 	c.lostInDial = false
-	o := c.outage
-	c.outage = nil
+	o := c.outage // stays registered until the client is ready
 	c.mu.Unlock()
 
 	c.stats.connected()
@@ -283,11 +291,7 @@ func (c *Client) established(sessionPresent, reconnect bool) error {
 	}
 	c.log.Info("mqtt: connected", "client_id", c.cfg.ClientID, "broker", c.connectedBroker(), "session_present", sessionPresent, "reconnect", reconnect)
 	if lost {
-		c.mu.Lock()
-		if c.outage == nil {
-			c.outage = o // publishers keep waiting, for the next reconnection
-		}
-		c.mu.Unlock()
+		// Publishers keep waiting on the outage, for the next reconnection.
 		c.connectionLost(c.pc, errors.New("connection lost while it was being set up"))
 		return nil
 	}
@@ -297,9 +301,18 @@ func (c *Client) established(sessionPresent, reconnect bool) error {
 	if *c.cfg.ResumeSubs && !sessionPresent {
 		c.resubscribe()
 	}
-	// Publishers waiting for the link go on only now, so that a message
-	// they publish to one of our own subscriptions is not missed.
-	c.restoreOutage(o)
+	// Ready unless the link was lost (connectionLost changed the state and
+	// kept the outage) or a publisher saw paho drop it (a new outage).
+	c.mu.Lock()
+	ready := c.state == stateConnected && c.outage == o
+	if ready {
+		c.outage = nil
+		c.ready.Store(true)
+	}
+	c.mu.Unlock()
+	if ready {
+		c.restoreOutage(o)
+	}
 	if h, _, _ := c.hooks(); h != nil {
 		go h(c.pc)
 	}
@@ -316,6 +329,7 @@ func (c *Client) restoreOutage(o *outage) {
 // goroutine once its workers have stopped).
 func (c *Client) connectionLost(_ mqttclient.Client, err error) {
 	c.mu.Lock()
+	c.ready.Store(false)
 	switch c.state {
 	case stateConnected:
 	case stateConnecting, stateReconnecting:

@@ -3,7 +3,9 @@ package runtime_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -499,5 +501,46 @@ func TestDisconnectAndConnectAgain(t *testing.T) {
 	}
 	if m := in.next(t, 3*time.Second); m.payload != "y" {
 		t.Errorf("the subscription was not made again after Connect: %+v", m)
+	}
+}
+
+// TestConnectedOnlyOnceSubscriptionsResumed: after a reconnection that lost
+// the session, IsConnected turns true only when the tracked subscriptions
+// are made again, so a message published to one of them as soon as the
+// client says it is connected is delivered. 300 filters (three SUBSCRIBE
+// round trips) keep the resubscription long enough for a publish to slip
+// in before it when IsConnected only reflects paho's link.
+func TestConnectedOnlyOnceSubscriptionsResumed(t *testing.T) {
+	b := mqtttest.NewBroker(t)
+	p := mqtttest.NewProxy(t, b.URL())
+	c := connected(t, runtime.WithBroker(p.URL()), runtime.WithMaxReconnectDelay(50*time.Millisecond))
+	in := newInbox()
+	filters := map[string]byte{}
+	for i := range 300 {
+		filters[fmt.Sprintf("resumed/%03d", i)] = 1
+	}
+	if err := c.SubscribeMultiple(filters, in.handler); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 {
+		p.Drop()
+		waitFor(t, 5*time.Second, "the loss to be noticed", func() bool { return c.GetStats().ConnectionLosses > uint64(round) })
+		// Publish the moment IsConnected says so (polling every 10 ms
+		// would let the resubscription finish first).
+		for deadline := time.Now().Add(10 * time.Second); !c.IsConnected(); {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: not connected again within 10s", round)
+			}
+			goruntime.Gosched()
+		}
+		if err := c.Publish("resumed/299", 1, false, fmt.Sprint(round)); err != nil {
+			t.Fatal(err)
+		}
+		if m := in.next(t, 3*time.Second); m.payload != fmt.Sprint(round) {
+			t.Fatalf("round %d: got %q", round, m.payload)
+		}
+		if n := len(c.GetSubscriptions()); n != 300 {
+			t.Fatalf("round %d: %d subscriptions tracked, want 300", round, n)
+		}
 	}
 }

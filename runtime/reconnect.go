@@ -97,6 +97,7 @@ func (c *Client) giveUp(l *reconnectLoop, attempts int, lastErr error) {
 	}
 	c.loop = nil
 	c.state = stateDisconnected
+	c.ready.Store(false)
 	o := c.outage
 	c.outage = nil
 	c.mu.Unlock()

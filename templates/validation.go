@@ -17,9 +17,9 @@ import (
 //	var schemaReading = mqttrt.MustCompileSchema("Reading", "{...}")
 //
 // and, when the schema uses only keywords the fast path decides (see
-// validate_emit.go), the one-pass check validReading(data []byte) bool
-// (validReadingText(v string) bool for text payloads) that the codecs try
-// first. Decoders and Encoders emit the fast codecs into files of their
+// validate_emit.go) and the payload has no fast decoder, the one-pass
+// check validReading(data []byte) bool (validReadingText(v string) bool
+// for text payloads) that the codecs try first. Decoders and Encoders emit the fast codecs into files of their
 // own, and CheckSchemas compiles every schema at generation time, so that
 // a schema the validator refuses is a generation error, never a panic when
 // the generated package loads; all of them run in parallel.
@@ -31,14 +31,13 @@ func Validation(f *jen.File, s *Spec) error {
 		f.Comment(fmt.Sprintf("%s validates the payload of message %s, compiled once.", name, messageLabel(m)))
 		f.Var().Id(name).Op("=").Qual(runtimePath, "MustCompileSchema").Call(jen.Lit(label), jen.Lit(string(js)))
 		f.Line()
+		// A payload with a fast decoder gets no check of the bytes: the
+		// decoder checks as it fills and the encoder as it writes (see
+		// HasFastCheck).
 		switch {
-		case !s.paths(m).check:
-		case isTextMessage(m):
+		case s.paths(m).check && isTextMessage(m):
 			fast.text(name, m.Payload)
-		default:
-			// With a fast decoder there is nothing left for a check of
-			// the bytes to do: the decoder checks as it fills, and the
-			// encoder checks the Go value as it writes (codec.go).
+		case s.paths(m).check:
 			fast.payload(name, m.Payload)
 		}
 	})
@@ -119,7 +118,10 @@ func eachPayloadSchema(doc *model.Document, withJSON bool, emit func(name string
 }
 
 // HasFastCheck reports whether Validation emits a fast check for m's
-// payload (validX, or validXText for a text payload).
+// payload (validX, or validXText for a text payload): its schema uses only
+// keywords the fast path decides, and it has no fast decoder, which checks
+// as it fills (and the encoder as it writes) so that a check of the bytes
+// alone would have nothing left to do.
 func HasFastCheck(m *model.Message) bool {
 	if SchemaVar(m) == "" {
 		return false

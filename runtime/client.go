@@ -174,6 +174,7 @@ func (c *Client) pahoOptions(tlsCfg *tls.Config, store mqttclient.Store) mqttcli
 	if tlsCfg != nil {
 		o.SetTLSConfig(tlsCfg)
 	}
+	o.SetCustomOpenConnectionFn(c.openConnection)
 	if cfg.WillTopic != "" {
 		o.SetBinaryWill(cfg.WillTopic, []byte(cfg.WillPayload), cfg.WillQoS, cfg.WillRetained)
 	}

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"fmt"
 	"hash/fnv"
 	"os"
@@ -35,6 +36,9 @@ import (
 // holds at most one entry per packet ID (65535). It lives in memory: after
 // a process restart, a QoS 2 message whose handlers ran but whose PUBREC
 // was never sent is delivered again.
+//
+// Sending QoS 2: paho stores no PUBREL, so a resumed session would send
+// the PUBLISH again; pubrelSent keeps the store in step (see pubrelConn).
 //
 // Sending QoS 1/2: when paho resends a stored PUBLISH after a reconnection
 // it completes the original token at once, without error and before any
@@ -91,6 +95,38 @@ func (g *qos2Guard) Del(key string) {
 func (g *qos2Guard) Reset() {
 	g.forget()
 	g.Store.Reset()
+}
+
+// pubrelSent records that paho wrote the PUBREL of outbound packet id:
+// a QoS 2 PUBLISH still stored under it is replaced by the PUBREL, so that
+// a resumed session sends the PUBREL and not the PUBLISH (see pubrelConn).
+func (g *qos2Guard) pubrelSent(id uint16) {
+	key := "o." + strconv.Itoa(int(id))
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if p, ok := g.Store.Get(key).(*packets.PublishPacket); ok && p.Qos == 2 {
+		rel := packets.NewControlPacket(packets.Pubrel).(*packets.PubrelPacket)
+		rel.MessageID = id
+		g.Store.Put(key, rel)
+	}
+}
+
+// publishable reports whether a QoS 2 PUBLISH about to be written is still
+// to be sent: the store holds that same PUBLISH under its packet ID, or
+// holds nothing under it and the session is not persistent. A PUBREL in
+// its place (PUBREC received), another message under the ID (reused), or
+// with a persistent session nothing (PUBCOMP received) makes it a late copy
+// (see pubrelConn).
+func (g *qos2Guard) publishable(id uint16, topic, payload []byte, persistent bool) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch p := g.Store.Get("o." + strconv.Itoa(int(id))).(type) {
+	case *packets.PublishPacket:
+		return p.Qos == 2 && p.TopicName == string(topic) && bytes.Equal(p.Payload, payload)
+	case nil:
+		return !persistent
+	}
+	return false
 }
 
 // forget drops the received QoS 2 state; the broker has no session.

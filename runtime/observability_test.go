@@ -61,9 +61,13 @@ func TestLogAttributes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, 5*time.Second, "the three messages", func() bool {
+	// The counters move before the records are written (a panic's record
+	// carries a stack trace), so wait for both.
+	waitFor(t, 5*time.Second, "the three messages and their records", func() bool {
 		s := c.GetStats()
-		return s.HandlerPanics == 1 && s.MessagesRejected == 1 && s.MessagesUnrouted == 1
+		return s.HandlerPanics == 1 && s.MessagesRejected == 1 && s.MessagesUnrouted == 1 &&
+			log.find("mqtt: handler panicked") != nil && log.find("mqtt: message rejected") != nil &&
+			log.find("mqtt: message without handler") != nil
 	})
 
 	cases := []struct {

@@ -97,11 +97,14 @@ func (g *qos2Guard) Reset() {
 	g.Store.Reset()
 }
 
+// outboundKey is paho's store key of an outbound packet ID.
+func outboundKey(id uint16) string { return "o." + strconv.Itoa(int(id)) }
+
 // pubrelSent records that paho wrote the PUBREL of outbound packet id:
 // a QoS 2 PUBLISH still stored under it is replaced by the PUBREL, so that
 // a resumed session sends the PUBREL and not the PUBLISH (see pubrelConn).
 func (g *qos2Guard) pubrelSent(id uint16) {
-	key := "o." + strconv.Itoa(int(id))
+	key := outboundKey(id)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if p, ok := g.Store.Get(key).(*packets.PublishPacket); ok && p.Qos == 2 {
@@ -120,7 +123,7 @@ func (g *qos2Guard) pubrelSent(id uint16) {
 func (g *qos2Guard) publishable(id uint16, topic, payload []byte, persistent bool) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	switch p := g.Store.Get("o." + strconv.Itoa(int(id))).(type) {
+	switch p := g.Store.Get(outboundKey(id)).(type) {
 	case *packets.PublishPacket:
 		return p.Qos == 2 && p.TopicName == string(topic) && bytes.Equal(p.Payload, payload)
 	case nil:
@@ -141,7 +144,7 @@ func (g *qos2Guard) forget() {
 func (g *qos2Guard) release(id uint16) <-chan struct{} {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.Store.Get("o."+strconv.Itoa(int(id))) == nil {
+	if g.Store.Get(outboundKey(id)) == nil {
 		return nil
 	}
 	ch := make(chan struct{})

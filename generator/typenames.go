@@ -73,7 +73,7 @@ var reservedMarker = &model.Schema{}
 func reservedTypeNames(doc *model.Document) []string {
 	out := []string{"Client", "ClientOption", "NewClient", "WithErrorHandler", "WithoutValidation",
 		"WithMaxPayloadSize", "PublishOption", "WithQoS", "WithRetain", "SubscribeOption",
-		"WithShareGroup", "ServerURLs"}
+		"WithShareGroup", "ServerURLs", templates.ReceivedType}
 	// templates/servers.go: Server<Name>URL and Server<Name>Options, with
 	// the server's position for a name that has no letters or digits.
 	for i, srv := range doc.Servers {

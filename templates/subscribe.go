@@ -10,25 +10,34 @@ import (
 
 // Subscribe emits, per operation the client receives:
 //
-//	type ReadingMessage struct{ Payload Reading; Params ReadingParams; Topic string; QoS byte; Retained, Duplicate bool }
+//	type ReadingMessage = Received[ReadingParams, Reading]
 //	func (c *Client) SubscribeReading(ctx context.Context, handler func(context.Context, ReadingMessage) error, opts ...SubscribeOption) error
 //	func (c *Client) UnsubscribeReading(ctx context.Context, opts ...SubscribeOption) error
 //
-// The subscription's callback refuses oversized payloads before decoding,
-// parses the topic back into params, decodes and validates, and only then
-// calls the handler; every refusal goes to RecordRejected and the error
-// handler. The QoS is the operation binding's (else the runtime's default)
-// unless WithSubscribeQoS overrides it.
+// Each method is one call of a generic helper emitted once per package
+// (emitSubscribeHelpers), so a document with a thousand operations does
+// not carry a thousand copies of the same body. The subscription's
+// callback refuses oversized payloads before decoding, parses the topic
+// back into params, decodes and validates, and only then calls the
+// handler; every refusal goes to RecordRejected and the error handler.
+// The QoS is the operation binding's (else the runtime's default) unless
+// WithSubscribeQoS overrides it.
 func Subscribe(f *jen.File, s *Spec) error {
+	if len(s.Subscribe) == 0 {
+		return nil
+	}
+	emitSubscribeHelpers(f, messageStruct(s.Subscribe[0]))
 	for _, op := range s.Subscribe {
-		emitMessageStruct(f, op)
+		emitMessageAlias(f, op)
 		emitSubscribe(f, op)
 		emitUnsubscribe(f, op)
 	}
-	emitFilterHelpers(f, s.Subscribe)
-	emitReceiveHelpers(f, s.Subscribe)
 	return nil
 }
+
+// ReceivedType is the generic message type the <Operation>Message aliases
+// name; the generator reserves the name.
+const ReceivedType = "Received"
 
 func messageStruct(op *model.Operation) string { return op.GoName + "Message" }
 
@@ -36,126 +45,56 @@ func handlerType(op *model.Operation) *jen.Statement {
 	return jen.Func().Params(ctxType(), jen.Id(messageStruct(op))).Error()
 }
 
-func emitMessageStruct(f *jen.File, op *model.Operation) {
-	ch := op.Channel
+// paramsOrNone is a channel's <Channel>Params type, or struct{} for a
+// channel without parameters.
+func paramsOrNone(ch *model.Channel) *jen.Statement {
+	if len(ch.Parameters) == 0 {
+		return jen.Struct()
+	}
+	return jen.Id(paramsType(ch))
+}
+
+func emitMessageAlias(f *jen.File, op *model.Operation) {
 	p := payloadOf(op)
-	f.Add(godoc(fmt.Sprintf("%s is a message received by Subscribe%s on %s.", messageStruct(op), op.GoName, topicText(ch))))
-	f.Type().Id(messageStruct(op)).StructFunc(func(g *jen.Group) {
-		g.Add(godoc(fmt.Sprintf("Payload is the decoded payload: %s.", p.describe())))
-		g.Id("Payload").Add(p.goType())
-		if len(ch.Parameters) > 0 {
-			g.Add(godoc("Params are the channel parameters parsed from Topic."))
-			g.Id("Params").Id(paramsType(ch))
-		}
-		g.Add(godoc("Topic is the topic the message was published to."))
-		g.Id("Topic").String()
-		g.Add(godoc("QoS is the quality of service it was delivered with."))
-		g.Id("QoS").Byte()
-		g.Add(godoc("Retained is set for a retained message sent on subscribing."))
-		g.Id("Retained").Bool()
-		g.Add(godoc("Duplicate is set when the broker may have delivered it before."))
-		g.Id("Duplicate").Bool()
-	})
+	f.Add(godoc(fmt.Sprintf("%s is a message received by Subscribe%s on %s. Its Payload is %s.",
+		messageStruct(op), op.GoName, topicText(op.Channel), p.describe())))
+	f.Type().Id(messageStruct(op)).Op("=").Id(ReceivedType).Types(paramsOrNone(op.Channel), p.goType())
 	f.Line()
 }
 
-// filterCall: the call that computes the subscription filter of op for
-// opts, shared by Subscribe and Unsubscribe so both name the same filter.
-// The work is in helpers emitted once per package (emitFilterHelpers), so
-// each operation costs one line:
+// filterValue is the topicFilter of op's channel: what subscribe and
+// unsubscribe need to name the same filter for the same options.
 //
-//	filter, err := paramsFilter[ReadingParams](opts, "sensors/+/reading", "reading", "WithReadingParams")
-func filterCall(op *model.Operation) *jen.Statement {
+//	topicFilter[ReadingParams]{"sensors/+/reading", "reading", "WithReadingParams"}
+func filterValue(op *model.Operation) *jen.Statement {
 	ch := op.Channel
 	t, _ := parseAddress(ch) // Topics already reported any error
-	if len(ch.Parameters) == 0 {
-		return jen.Id("fixedFilter").Call(jen.Id("opts"), jen.Lit(t.filter()), jen.Lit(ch.Key))
+	with := ""
+	if len(ch.Parameters) > 0 {
+		with = "With" + paramsType(ch)
 	}
-	return jen.Id("paramsFilter").Types(jen.Id(paramsType(ch))).Call(
-		jen.Id("opts"), jen.Lit(t.filter()), jen.Lit(ch.Key), jen.Lit("With"+paramsType(ch)))
-}
-
-// emitFilterHelpers emits the filter helpers the operations use:
-//
-//	type channelParams interface{ filter() (string, error) }
-//	func paramsFilter[P channelParams](opts []SubscribeOption, all, channel, with string) (string, error)
-//	func fixedFilter(opts []SubscribeOption, filter, channel string) (string, error)
-func emitFilterHelpers(f *jen.File, ops []*model.Operation) {
-	params, fixed := channelKinds(ops)
-	apply := []jen.Code{
-		jen.Var().Id("o").Id("subscribeOptions"),
-		jen.For(jen.List(jen.Id("_"), jen.Id("opt")).Op(":=").Range().Id("opts")).Block(jen.Id("opt").Call(jen.Op("&").Id("o"))),
-	}
-	share := []jen.Code{
-		jen.If(jen.Id("o").Dot("group").Op("!=").Lit("")).Block(
-			jen.Return(rt("SharedFilter").Call(jen.Id("o").Dot("group"), jen.Id("filter")))),
-		jen.Return(jen.Id("filter"), jen.Nil()),
-	}
-	if params {
-		body := append(append([]jen.Code{}, apply...),
-			jen.Id("filter").Op(":=").Id("all"),
-			jen.If(jen.Id("o").Dot("params").Op("!=").Nil()).Block(
-				jen.List(jen.Id("p"), jen.Id("ok")).Op(":=").Id("o").Dot("params").Assert(jen.Id("P")),
-				jen.If(jen.Op("!").Id("ok")).Block(jen.Return(jen.Lit(""), jen.Qual("fmt", "Errorf").Call(
-					jen.Lit("%T does not restrict channel %s, use %s: %w"),
-					jen.Id("o").Dot("params"), jen.Id("channel"), jen.Id("with"), rt("ErrInvalidTopic")))),
-				jen.Var().Err().Error(),
-				jen.If(jen.List(jen.Id("filter"), jen.Err()).Op("=").Id("p").Dot("filter").Call(), jen.Err().Op("!=").Nil()).Block(
-					jen.Return(jen.Lit(""), jen.Err())),
-			),
-		)
-		body = append(body, share...)
-		f.Add(godoc("channelParams is implemented by the <Channel>Params types: the filter method builds a subscription filter from the parameters set."))
-		f.Type().Id("channelParams").Interface(jen.Id("filter").Params().Params(jen.String(), jen.Error()))
-		f.Line()
-		f.Add(godoc("paramsFilter is the subscription filter, for opts, of a channel with parameters: all (every parameter a wildcard), or the filter of the channel's parameter type P that its option with (WithXParams) set, shared if WithShareGroup asks."))
-		f.Func().Id("paramsFilter").Types(jen.Id("P").Id("channelParams")).Params(
-			jen.Id("opts").Index().Id("SubscribeOption"), jen.List(jen.Id("all"), jen.Id("channel"), jen.Id("with")).String(),
-		).Params(jen.String(), jen.Error()).Block(body...)
-		f.Line()
-	}
-	if fixed {
-		body := append(append([]jen.Code{}, apply...),
-			jen.If(jen.Id("o").Dot("params").Op("!=").Nil()).Block(
-				jen.Return(jen.Lit(""), jen.Qual("fmt", "Errorf").Call(
-					jen.Lit("channel %s has no parameters to restrict, got %T: %w"), jen.Id("channel"), jen.Id("o").Dot("params"), rt("ErrInvalidTopic"))),
-			),
-		)
-		body = append(body, share...)
-		f.Add(godoc("fixedFilter is the subscription filter, for opts, of a channel without parameters (which no option may restrict), shared if WithShareGroup asks."))
-		f.Func().Id("fixedFilter").Params(
-			jen.Id("opts").Index().Id("SubscribeOption"), jen.List(jen.Id("filter"), jen.Id("channel")).String(),
-		).Params(jen.String(), jen.Error()).Block(body...)
-		f.Line()
-	}
+	return jen.Id("topicFilter").Types(paramsOrNone(ch)).Values(jen.Lit(t.filter()), jen.Lit(ch.Key), jen.Lit(with))
 }
 
 func emitSubscribe(f *jen.File, op *model.Operation) {
 	ch := op.Channel
 	t, _ := parseAddress(ch)
 	name := "Subscribe" + op.GoName
-	what := phrase(name)
 	qos, qosText := deliveryQoS(op)
-	paras := []string{fmt.Sprintf("%s subscribes to %s (filter %s) with %s and calls handler with each message.", name, topicText(ch), t.filter(), qosText)}
+	paras := []string{fmt.Sprintf("%s subscribes to %s (filter %s) with %s and calls handler with each message that fits the channel and its schema (see %s).",
+		name, topicText(ch), t.filter(), qosText, ReceivedType)}
 	paras = append(paras, docParas(op.Title, op.Summary, op.Description)...)
-	paras = append(paras,
-		"A payload larger than the client's limit, one that cannot be decoded or does not match its schema, or a topic that does not fit the channel never reaches handler: it is counted by the runtime and passed to the Client's error handler, as is an error handler returns.",
-		"Handlers get a context that carries ctx's values but not its cancellation, which only bounds the wait for the broker's acknowledgement. Options: WithShareGroup, WithSubscribeQoS"+withParamsNote(ch)+". The subscription is resumed after reconnects by the runtime.",
-	)
+	paras = append(paras, "Options: WithShareGroup, WithSubscribeQoS"+withParamsNote(ch)+".")
+	parse := jen.Nil()
+	if len(ch.Parameters) > 0 {
+		parse = jen.Id("Parse" + ch.GoName + "Topic")
+	}
 	f.Add(godoc(paras...))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(
 		jen.Id("ctx").Add(ctxType()), jen.Id("handler").Add(handlerType(op)), jen.Id("opts").Op("...").Id("SubscribeOption"),
 	).Error().Block(
-		jen.If(jen.Id("handler").Op("==").Nil()).Block(jen.Return(jen.Qual("fmt", "Errorf").Call(jen.Lit(what+": nil handler: %w"), rt("ErrInvalidConfig")))),
-		jen.List(jen.Id("filter"), jen.Err()).Op(":=").Add(filterCall(op)),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrapErr(what, jen.Err()))),
-		jen.List(jen.Id("qos"), jen.Err()).Op(":=").Id("subscribeQoS").Call(qos, jen.Id("opts")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrapErr(what, jen.Err()))),
-		jen.Id("hctx").Op(":=").Qual("context", "WithoutCancel").Call(jen.Id("ctx")),
-		jen.Err().Op("=").Id("c").Dot("mqtt").Dot("SubscribeContext").Call(jen.Id("ctx"), jen.Id("filter"), jen.Id("qos"),
-			jen.Func().Params(jen.Id("_").Qual(pahoPath, "Client"), jen.Id("m").Qual(pahoPath, "Message")).Block(receiveBody(op)...)),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrapErr(what, jen.Err()))),
-		jen.Return(jen.Nil()),
+		jen.Return(jen.Id("subscribe").Call(jen.Id("ctx"), jen.Id("c"), jen.Lit(phrase(op.GoName)), filterValue(op), qos,
+			parse, jen.Id(payloadOf(op).decodeFunc()), jen.Id("handler"), jen.Id("opts"))),
 	)
 	f.Line()
 }
@@ -169,122 +108,163 @@ func withParamsNote(ch *model.Channel) string {
 
 func emitUnsubscribe(f *jen.File, op *model.Operation) {
 	name := "Unsubscribe" + op.GoName
-	what := phrase(name)
 	f.Add(godoc(fmt.Sprintf("%s ends a subscription made by Subscribe%s with the same options.", name, op.GoName)))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(
 		jen.Id("ctx").Add(ctxType()), jen.Id("opts").Op("...").Id("SubscribeOption"),
 	).Error().Block(
-		jen.List(jen.Id("filter"), jen.Err()).Op(":=").Add(filterCall(op)),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrapErr(what, jen.Err()))),
-		jen.If(jen.Err().Op(":=").Id("c").Dot("mqtt").Dot("UnsubscribeContext").Call(jen.Id("ctx"), jen.Id("filter")), jen.Err().Op("!=").Nil()).Block(
-			jen.Return(wrapErr(what, jen.Err()))),
-		jen.Return(jen.Nil()),
+		jen.Return(jen.Id("unsubscribe").Call(jen.Id("ctx"), jen.Id("c"), jen.Lit(phrase(op.GoName)), filterValue(op), jen.Id("opts"))),
 	)
 	f.Line()
 }
 
-// receiveBody is the subscription callback of op: the checks and decoding
-// are in helpers emitted once per package (emitReceiveHelpers); what is
-// left per operation is building its Message and calling the handler.
+// emitSubscribeHelpers emits, once per package, the message type and the
+// helpers every Subscribe and Unsubscribe method calls:
 //
-//	params, payload, ok := receiveWithParams(c, m, "receive reading", ParseReadingTopic, decodeReading)
-//	if !ok { return }
-//	if err := handler(hctx, ReadingMessage{...}); err != nil { c.handlerFailed(m.Topic(), err) }
-func receiveBody(op *model.Operation) []jen.Code {
-	ch := op.Channel
-	p := payloadOf(op)
-	what := phrase("Receive" + op.GoName)
-	fields := jen.Dict{
-		jen.Id("Payload"):   jen.Id("payload"),
-		jen.Id("Topic"):     jen.Id("m").Dot("Topic").Call(),
-		jen.Id("QoS"):       jen.Id("m").Dot("Qos").Call(),
-		jen.Id("Retained"):  jen.Id("m").Dot("Retained").Call(),
-		jen.Id("Duplicate"): jen.Id("m").Dot("Duplicate").Call(),
+//	type Received[P, T any] struct{ Payload T; Params P; Topic string; QoS byte; Retained, Duplicate bool }
+//	type topicFilter[P any] struct{ all, channel, with string }
+//	func (t topicFilter[P]) of(opts []SubscribeOption) (string, error)
+//	func subscribe[P, T any](ctx, c, op, filter, qos, parse, decode, handler, opts) error
+//	func unsubscribe[P any](ctx, c, op, filter, opts) error
+//	func receive[P, T any](c, m, what, parse, decode) (Received[P, T], bool)
+func emitSubscribeHelpers(f *jen.File, example string) {
+	emitReceivedType(f, example)
+	emitTopicFilter(f)
+	wrap := func(format string, args ...jen.Code) jen.Code {
+		return jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(format)}, args...)...)
 	}
-	var check jen.Code
-	if len(ch.Parameters) > 0 {
-		fields[jen.Id("Params")] = jen.Id("params")
-		check = jen.List(jen.Id("params"), jen.Id("payload"), jen.Id("ok")).Op(":=").Id("receiveWithParams").Call(
-			jen.Id("c"), jen.Id("m"), jen.Lit(what), jen.Id("Parse"+ch.GoName+"Topic"), jen.Id(p.decodeFunc()))
-	} else {
-		check = jen.List(jen.Id("payload"), jen.Id("ok")).Op(":=").Id("receivePayload").Call(
-			jen.Id("c"), jen.Id("m"), jen.Lit(what), jen.Id(p.decodeFunc()))
-	}
-	return []jen.Code{
-		check,
-		jen.If(jen.Op("!").Id("ok")).Block(jen.Return()),
-		jen.If(jen.Err().Op(":=").Id("handler").Call(jen.Id("hctx"), jen.Id(messageStruct(op)).Values(fields)), jen.Err().Op("!=").Nil()).Block(
-			jen.Id("c").Dot("handlerFailed").Call(jen.Id("m").Dot("Topic").Call(), jen.Err()),
-		),
-	}
-}
-
-// emitReceiveHelpers emits the per-message path the operations use, kept
-// free of work that can be done once (filters, schemas and formats are all
-// fixed at generation time):
-//
-//	func receivePayload[T any](c *Client, m paho.Message, what string, decode func([]byte, bool) (T, error)) (T, bool)
-//	func receiveWithParams[P, T any](c *Client, m paho.Message, what string, parse func(string) (P, error), decode func([]byte, bool) (T, error)) (P, T, bool)
-func emitReceiveHelpers(f *jen.File, ops []*model.Operation) {
-	params, fixed := channelKinds(ops)
+	parseType := jen.Func().Params(jen.String()).Params(jen.Id("P"), jen.Error())
 	decodeType := jen.Func().Params(jen.Index().Byte(), jen.Bool()).Params(jen.Id("T"), jen.Error())
-	sizeCheck := func(fail ...jen.Code) jen.Code {
-		return jen.If(jen.Id("c").Dot("maxPayload").Op(">").Lit(0).Op("&&").Len(jen.Id("data")).Op(">").Id("c").Dot("maxPayload")).Block(
-			jen.Id("c").Dot("reject").Call(jen.Id("topic"), jen.Qual("fmt", "Errorf").Call(
-				jen.Lit("%s: %d bytes, limit %d: %w"), jen.Id("what"), jen.Len(jen.Id("data")), jen.Id("c").Dot("maxPayload"), rt("ErrPayloadTooLarge"))),
-			jen.Return(fail...),
+	received := jen.Id(ReceivedType).Types(jen.Id("P"), jen.Id("T"))
+	failed := func() jen.Code {
+		return jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrap("subscribe %s: %w", jen.Id("op"), jen.Err())))
+	}
+
+	f.Add(godoc("subscribe is the body of every Subscribe method: op names the operation in errors, parse is nil for a channel without parameters."))
+	f.Func().Id("subscribe").Types(jen.List(jen.Id("P"), jen.Id("T")).Any()).Params(
+		jen.Id("ctx").Add(ctxType()), jen.Id("c").Op("*").Id("Client"), jen.Id("op").String(), jen.Id("tf").Id("topicFilter").Types(jen.Id("P")),
+		jen.Id("qos").Byte(), jen.Id("parse").Add(parseType.Clone()), jen.Id("decode").Add(decodeType.Clone()),
+		jen.Id("handler").Func().Params(ctxType(), received.Clone()).Error(), jen.Id("opts").Index().Id("SubscribeOption"),
+	).Error().Block(
+		jen.If(jen.Id("handler").Op("==").Nil()).Block(jen.Return(wrap("subscribe %s: nil handler: %w", jen.Id("op"), rt("ErrInvalidConfig")))),
+		jen.List(jen.Id("filter"), jen.Err()).Op(":=").Id("tf").Dot("of").Call(jen.Id("opts")),
+		failed(),
+		jen.If(jen.List(jen.Id("qos"), jen.Err()).Op("=").Id("subscribeQoS").Call(jen.Id("qos"), jen.Id("opts")), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(wrap("subscribe %s: %w", jen.Id("op"), jen.Err()))),
+		jen.Comment("Handlers outlive the call: they keep ctx's values, not its cancellation."),
+		jen.Id("hctx").Op(":=").Qual("context", "WithoutCancel").Call(jen.Id("ctx")),
+		jen.Id("what").Op(":=").Lit("receive ").Op("+").Id("op"),
+		jen.Err().Op("=").Id("c").Dot("mqtt").Dot("SubscribeContext").Call(jen.Id("ctx"), jen.Id("filter"), jen.Id("qos"),
+			jen.Func().Params(jen.Id("_").Qual(pahoPath, "Client"), jen.Id("m").Qual(pahoPath, "Message")).Block(
+				jen.List(jen.Id("msg"), jen.Id("ok")).Op(":=").Id("receive").Call(jen.Id("c"), jen.Id("m"), jen.Id("what"), jen.Id("parse"), jen.Id("decode")),
+				jen.If(jen.Op("!").Id("ok")).Block(jen.Return()),
+				jen.If(jen.Err().Op(":=").Id("handler").Call(jen.Id("hctx"), jen.Id("msg")), jen.Err().Op("!=").Nil()).Block(
+					jen.Id("c").Dot("handlerFailed").Call(jen.Id("msg").Dot("Topic"), jen.Err())),
+			)),
+		failed(),
+		jen.Return(jen.Nil()),
+	)
+	f.Line()
+
+	f.Add(godoc("unsubscribe is the body of every Unsubscribe method."))
+	f.Func().Id("unsubscribe").Types(jen.Id("P").Any()).Params(
+		jen.Id("ctx").Add(ctxType()), jen.Id("c").Op("*").Id("Client"), jen.Id("op").String(), jen.Id("tf").Id("topicFilter").Types(jen.Id("P")),
+		jen.Id("opts").Index().Id("SubscribeOption"),
+	).Error().Block(
+		jen.List(jen.Id("filter"), jen.Err()).Op(":=").Id("tf").Dot("of").Call(jen.Id("opts")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrap("unsubscribe %s: %w", jen.Id("op"), jen.Err()))),
+		jen.If(jen.Err().Op(":=").Id("c").Dot("mqtt").Dot("UnsubscribeContext").Call(jen.Id("ctx"), jen.Id("filter")), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(wrap("unsubscribe %s: %w", jen.Id("op"), jen.Err()))),
+		jen.Return(jen.Nil()),
+	)
+	f.Line()
+
+	reject := func(err jen.Code) jen.Code {
+		return jen.Block(
+			jen.Id("c").Dot("reject").Call(jen.Id("msg").Dot("Topic"), err),
+			jen.Return(jen.Id("msg"), jen.False()),
 		)
 	}
-	refuse := func(fail ...jen.Code) jen.Code {
-		return jen.If(jen.Err().Op("!=").Nil()).Block(
-			jen.Id("c").Dot("reject").Call(jen.Id("topic"), jen.Qual("fmt", "Errorf").Call(jen.Lit("%s: %w"), jen.Id("what"), jen.Err())),
-			jen.Return(fail...),
-		)
-	}
-	start := []jen.Code{
-		jen.Id("topic").Op(":=").Id("m").Dot("Topic").Call(),
+	f.Add(godoc("receive checks and decodes message m: a payload over the client's limit, a topic parse does not accept (parse is nil for a channel without parameters), or a payload decode refuses is rejected (counted and passed to the error handler, its error prefixed with what) and ok is false."))
+	f.Func().Id("receive").Types(jen.List(jen.Id("P"), jen.Id("T")).Any()).Params(
+		jen.Id("c").Op("*").Id("Client"), jen.Id("m").Qual(pahoPath, "Message"), jen.Id("what").String(),
+		jen.Id("parse").Add(parseType.Clone()), jen.Id("decode").Add(decodeType.Clone()),
+	).Params(jen.Id("msg").Add(received.Clone()), jen.Id("ok").Bool()).Block(
+		jen.Id("msg").Dot("Topic").Op("=").Id("m").Dot("Topic").Call(),
 		jen.Id("data").Op(":=").Id("m").Dot("Payload").Call(),
-	}
-	if fixed {
-		body := append(append([]jen.Code{}, start...),
-			sizeCheck(jen.Id("payload"), jen.False()),
-			jen.List(jen.Id("payload"), jen.Err()).Op(":=").Id("decode").Call(jen.Id("data"), jen.Id("c").Dot("validate")),
-			refuse(jen.Id("payload"), jen.False()),
-			jen.Return(jen.Id("payload"), jen.True()),
-		)
-		f.Add(godoc("receivePayload checks and decodes message m of a channel without parameters: a payload over the client's limit, or one decode refuses, is rejected (counted and passed to the error handler, its error prefixed with what) and ok is false."))
-		f.Func().Id("receivePayload").Types(jen.Id("T").Any()).Params(
-			jen.Id("c").Op("*").Id("Client"), jen.Id("m").Qual(pahoPath, "Message"), jen.Id("what").String(), jen.Id("decode").Add(decodeType),
-		).Params(jen.Id("payload").Id("T"), jen.Id("ok").Bool()).Block(body...)
-		f.Line()
-	}
-	if params {
-		body := append(append([]jen.Code{}, start...),
-			sizeCheck(jen.Id("params"), jen.Id("payload"), jen.False()),
-			jen.List(jen.Id("params"), jen.Err()).Op(":=").Id("parse").Call(jen.Id("topic")),
-			refuse(jen.Id("params"), jen.Id("payload"), jen.False()),
-			jen.List(jen.Id("payload"), jen.Err()).Op("=").Id("decode").Call(jen.Id("data"), jen.Id("c").Dot("validate")),
-			refuse(jen.Id("params"), jen.Id("payload"), jen.False()),
-			jen.Return(jen.Id("params"), jen.Id("payload"), jen.True()),
-		)
-		f.Add(godoc("receiveWithParams checks and decodes message m of a channel with parameters: a payload over the client's limit, a topic parse does not accept, or a payload decode refuses, is rejected (counted and passed to the error handler, its error prefixed with what) and ok is false."))
-		f.Func().Id("receiveWithParams").Types(jen.List(jen.Id("P"), jen.Id("T")).Any()).Params(
-			jen.Id("c").Op("*").Id("Client"), jen.Id("m").Qual(pahoPath, "Message"), jen.Id("what").String(),
-			jen.Id("parse").Func().Params(jen.String()).Params(jen.Id("P"), jen.Error()), jen.Id("decode").Add(decodeType),
-		).Params(jen.Id("params").Id("P"), jen.Id("payload").Id("T"), jen.Id("ok").Bool()).Block(body...)
-		f.Line()
-	}
+		jen.If(jen.Id("c").Dot("maxPayload").Op(">").Lit(0).Op("&&").Len(jen.Id("data")).Op(">").Id("c").Dot("maxPayload")).Add(reject(
+			wrap("%s: %d bytes, limit %d: %w", jen.Id("what"), jen.Len(jen.Id("data")), jen.Id("c").Dot("maxPayload"), rt("ErrPayloadTooLarge")))),
+		jen.Var().Err().Error(),
+		jen.If(jen.Id("parse").Op("!=").Nil()).Block(
+			jen.If(jen.List(jen.Id("msg").Dot("Params"), jen.Err()).Op("=").Id("parse").Call(jen.Id("msg").Dot("Topic")), jen.Err().Op("!=").Nil()).Add(reject(
+				wrap("%s: %w", jen.Id("what"), jen.Err()))),
+		),
+		jen.If(jen.List(jen.Id("msg").Dot("Payload"), jen.Err()).Op("=").Id("decode").Call(jen.Id("data"), jen.Id("c").Dot("validate")), jen.Err().Op("!=").Nil()).Add(reject(
+			wrap("%s: %w", jen.Id("what"), jen.Err()))),
+		jen.List(jen.Id("msg").Dot("QoS"), jen.Id("msg").Dot("Retained"), jen.Id("msg").Dot("Duplicate")).Op("=").List(
+			jen.Id("m").Dot("Qos").Call(), jen.Id("m").Dot("Retained").Call(), jen.Id("m").Dot("Duplicate").Call()),
+		jen.Return(jen.Id("msg"), jen.True()),
+	)
+	f.Line()
 }
 
-// channelKinds reports whether any of ops is on a channel with parameters
-// and whether any is on one without, to emit only the helpers used.
-func channelKinds(ops []*model.Operation) (params, fixed bool) {
-	for _, op := range ops {
-		if len(op.Channel.Parameters) > 0 {
-			params = true
-		} else {
-			fixed = true
-		}
+// emitReceivedType emits the one message type of every Subscribe handler,
+// documenting once what holds for all of them; example is one operation's
+// alias of it.
+func emitReceivedType(f *jen.File, example string) {
+	f.Add(godoc(
+		ReceivedType+" is a message a Subscribe method hands to its handler: the decoded payload of type T and the parameters P of its channel, parsed from its topic (struct{} for a channel without parameters). Each operation names its instance, such as "+example+".",
+		"A payload larger than the client's limit, one that cannot be decoded or does not match its schema, or a topic that does not fit the channel never reaches a handler: it is counted by the runtime and passed to the Client's error handler, as is an error a handler returns.",
+		"Handlers get a context that carries the Subscribe call's values but not its cancellation, which only bounds the wait for the broker's acknowledgement. Subscriptions are resumed after reconnects by the runtime.",
+	))
+	f.Type().Id(ReceivedType).Types(jen.List(jen.Id("P"), jen.Id("T")).Any()).Struct(
+		jen.Comment("Payload is the decoded payload."),
+		jen.Id("Payload").Id("T"),
+		jen.Comment("Params are the channel parameters parsed from Topic."),
+		jen.Id("Params").Id("P"),
+		jen.Comment("Topic is the topic the message was published to."),
+		jen.Id("Topic").String(),
+		jen.Comment("QoS is the quality of service it was delivered with."),
+		jen.Id("QoS").Byte(),
+		jen.Comment("Retained is set for a retained message sent on subscribing."),
+		jen.Id("Retained").Bool(),
+		jen.Comment("Duplicate is set when the broker may have delivered it before."),
+		jen.Id("Duplicate").Bool(),
+	)
+	f.Line()
+}
+
+// emitTopicFilter emits the type that names a channel's subscription
+// filter, and the method that applies the options to it.
+func emitTopicFilter(f *jen.File) {
+	errorf := func(format string, args ...jen.Code) jen.Code {
+		return jen.Return(jen.Lit(""), jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(format)}, args...)...))
 	}
-	return params, fixed
+	params := jen.Id("o").Dot("params")
+	f.Add(godoc("channelParams is implemented by the <Channel>Params types: the filter method builds a subscription filter from the parameters set."))
+	f.Type().Id("channelParams").Interface(jen.Id("filter").Params().Params(jen.String(), jen.Error()))
+	f.Line()
+	f.Add(godoc("topicFilter names the subscription filter of a channel whose parameters are of type P: all is the filter with every parameter a wildcard, with the option (WithXParams) that narrows it, empty for a channel without parameters."))
+	f.Type().Id("topicFilter").Types(jen.Id("P").Any()).Struct(jen.List(jen.Id("all"), jen.Id("channel"), jen.Id("with")).String())
+	f.Line()
+	f.Add(godoc("of is the filter for opts: all, or the one the channel's WithXParams option set, shared if WithShareGroup asks."))
+	f.Func().Params(jen.Id("t").Id("topicFilter").Types(jen.Id("P"))).Id("of").Params(jen.Id("opts").Index().Id("SubscribeOption")).Params(jen.String(), jen.Error()).Block(
+		jen.Var().Id("o").Id("subscribeOptions"),
+		jen.For(jen.List(jen.Id("_"), jen.Id("opt")).Op(":=").Range().Id("opts")).Block(jen.Id("opt").Call(jen.Op("&").Id("o"))),
+		jen.Id("filter").Op(":=").Id("t").Dot("all"),
+		jen.If(params.Clone().Op("!=").Nil()).Block(
+			jen.List(jen.Id("p"), jen.Id("ok")).Op(":=").Add(params.Clone()).Assert(jen.Id("P")),
+			jen.List(jen.Id("cp"), jen.Id("narrows")).Op(":=").Any().Call(jen.Id("p")).Assert(jen.Id("channelParams")),
+			jen.If(jen.Id("t").Dot("with").Op("==").Lit("")).Block(
+				errorf("channel %s has no parameters to restrict, got %T: %w", jen.Id("t").Dot("channel"), params.Clone(), rt("ErrInvalidTopic"))),
+			jen.If(jen.Op("!").Id("ok").Op("||").Op("!").Id("narrows")).Block(
+				errorf("%T does not restrict channel %s, use %s: %w", params.Clone(), jen.Id("t").Dot("channel"), jen.Id("t").Dot("with"), rt("ErrInvalidTopic"))),
+			jen.Var().Err().Error(),
+			jen.If(jen.List(jen.Id("filter"), jen.Err()).Op("=").Id("cp").Dot("filter").Call(), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Lit(""), jen.Err())),
+		),
+		jen.If(jen.Id("o").Dot("group").Op("!=").Lit("")).Block(
+			jen.Return(rt("SharedFilter").Call(jen.Id("o").Dot("group"), jen.Id("filter")))),
+		jen.Return(jen.Id("filter"), jen.Nil()),
+	)
+	f.Line()
 }

@@ -10,14 +10,24 @@ import (
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
-// EventMessage is a message received by SubscribeEvent on channel events (topic
-// fleet/{deviceId}/events).
-type EventMessage struct {
-	// Payload is the decoded payload: one of the messages DeviceStarted,
-	// DeviceStopped, DeviceFault, as a EventsPayload.
-	Payload EventsPayload
+// Received is a message a Subscribe method hands to its handler: the decoded
+// payload of type T and the parameters P of its channel, parsed from its topic
+// (struct{} for a channel without parameters). Each operation names its
+// instance, such as EventMessage.
+//
+// A payload larger than the client's limit, one that cannot be decoded or does
+// not match its schema, or a topic that does not fit the channel never reaches a
+// handler: it is counted by the runtime and passed to the Client's error
+// handler, as is an error a handler returns.
+//
+// Handlers get a context that carries the Subscribe call's values but not its
+// cancellation, which only bounds the wait for the broker's acknowledgement.
+// Subscriptions are resumed after reconnects by the runtime.
+type Received[P, T any] struct {
+	// Payload is the decoded payload.
+	Payload T
 	// Params are the channel parameters parsed from Topic.
-	Params EventsParams
+	Params P
 	// Topic is the topic the message was published to.
 	Topic string
 	// QoS is the quality of service it was delivered with.
@@ -26,229 +36,6 @@ type EventMessage struct {
 	Retained bool
 	// Duplicate is set when the broker may have delivered it before.
 	Duplicate bool
-}
-
-// SubscribeEvent subscribes to channel events (topic fleet/{deviceId}/events)
-// (filter fleet/+/events) with QoS 1 and calls handler with each message.
-//
-// Every event of every device.
-//
-// A payload larger than the client's limit, one that cannot be decoded or does
-// not match its schema, or a topic that does not fit the channel never reaches
-// handler: it is counted by the runtime and passed to the Client's error
-// handler, as is an error handler returns.
-//
-// Handlers get a context that carries ctx's values but not its cancellation,
-// which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithSubscribeQoS, WithEventsParams (only some parameter
-// values). The subscription is resumed after reconnects by the runtime.
-func (c *Client) SubscribeEvent(ctx context.Context, handler func(context.Context, EventMessage) error, opts ...SubscribeOption) error {
-	if handler == nil {
-		return fmt.Errorf("subscribe event: nil handler: %w", mqttrt.ErrInvalidConfig)
-	}
-	filter, err := paramsFilter[EventsParams](opts, "fleet/+/events", "events", "WithEventsParams")
-	if err != nil {
-		return fmt.Errorf("subscribe event: %w", err)
-	}
-	qos, err := subscribeQoS(1, opts)
-	if err != nil {
-		return fmt.Errorf("subscribe event: %w", err)
-	}
-	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
-		params, payload, ok := receiveWithParams(c, m, "receive event", ParseEventsTopic, decodeEventsPayload)
-		if !ok {
-			return
-		}
-		if err := handler(hctx, EventMessage{
-			Duplicate: m.Duplicate(),
-			Params:    params,
-			Payload:   payload,
-			QoS:       m.Qos(),
-			Retained:  m.Retained(),
-			Topic:     m.Topic(),
-		}); err != nil {
-			c.handlerFailed(m.Topic(), err)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("subscribe event: %w", err)
-	}
-	return nil
-}
-
-// UnsubscribeEvent ends a subscription made by SubscribeEvent with the same
-// options.
-func (c *Client) UnsubscribeEvent(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := paramsFilter[EventsParams](opts, "fleet/+/events", "events", "WithEventsParams")
-	if err != nil {
-		return fmt.Errorf("unsubscribe event: %w", err)
-	}
-	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
-		return fmt.Errorf("unsubscribe event: %w", err)
-	}
-	return nil
-}
-
-// FaultOnlyMessage is a message received by SubscribeFaultOnly on channel events
-// (topic fleet/{deviceId}/events).
-type FaultOnlyMessage struct {
-	// Payload is the decoded payload: message deviceFault.
-	Payload DeviceFault
-	// Params are the channel parameters parsed from Topic.
-	Params EventsParams
-	// Topic is the topic the message was published to.
-	Topic string
-	// QoS is the quality of service it was delivered with.
-	QoS byte
-	// Retained is set for a retained message sent on subscribing.
-	Retained bool
-	// Duplicate is set when the broker may have delivered it before.
-	Duplicate bool
-}
-
-// SubscribeFaultOnly subscribes to channel events (topic
-// fleet/{deviceId}/events) (filter fleet/+/events) with QoS 1 and calls handler
-// with each message.
-//
-// Only faults, for the on-call pager.
-//
-// A payload larger than the client's limit, one that cannot be decoded or does
-// not match its schema, or a topic that does not fit the channel never reaches
-// handler: it is counted by the runtime and passed to the Client's error
-// handler, as is an error handler returns.
-//
-// Handlers get a context that carries ctx's values but not its cancellation,
-// which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithSubscribeQoS, WithEventsParams (only some parameter
-// values). The subscription is resumed after reconnects by the runtime.
-func (c *Client) SubscribeFaultOnly(ctx context.Context, handler func(context.Context, FaultOnlyMessage) error, opts ...SubscribeOption) error {
-	if handler == nil {
-		return fmt.Errorf("subscribe fault only: nil handler: %w", mqttrt.ErrInvalidConfig)
-	}
-	filter, err := paramsFilter[EventsParams](opts, "fleet/+/events", "events", "WithEventsParams")
-	if err != nil {
-		return fmt.Errorf("subscribe fault only: %w", err)
-	}
-	qos, err := subscribeQoS(1, opts)
-	if err != nil {
-		return fmt.Errorf("subscribe fault only: %w", err)
-	}
-	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
-		params, payload, ok := receiveWithParams(c, m, "receive fault only", ParseEventsTopic, decodeDeviceFault)
-		if !ok {
-			return
-		}
-		if err := handler(hctx, FaultOnlyMessage{
-			Duplicate: m.Duplicate(),
-			Params:    params,
-			Payload:   payload,
-			QoS:       m.Qos(),
-			Retained:  m.Retained(),
-			Topic:     m.Topic(),
-		}); err != nil {
-			c.handlerFailed(m.Topic(), err)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("subscribe fault only: %w", err)
-	}
-	return nil
-}
-
-// UnsubscribeFaultOnly ends a subscription made by SubscribeFaultOnly with the
-// same options.
-func (c *Client) UnsubscribeFaultOnly(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := paramsFilter[EventsParams](opts, "fleet/+/events", "events", "WithEventsParams")
-	if err != nil {
-		return fmt.Errorf("unsubscribe fault only: %w", err)
-	}
-	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
-		return fmt.Errorf("unsubscribe fault only: %w", err)
-	}
-	return nil
-}
-
-// ControlMessage is a message received by SubscribeControl on channel control
-// (topic fleet/{deviceId}/control).
-type ControlMessage struct {
-	// Payload is the decoded payload: one of the messages Restart, FirmwareUpdate,
-	// OperatorNote, as a ControlPayload.
-	Payload ControlPayload
-	// Params are the channel parameters parsed from Topic.
-	Params ControlParams
-	// Topic is the topic the message was published to.
-	Topic string
-	// QoS is the quality of service it was delivered with.
-	QoS byte
-	// Retained is set for a retained message sent on subscribing.
-	Retained bool
-	// Duplicate is set when the broker may have delivered it before.
-	Duplicate bool
-}
-
-// SubscribeControl subscribes to channel control (topic
-// fleet/{deviceId}/control) (filter fleet/+/control) with QoS 1 and calls
-// handler with each message.
-//
-// Order a device around.
-//
-// A payload larger than the client's limit, one that cannot be decoded or does
-// not match its schema, or a topic that does not fit the channel never reaches
-// handler: it is counted by the runtime and passed to the Client's error
-// handler, as is an error handler returns.
-//
-// Handlers get a context that carries ctx's values but not its cancellation,
-// which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithSubscribeQoS, WithControlParams (only some parameter
-// values). The subscription is resumed after reconnects by the runtime.
-func (c *Client) SubscribeControl(ctx context.Context, handler func(context.Context, ControlMessage) error, opts ...SubscribeOption) error {
-	if handler == nil {
-		return fmt.Errorf("subscribe control: nil handler: %w", mqttrt.ErrInvalidConfig)
-	}
-	filter, err := paramsFilter[ControlParams](opts, "fleet/+/control", "control", "WithControlParams")
-	if err != nil {
-		return fmt.Errorf("subscribe control: %w", err)
-	}
-	qos, err := subscribeQoS(1, opts)
-	if err != nil {
-		return fmt.Errorf("subscribe control: %w", err)
-	}
-	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
-		params, payload, ok := receiveWithParams(c, m, "receive control", ParseControlTopic, decodeControlPayload)
-		if !ok {
-			return
-		}
-		if err := handler(hctx, ControlMessage{
-			Duplicate: m.Duplicate(),
-			Params:    params,
-			Payload:   payload,
-			QoS:       m.Qos(),
-			Retained:  m.Retained(),
-			Topic:     m.Topic(),
-		}); err != nil {
-			c.handlerFailed(m.Topic(), err)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("subscribe control: %w", err)
-	}
-	return nil
-}
-
-// UnsubscribeControl ends a subscription made by SubscribeControl with the same
-// options.
-func (c *Client) UnsubscribeControl(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := paramsFilter[ControlParams](opts, "fleet/+/control", "control", "WithControlParams")
-	if err != nil {
-		return fmt.Errorf("unsubscribe control: %w", err)
-	}
-	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
-		return fmt.Errorf("unsubscribe control: %w", err)
-	}
-	return nil
 }
 
 // channelParams is implemented by the <Channel>Params types: the filter method
@@ -257,23 +44,32 @@ type channelParams interface {
 	filter() (string, error)
 }
 
-// paramsFilter is the subscription filter, for opts, of a channel with
-// parameters: all (every parameter a wildcard), or the filter of the channel's
-// parameter type P that its option with (WithXParams) set, shared if
-// WithShareGroup asks.
-func paramsFilter[P channelParams](opts []SubscribeOption, all, channel, with string) (string, error) {
+// topicFilter names the subscription filter of a channel whose parameters are of
+// type P: all is the filter with every parameter a wildcard, with the option
+// (WithXParams) that narrows it, empty for a channel without parameters.
+type topicFilter[P any] struct {
+	all, channel, with string
+}
+
+// of is the filter for opts: all, or the one the channel's WithXParams option
+// set, shared if WithShareGroup asks.
+func (t topicFilter[P]) of(opts []SubscribeOption) (string, error) {
 	var o subscribeOptions
 	for _, opt := range opts {
 		opt(&o)
 	}
-	filter := all
+	filter := t.all
 	if o.params != nil {
 		p, ok := o.params.(P)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel %s, use %s: %w", o.params, channel, with, mqttrt.ErrInvalidTopic)
+		cp, narrows := any(p).(channelParams)
+		if t.with == "" {
+			return "", fmt.Errorf("channel %s has no parameters to restrict, got %T: %w", t.channel, o.params, mqttrt.ErrInvalidTopic)
+		}
+		if !ok || !narrows {
+			return "", fmt.Errorf("%T does not restrict channel %s, use %s: %w", o.params, t.channel, t.with, mqttrt.ErrInvalidTopic)
 		}
 		var err error
-		if filter, err = p.filter(); err != nil {
+		if filter, err = cp.filter(); err != nil {
 			return "", err
 		}
 	}
@@ -283,26 +79,139 @@ func paramsFilter[P channelParams](opts []SubscribeOption, all, channel, with st
 	return filter, nil
 }
 
-// receiveWithParams checks and decodes message m of a channel with parameters: a
-// payload over the client's limit, a topic parse does not accept, or a payload
-// decode refuses, is rejected (counted and passed to the error handler, its
-// error prefixed with what) and ok is false.
-func receiveWithParams[P, T any](c *Client, m paho.Message, what string, parse func(string) (P, error), decode func([]byte, bool) (T, error)) (params P, payload T, ok bool) {
-	topic := m.Topic()
+// subscribe is the body of every Subscribe method: op names the operation in
+// errors, parse is nil for a channel without parameters.
+func subscribe[P, T any](ctx context.Context, c *Client, op string, tf topicFilter[P], qos byte, parse func(string) (P, error), decode func([]byte, bool) (T, error), handler func(context.Context, Received[P, T]) error, opts []SubscribeOption) error {
+	if handler == nil {
+		return fmt.Errorf("subscribe %s: nil handler: %w", op, mqttrt.ErrInvalidConfig)
+	}
+	filter, err := tf.of(opts)
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", op, err)
+	}
+	if qos, err = subscribeQoS(qos, opts); err != nil {
+		return fmt.Errorf("subscribe %s: %w", op, err)
+	}
+	// Handlers outlive the call: they keep ctx's values, not its cancellation.
+	hctx := context.WithoutCancel(ctx)
+	what := "receive " + op
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		msg, ok := receive(c, m, what, parse, decode)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, msg); err != nil {
+			c.handlerFailed(msg.Topic, err)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", op, err)
+	}
+	return nil
+}
+
+// unsubscribe is the body of every Unsubscribe method.
+func unsubscribe[P any](ctx context.Context, c *Client, op string, tf topicFilter[P], opts []SubscribeOption) error {
+	filter, err := tf.of(opts)
+	if err != nil {
+		return fmt.Errorf("unsubscribe %s: %w", op, err)
+	}
+	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
+		return fmt.Errorf("unsubscribe %s: %w", op, err)
+	}
+	return nil
+}
+
+// receive checks and decodes message m: a payload over the client's limit, a
+// topic parse does not accept (parse is nil for a channel without parameters),
+// or a payload decode refuses is rejected (counted and passed to the error
+// handler, its error prefixed with what) and ok is false.
+func receive[P, T any](c *Client, m paho.Message, what string, parse func(string) (P, error), decode func([]byte, bool) (T, error)) (msg Received[P, T], ok bool) {
+	msg.Topic = m.Topic()
 	data := m.Payload()
 	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("%s: %d bytes, limit %d: %w", what, len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return params, payload, false
+		c.reject(msg.Topic, fmt.Errorf("%s: %d bytes, limit %d: %w", what, len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
+		return msg, false
 	}
-	params, err := parse(topic)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("%s: %w", what, err))
-		return params, payload, false
+	var err error
+	if parse != nil {
+		if msg.Params, err = parse(msg.Topic); err != nil {
+			c.reject(msg.Topic, fmt.Errorf("%s: %w", what, err))
+			return msg, false
+		}
 	}
-	payload, err = decode(data, c.validate)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("%s: %w", what, err))
-		return params, payload, false
+	if msg.Payload, err = decode(data, c.validate); err != nil {
+		c.reject(msg.Topic, fmt.Errorf("%s: %w", what, err))
+		return msg, false
 	}
-	return params, payload, true
+	msg.QoS, msg.Retained, msg.Duplicate = m.Qos(), m.Retained(), m.Duplicate()
+	return msg, true
+}
+
+// EventMessage is a message received by SubscribeEvent on channel events (topic
+// fleet/{deviceId}/events). Its Payload is one of the messages DeviceStarted,
+// DeviceStopped, DeviceFault, as a EventsPayload.
+type EventMessage = Received[EventsParams, EventsPayload]
+
+// SubscribeEvent subscribes to channel events (topic fleet/{deviceId}/events)
+// (filter fleet/+/events) with QoS 1 and calls handler with each message that
+// fits the channel and its schema (see Received).
+//
+// Every event of every device.
+//
+// Options: WithShareGroup, WithSubscribeQoS, WithEventsParams (only some
+// parameter values).
+func (c *Client) SubscribeEvent(ctx context.Context, handler func(context.Context, EventMessage) error, opts ...SubscribeOption) error {
+	return subscribe(ctx, c, "event", topicFilter[EventsParams]{"fleet/+/events", "events", "WithEventsParams"}, 1, ParseEventsTopic, decodeEventsPayload, handler, opts)
+}
+
+// UnsubscribeEvent ends a subscription made by SubscribeEvent with the same
+// options.
+func (c *Client) UnsubscribeEvent(ctx context.Context, opts ...SubscribeOption) error {
+	return unsubscribe(ctx, c, "event", topicFilter[EventsParams]{"fleet/+/events", "events", "WithEventsParams"}, opts)
+}
+
+// FaultOnlyMessage is a message received by SubscribeFaultOnly on channel events
+// (topic fleet/{deviceId}/events). Its Payload is message deviceFault.
+type FaultOnlyMessage = Received[EventsParams, DeviceFault]
+
+// SubscribeFaultOnly subscribes to channel events (topic
+// fleet/{deviceId}/events) (filter fleet/+/events) with QoS 1 and calls handler
+// with each message that fits the channel and its schema (see Received).
+//
+// Only faults, for the on-call pager.
+//
+// Options: WithShareGroup, WithSubscribeQoS, WithEventsParams (only some
+// parameter values).
+func (c *Client) SubscribeFaultOnly(ctx context.Context, handler func(context.Context, FaultOnlyMessage) error, opts ...SubscribeOption) error {
+	return subscribe(ctx, c, "fault only", topicFilter[EventsParams]{"fleet/+/events", "events", "WithEventsParams"}, 1, ParseEventsTopic, decodeDeviceFault, handler, opts)
+}
+
+// UnsubscribeFaultOnly ends a subscription made by SubscribeFaultOnly with the
+// same options.
+func (c *Client) UnsubscribeFaultOnly(ctx context.Context, opts ...SubscribeOption) error {
+	return unsubscribe(ctx, c, "fault only", topicFilter[EventsParams]{"fleet/+/events", "events", "WithEventsParams"}, opts)
+}
+
+// ControlMessage is a message received by SubscribeControl on channel control
+// (topic fleet/{deviceId}/control). Its Payload is one of the messages Restart,
+// FirmwareUpdate, OperatorNote, as a ControlPayload.
+type ControlMessage = Received[ControlParams, ControlPayload]
+
+// SubscribeControl subscribes to channel control (topic
+// fleet/{deviceId}/control) (filter fleet/+/control) with QoS 1 and calls
+// handler with each message that fits the channel and its schema (see Received).
+//
+// Order a device around.
+//
+// Options: WithShareGroup, WithSubscribeQoS, WithControlParams (only some
+// parameter values).
+func (c *Client) SubscribeControl(ctx context.Context, handler func(context.Context, ControlMessage) error, opts ...SubscribeOption) error {
+	return subscribe(ctx, c, "control", topicFilter[ControlParams]{"fleet/+/control", "control", "WithControlParams"}, 1, ParseControlTopic, decodeControlPayload, handler, opts)
+}
+
+// UnsubscribeControl ends a subscription made by SubscribeControl with the same
+// options.
+func (c *Client) UnsubscribeControl(ctx context.Context, opts ...SubscribeOption) error {
+	return unsubscribe(ctx, c, "control", topicFilter[ControlParams]{"fleet/+/control", "control", "WithControlParams"}, opts)
 }

@@ -10,13 +10,24 @@ import (
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
-// TemperatureMessage is a message received by SubscribeTemperature on channel
-// temperature (topic sensors/{room}/temperature).
-type TemperatureMessage struct {
-	// Payload is the decoded payload: message temperatureReading.
-	Payload TemperatureReading
+// Received is a message a Subscribe method hands to its handler: the decoded
+// payload of type T and the parameters P of its channel, parsed from its topic
+// (struct{} for a channel without parameters). Each operation names its
+// instance, such as TemperatureMessage.
+//
+// A payload larger than the client's limit, one that cannot be decoded or does
+// not match its schema, or a topic that does not fit the channel never reaches a
+// handler: it is counted by the runtime and passed to the Client's error
+// handler, as is an error a handler returns.
+//
+// Handlers get a context that carries the Subscribe call's values but not its
+// cancellation, which only bounds the wait for the broker's acknowledgement.
+// Subscriptions are resumed after reconnects by the runtime.
+type Received[P, T any] struct {
+	// Payload is the decoded payload.
+	Payload T
 	// Params are the channel parameters parsed from Topic.
-	Params TemperatureParams
+	Params P
 	// Topic is the topic the message was published to.
 	Topic string
 	// QoS is the quality of service it was delivered with.
@@ -25,468 +36,6 @@ type TemperatureMessage struct {
 	Retained bool
 	// Duplicate is set when the broker may have delivered it before.
 	Duplicate bool
-}
-
-// SubscribeTemperature subscribes to channel temperature (topic
-// sensors/{room}/temperature) (filter sensors/+/temperature) with QoS 1 and
-// calls handler with each message.
-//
-// Temperature readings from the room sensors.
-//
-// A payload larger than the client's limit, one that cannot be decoded or does
-// not match its schema, or a topic that does not fit the channel never reaches
-// handler: it is counted by the runtime and passed to the Client's error
-// handler, as is an error handler returns.
-//
-// Handlers get a context that carries ctx's values but not its cancellation,
-// which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithSubscribeQoS, WithTemperatureParams (only some parameter
-// values). The subscription is resumed after reconnects by the runtime.
-func (c *Client) SubscribeTemperature(ctx context.Context, handler func(context.Context, TemperatureMessage) error, opts ...SubscribeOption) error {
-	if handler == nil {
-		return fmt.Errorf("subscribe temperature: nil handler: %w", mqttrt.ErrInvalidConfig)
-	}
-	filter, err := paramsFilter[TemperatureParams](opts, "sensors/+/temperature", "temperature", "WithTemperatureParams")
-	if err != nil {
-		return fmt.Errorf("subscribe temperature: %w", err)
-	}
-	qos, err := subscribeQoS(1, opts)
-	if err != nil {
-		return fmt.Errorf("subscribe temperature: %w", err)
-	}
-	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
-		params, payload, ok := receiveWithParams(c, m, "receive temperature", ParseTemperatureTopic, decodeTemperatureReading)
-		if !ok {
-			return
-		}
-		if err := handler(hctx, TemperatureMessage{
-			Duplicate: m.Duplicate(),
-			Params:    params,
-			Payload:   payload,
-			QoS:       m.Qos(),
-			Retained:  m.Retained(),
-			Topic:     m.Topic(),
-		}); err != nil {
-			c.handlerFailed(m.Topic(), err)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("subscribe temperature: %w", err)
-	}
-	return nil
-}
-
-// UnsubscribeTemperature ends a subscription made by SubscribeTemperature with
-// the same options.
-func (c *Client) UnsubscribeTemperature(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := paramsFilter[TemperatureParams](opts, "sensors/+/temperature", "temperature", "WithTemperatureParams")
-	if err != nil {
-		return fmt.Errorf("unsubscribe temperature: %w", err)
-	}
-	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
-		return fmt.Errorf("unsubscribe temperature: %w", err)
-	}
-	return nil
-}
-
-// HumidityMessage is a message received by SubscribeHumidity on channel humidity
-// (topic sensors/{room}/humidity).
-type HumidityMessage struct {
-	// Payload is the decoded payload: message humidityReading.
-	Payload HumidityReading
-	// Params are the channel parameters parsed from Topic.
-	Params HumidityParams
-	// Topic is the topic the message was published to.
-	Topic string
-	// QoS is the quality of service it was delivered with.
-	QoS byte
-	// Retained is set for a retained message sent on subscribing.
-	Retained bool
-	// Duplicate is set when the broker may have delivered it before.
-	Duplicate bool
-}
-
-// SubscribeHumidity subscribes to channel humidity (topic
-// sensors/{room}/humidity) (filter sensors/+/humidity) with QoS 0 and calls
-// handler with each message.
-//
-// Humidity readings from the room sensors.
-//
-// A payload larger than the client's limit, one that cannot be decoded or does
-// not match its schema, or a topic that does not fit the channel never reaches
-// handler: it is counted by the runtime and passed to the Client's error
-// handler, as is an error handler returns.
-//
-// Handlers get a context that carries ctx's values but not its cancellation,
-// which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithSubscribeQoS, WithHumidityParams (only some parameter
-// values). The subscription is resumed after reconnects by the runtime.
-func (c *Client) SubscribeHumidity(ctx context.Context, handler func(context.Context, HumidityMessage) error, opts ...SubscribeOption) error {
-	if handler == nil {
-		return fmt.Errorf("subscribe humidity: nil handler: %w", mqttrt.ErrInvalidConfig)
-	}
-	filter, err := paramsFilter[HumidityParams](opts, "sensors/+/humidity", "humidity", "WithHumidityParams")
-	if err != nil {
-		return fmt.Errorf("subscribe humidity: %w", err)
-	}
-	qos, err := subscribeQoS(0, opts)
-	if err != nil {
-		return fmt.Errorf("subscribe humidity: %w", err)
-	}
-	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
-		params, payload, ok := receiveWithParams(c, m, "receive humidity", ParseHumidityTopic, decodeHumidityReading)
-		if !ok {
-			return
-		}
-		if err := handler(hctx, HumidityMessage{
-			Duplicate: m.Duplicate(),
-			Params:    params,
-			Payload:   payload,
-			QoS:       m.Qos(),
-			Retained:  m.Retained(),
-			Topic:     m.Topic(),
-		}); err != nil {
-			c.handlerFailed(m.Topic(), err)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("subscribe humidity: %w", err)
-	}
-	return nil
-}
-
-// UnsubscribeHumidity ends a subscription made by SubscribeHumidity with the
-// same options.
-func (c *Client) UnsubscribeHumidity(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := paramsFilter[HumidityParams](opts, "sensors/+/humidity", "humidity", "WithHumidityParams")
-	if err != nil {
-		return fmt.Errorf("unsubscribe humidity: %w", err)
-	}
-	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
-		return fmt.Errorf("unsubscribe humidity: %w", err)
-	}
-	return nil
-}
-
-// AlertMessage is a message received by SubscribeAlert on channel alerts (topic
-// alerts/{severity}).
-type AlertMessage struct {
-	// Payload is the decoded payload: message alert.
-	Payload Alert
-	// Params are the channel parameters parsed from Topic.
-	Params AlertsParams
-	// Topic is the topic the message was published to.
-	Topic string
-	// QoS is the quality of service it was delivered with.
-	QoS byte
-	// Retained is set for a retained message sent on subscribing.
-	Retained bool
-	// Duplicate is set when the broker may have delivered it before.
-	Duplicate bool
-}
-
-// SubscribeAlert subscribes to channel alerts (topic alerts/{severity}) (filter
-// alerts/+) with QoS 2 and calls handler with each message.
-//
-// Raise an alert.
-//
-// A payload larger than the client's limit, one that cannot be decoded or does
-// not match its schema, or a topic that does not fit the channel never reaches
-// handler: it is counted by the runtime and passed to the Client's error
-// handler, as is an error handler returns.
-//
-// Handlers get a context that carries ctx's values but not its cancellation,
-// which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithSubscribeQoS, WithAlertsParams (only some parameter
-// values). The subscription is resumed after reconnects by the runtime.
-func (c *Client) SubscribeAlert(ctx context.Context, handler func(context.Context, AlertMessage) error, opts ...SubscribeOption) error {
-	if handler == nil {
-		return fmt.Errorf("subscribe alert: nil handler: %w", mqttrt.ErrInvalidConfig)
-	}
-	filter, err := paramsFilter[AlertsParams](opts, "alerts/+", "alerts", "WithAlertsParams")
-	if err != nil {
-		return fmt.Errorf("subscribe alert: %w", err)
-	}
-	qos, err := subscribeQoS(2, opts)
-	if err != nil {
-		return fmt.Errorf("subscribe alert: %w", err)
-	}
-	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
-		params, payload, ok := receiveWithParams(c, m, "receive alert", ParseAlertsTopic, decodeAlert)
-		if !ok {
-			return
-		}
-		if err := handler(hctx, AlertMessage{
-			Duplicate: m.Duplicate(),
-			Params:    params,
-			Payload:   payload,
-			QoS:       m.Qos(),
-			Retained:  m.Retained(),
-			Topic:     m.Topic(),
-		}); err != nil {
-			c.handlerFailed(m.Topic(), err)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("subscribe alert: %w", err)
-	}
-	return nil
-}
-
-// UnsubscribeAlert ends a subscription made by SubscribeAlert with the same
-// options.
-func (c *Client) UnsubscribeAlert(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := paramsFilter[AlertsParams](opts, "alerts/+", "alerts", "WithAlertsParams")
-	if err != nil {
-		return fmt.Errorf("unsubscribe alert: %w", err)
-	}
-	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
-		return fmt.Errorf("unsubscribe alert: %w", err)
-	}
-	return nil
-}
-
-// CommandMessage is a message received by SubscribeCommand on channel commands
-// (topic devices/{deviceId}/commands).
-type CommandMessage struct {
-	// Payload is the decoded payload: message deviceCommand.
-	Payload DeviceCommand
-	// Params are the channel parameters parsed from Topic.
-	Params CommandsParams
-	// Topic is the topic the message was published to.
-	Topic string
-	// QoS is the quality of service it was delivered with.
-	QoS byte
-	// Retained is set for a retained message sent on subscribing.
-	Retained bool
-	// Duplicate is set when the broker may have delivered it before.
-	Duplicate bool
-}
-
-// SubscribeCommand subscribes to channel commands (topic
-// devices/{deviceId}/commands) (filter devices/+/commands) with QoS 1 and calls
-// handler with each message.
-//
-// Tell a device to do something.
-//
-// A payload larger than the client's limit, one that cannot be decoded or does
-// not match its schema, or a topic that does not fit the channel never reaches
-// handler: it is counted by the runtime and passed to the Client's error
-// handler, as is an error handler returns.
-//
-// Handlers get a context that carries ctx's values but not its cancellation,
-// which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithSubscribeQoS, WithCommandsParams (only some parameter
-// values). The subscription is resumed after reconnects by the runtime.
-func (c *Client) SubscribeCommand(ctx context.Context, handler func(context.Context, CommandMessage) error, opts ...SubscribeOption) error {
-	if handler == nil {
-		return fmt.Errorf("subscribe command: nil handler: %w", mqttrt.ErrInvalidConfig)
-	}
-	filter, err := paramsFilter[CommandsParams](opts, "devices/+/commands", "commands", "WithCommandsParams")
-	if err != nil {
-		return fmt.Errorf("subscribe command: %w", err)
-	}
-	qos, err := subscribeQoS(1, opts)
-	if err != nil {
-		return fmt.Errorf("subscribe command: %w", err)
-	}
-	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
-		params, payload, ok := receiveWithParams(c, m, "receive command", ParseCommandsTopic, decodeDeviceCommand)
-		if !ok {
-			return
-		}
-		if err := handler(hctx, CommandMessage{
-			Duplicate: m.Duplicate(),
-			Params:    params,
-			Payload:   payload,
-			QoS:       m.Qos(),
-			Retained:  m.Retained(),
-			Topic:     m.Topic(),
-		}); err != nil {
-			c.handlerFailed(m.Topic(), err)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("subscribe command: %w", err)
-	}
-	return nil
-}
-
-// UnsubscribeCommand ends a subscription made by SubscribeCommand with the same
-// options.
-func (c *Client) UnsubscribeCommand(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := paramsFilter[CommandsParams](opts, "devices/+/commands", "commands", "WithCommandsParams")
-	if err != nil {
-		return fmt.Errorf("unsubscribe command: %w", err)
-	}
-	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
-		return fmt.Errorf("unsubscribe command: %w", err)
-	}
-	return nil
-}
-
-// ConfigMessage is a message received by SubscribeConfig on channel config
-// (topic devices/{deviceId}/config).
-type ConfigMessage struct {
-	// Payload is the decoded payload: message deviceConfig.
-	Payload DeviceConfig
-	// Params are the channel parameters parsed from Topic.
-	Params ConfigParams
-	// Topic is the topic the message was published to.
-	Topic string
-	// QoS is the quality of service it was delivered with.
-	QoS byte
-	// Retained is set for a retained message sent on subscribing.
-	Retained bool
-	// Duplicate is set when the broker may have delivered it before.
-	Duplicate bool
-}
-
-// SubscribeConfig subscribes to channel config (topic devices/{deviceId}/config)
-// (filter devices/+/config) with QoS 1 and calls handler with each message.
-//
-// Publish a device's configuration.
-//
-// A payload larger than the client's limit, one that cannot be decoded or does
-// not match its schema, or a topic that does not fit the channel never reaches
-// handler: it is counted by the runtime and passed to the Client's error
-// handler, as is an error handler returns.
-//
-// Handlers get a context that carries ctx's values but not its cancellation,
-// which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithSubscribeQoS, WithConfigParams (only some parameter
-// values). The subscription is resumed after reconnects by the runtime.
-func (c *Client) SubscribeConfig(ctx context.Context, handler func(context.Context, ConfigMessage) error, opts ...SubscribeOption) error {
-	if handler == nil {
-		return fmt.Errorf("subscribe config: nil handler: %w", mqttrt.ErrInvalidConfig)
-	}
-	filter, err := paramsFilter[ConfigParams](opts, "devices/+/config", "config", "WithConfigParams")
-	if err != nil {
-		return fmt.Errorf("subscribe config: %w", err)
-	}
-	qos, err := subscribeQoS(1, opts)
-	if err != nil {
-		return fmt.Errorf("subscribe config: %w", err)
-	}
-	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
-		params, payload, ok := receiveWithParams(c, m, "receive config", ParseConfigTopic, decodeDeviceConfig)
-		if !ok {
-			return
-		}
-		if err := handler(hctx, ConfigMessage{
-			Duplicate: m.Duplicate(),
-			Params:    params,
-			Payload:   payload,
-			QoS:       m.Qos(),
-			Retained:  m.Retained(),
-			Topic:     m.Topic(),
-		}); err != nil {
-			c.handlerFailed(m.Topic(), err)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("subscribe config: %w", err)
-	}
-	return nil
-}
-
-// UnsubscribeConfig ends a subscription made by SubscribeConfig with the same
-// options.
-func (c *Client) UnsubscribeConfig(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := paramsFilter[ConfigParams](opts, "devices/+/config", "config", "WithConfigParams")
-	if err != nil {
-		return fmt.Errorf("unsubscribe config: %w", err)
-	}
-	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
-		return fmt.Errorf("unsubscribe config: %w", err)
-	}
-	return nil
-}
-
-// StatusMessage is a message received by SubscribeStatus on channel status
-// (topic gateway/{gatewayId}/status).
-type StatusMessage struct {
-	// Payload is the decoded payload: message gatewayStatus (text/plain, as a
-	// string).
-	Payload GatewayStatus
-	// Params are the channel parameters parsed from Topic.
-	Params StatusParams
-	// Topic is the topic the message was published to.
-	Topic string
-	// QoS is the quality of service it was delivered with.
-	QoS byte
-	// Retained is set for a retained message sent on subscribing.
-	Retained bool
-	// Duplicate is set when the broker may have delivered it before.
-	Duplicate bool
-}
-
-// SubscribeStatus subscribes to channel status (topic
-// gateway/{gatewayId}/status) (filter gateway/+/status) with QoS 1 and calls
-// handler with each message.
-//
-// Announce the gateway's status.
-//
-// A payload larger than the client's limit, one that cannot be decoded or does
-// not match its schema, or a topic that does not fit the channel never reaches
-// handler: it is counted by the runtime and passed to the Client's error
-// handler, as is an error handler returns.
-//
-// Handlers get a context that carries ctx's values but not its cancellation,
-// which only bounds the wait for the broker's acknowledgement. Options:
-// WithShareGroup, WithSubscribeQoS, WithStatusParams (only some parameter
-// values). The subscription is resumed after reconnects by the runtime.
-func (c *Client) SubscribeStatus(ctx context.Context, handler func(context.Context, StatusMessage) error, opts ...SubscribeOption) error {
-	if handler == nil {
-		return fmt.Errorf("subscribe status: nil handler: %w", mqttrt.ErrInvalidConfig)
-	}
-	filter, err := paramsFilter[StatusParams](opts, "gateway/+/status", "status", "WithStatusParams")
-	if err != nil {
-		return fmt.Errorf("subscribe status: %w", err)
-	}
-	qos, err := subscribeQoS(1, opts)
-	if err != nil {
-		return fmt.Errorf("subscribe status: %w", err)
-	}
-	hctx := context.WithoutCancel(ctx)
-	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
-		params, payload, ok := receiveWithParams(c, m, "receive status", ParseStatusTopic, decodeGatewayStatus)
-		if !ok {
-			return
-		}
-		if err := handler(hctx, StatusMessage{
-			Duplicate: m.Duplicate(),
-			Params:    params,
-			Payload:   payload,
-			QoS:       m.Qos(),
-			Retained:  m.Retained(),
-			Topic:     m.Topic(),
-		}); err != nil {
-			c.handlerFailed(m.Topic(), err)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("subscribe status: %w", err)
-	}
-	return nil
-}
-
-// UnsubscribeStatus ends a subscription made by SubscribeStatus with the same
-// options.
-func (c *Client) UnsubscribeStatus(ctx context.Context, opts ...SubscribeOption) error {
-	filter, err := paramsFilter[StatusParams](opts, "gateway/+/status", "status", "WithStatusParams")
-	if err != nil {
-		return fmt.Errorf("unsubscribe status: %w", err)
-	}
-	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
-		return fmt.Errorf("unsubscribe status: %w", err)
-	}
-	return nil
 }
 
 // channelParams is implemented by the <Channel>Params types: the filter method
@@ -495,23 +44,32 @@ type channelParams interface {
 	filter() (string, error)
 }
 
-// paramsFilter is the subscription filter, for opts, of a channel with
-// parameters: all (every parameter a wildcard), or the filter of the channel's
-// parameter type P that its option with (WithXParams) set, shared if
-// WithShareGroup asks.
-func paramsFilter[P channelParams](opts []SubscribeOption, all, channel, with string) (string, error) {
+// topicFilter names the subscription filter of a channel whose parameters are of
+// type P: all is the filter with every parameter a wildcard, with the option
+// (WithXParams) that narrows it, empty for a channel without parameters.
+type topicFilter[P any] struct {
+	all, channel, with string
+}
+
+// of is the filter for opts: all, or the one the channel's WithXParams option
+// set, shared if WithShareGroup asks.
+func (t topicFilter[P]) of(opts []SubscribeOption) (string, error) {
 	var o subscribeOptions
 	for _, opt := range opts {
 		opt(&o)
 	}
-	filter := all
+	filter := t.all
 	if o.params != nil {
 		p, ok := o.params.(P)
-		if !ok {
-			return "", fmt.Errorf("%T does not restrict channel %s, use %s: %w", o.params, channel, with, mqttrt.ErrInvalidTopic)
+		cp, narrows := any(p).(channelParams)
+		if t.with == "" {
+			return "", fmt.Errorf("channel %s has no parameters to restrict, got %T: %w", t.channel, o.params, mqttrt.ErrInvalidTopic)
+		}
+		if !ok || !narrows {
+			return "", fmt.Errorf("%T does not restrict channel %s, use %s: %w", o.params, t.channel, t.with, mqttrt.ErrInvalidTopic)
 		}
 		var err error
-		if filter, err = p.filter(); err != nil {
+		if filter, err = cp.filter(); err != nil {
 			return "", err
 		}
 	}
@@ -521,26 +79,206 @@ func paramsFilter[P channelParams](opts []SubscribeOption, all, channel, with st
 	return filter, nil
 }
 
-// receiveWithParams checks and decodes message m of a channel with parameters: a
-// payload over the client's limit, a topic parse does not accept, or a payload
-// decode refuses, is rejected (counted and passed to the error handler, its
-// error prefixed with what) and ok is false.
-func receiveWithParams[P, T any](c *Client, m paho.Message, what string, parse func(string) (P, error), decode func([]byte, bool) (T, error)) (params P, payload T, ok bool) {
-	topic := m.Topic()
+// subscribe is the body of every Subscribe method: op names the operation in
+// errors, parse is nil for a channel without parameters.
+func subscribe[P, T any](ctx context.Context, c *Client, op string, tf topicFilter[P], qos byte, parse func(string) (P, error), decode func([]byte, bool) (T, error), handler func(context.Context, Received[P, T]) error, opts []SubscribeOption) error {
+	if handler == nil {
+		return fmt.Errorf("subscribe %s: nil handler: %w", op, mqttrt.ErrInvalidConfig)
+	}
+	filter, err := tf.of(opts)
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", op, err)
+	}
+	if qos, err = subscribeQoS(qos, opts); err != nil {
+		return fmt.Errorf("subscribe %s: %w", op, err)
+	}
+	// Handlers outlive the call: they keep ctx's values, not its cancellation.
+	hctx := context.WithoutCancel(ctx)
+	what := "receive " + op
+	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+		msg, ok := receive(c, m, what, parse, decode)
+		if !ok {
+			return
+		}
+		if err := handler(hctx, msg); err != nil {
+			c.handlerFailed(msg.Topic, err)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("subscribe %s: %w", op, err)
+	}
+	return nil
+}
+
+// unsubscribe is the body of every Unsubscribe method.
+func unsubscribe[P any](ctx context.Context, c *Client, op string, tf topicFilter[P], opts []SubscribeOption) error {
+	filter, err := tf.of(opts)
+	if err != nil {
+		return fmt.Errorf("unsubscribe %s: %w", op, err)
+	}
+	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
+		return fmt.Errorf("unsubscribe %s: %w", op, err)
+	}
+	return nil
+}
+
+// receive checks and decodes message m: a payload over the client's limit, a
+// topic parse does not accept (parse is nil for a channel without parameters),
+// or a payload decode refuses is rejected (counted and passed to the error
+// handler, its error prefixed with what) and ok is false.
+func receive[P, T any](c *Client, m paho.Message, what string, parse func(string) (P, error), decode func([]byte, bool) (T, error)) (msg Received[P, T], ok bool) {
+	msg.Topic = m.Topic()
 	data := m.Payload()
 	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(topic, fmt.Errorf("%s: %d bytes, limit %d: %w", what, len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return params, payload, false
+		c.reject(msg.Topic, fmt.Errorf("%s: %d bytes, limit %d: %w", what, len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
+		return msg, false
 	}
-	params, err := parse(topic)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("%s: %w", what, err))
-		return params, payload, false
+	var err error
+	if parse != nil {
+		if msg.Params, err = parse(msg.Topic); err != nil {
+			c.reject(msg.Topic, fmt.Errorf("%s: %w", what, err))
+			return msg, false
+		}
 	}
-	payload, err = decode(data, c.validate)
-	if err != nil {
-		c.reject(topic, fmt.Errorf("%s: %w", what, err))
-		return params, payload, false
+	if msg.Payload, err = decode(data, c.validate); err != nil {
+		c.reject(msg.Topic, fmt.Errorf("%s: %w", what, err))
+		return msg, false
 	}
-	return params, payload, true
+	msg.QoS, msg.Retained, msg.Duplicate = m.Qos(), m.Retained(), m.Duplicate()
+	return msg, true
+}
+
+// TemperatureMessage is a message received by SubscribeTemperature on channel
+// temperature (topic sensors/{room}/temperature). Its Payload is message
+// temperatureReading.
+type TemperatureMessage = Received[TemperatureParams, TemperatureReading]
+
+// SubscribeTemperature subscribes to channel temperature (topic
+// sensors/{room}/temperature) (filter sensors/+/temperature) with QoS 1 and
+// calls handler with each message that fits the channel and its schema (see
+// Received).
+//
+// Temperature readings from the room sensors.
+//
+// Options: WithShareGroup, WithSubscribeQoS, WithTemperatureParams (only some
+// parameter values).
+func (c *Client) SubscribeTemperature(ctx context.Context, handler func(context.Context, TemperatureMessage) error, opts ...SubscribeOption) error {
+	return subscribe(ctx, c, "temperature", topicFilter[TemperatureParams]{"sensors/+/temperature", "temperature", "WithTemperatureParams"}, 1, ParseTemperatureTopic, decodeTemperatureReading, handler, opts)
+}
+
+// UnsubscribeTemperature ends a subscription made by SubscribeTemperature with
+// the same options.
+func (c *Client) UnsubscribeTemperature(ctx context.Context, opts ...SubscribeOption) error {
+	return unsubscribe(ctx, c, "temperature", topicFilter[TemperatureParams]{"sensors/+/temperature", "temperature", "WithTemperatureParams"}, opts)
+}
+
+// HumidityMessage is a message received by SubscribeHumidity on channel humidity
+// (topic sensors/{room}/humidity). Its Payload is message humidityReading.
+type HumidityMessage = Received[HumidityParams, HumidityReading]
+
+// SubscribeHumidity subscribes to channel humidity (topic
+// sensors/{room}/humidity) (filter sensors/+/humidity) with QoS 0 and calls
+// handler with each message that fits the channel and its schema (see Received).
+//
+// Humidity readings from the room sensors.
+//
+// Options: WithShareGroup, WithSubscribeQoS, WithHumidityParams (only some
+// parameter values).
+func (c *Client) SubscribeHumidity(ctx context.Context, handler func(context.Context, HumidityMessage) error, opts ...SubscribeOption) error {
+	return subscribe(ctx, c, "humidity", topicFilter[HumidityParams]{"sensors/+/humidity", "humidity", "WithHumidityParams"}, 0, ParseHumidityTopic, decodeHumidityReading, handler, opts)
+}
+
+// UnsubscribeHumidity ends a subscription made by SubscribeHumidity with the
+// same options.
+func (c *Client) UnsubscribeHumidity(ctx context.Context, opts ...SubscribeOption) error {
+	return unsubscribe(ctx, c, "humidity", topicFilter[HumidityParams]{"sensors/+/humidity", "humidity", "WithHumidityParams"}, opts)
+}
+
+// AlertMessage is a message received by SubscribeAlert on channel alerts (topic
+// alerts/{severity}). Its Payload is message alert.
+type AlertMessage = Received[AlertsParams, Alert]
+
+// SubscribeAlert subscribes to channel alerts (topic alerts/{severity}) (filter
+// alerts/+) with QoS 2 and calls handler with each message that fits the channel
+// and its schema (see Received).
+//
+// Raise an alert.
+//
+// Options: WithShareGroup, WithSubscribeQoS, WithAlertsParams (only some
+// parameter values).
+func (c *Client) SubscribeAlert(ctx context.Context, handler func(context.Context, AlertMessage) error, opts ...SubscribeOption) error {
+	return subscribe(ctx, c, "alert", topicFilter[AlertsParams]{"alerts/+", "alerts", "WithAlertsParams"}, 2, ParseAlertsTopic, decodeAlert, handler, opts)
+}
+
+// UnsubscribeAlert ends a subscription made by SubscribeAlert with the same
+// options.
+func (c *Client) UnsubscribeAlert(ctx context.Context, opts ...SubscribeOption) error {
+	return unsubscribe(ctx, c, "alert", topicFilter[AlertsParams]{"alerts/+", "alerts", "WithAlertsParams"}, opts)
+}
+
+// CommandMessage is a message received by SubscribeCommand on channel commands
+// (topic devices/{deviceId}/commands). Its Payload is message deviceCommand.
+type CommandMessage = Received[CommandsParams, DeviceCommand]
+
+// SubscribeCommand subscribes to channel commands (topic
+// devices/{deviceId}/commands) (filter devices/+/commands) with QoS 1 and calls
+// handler with each message that fits the channel and its schema (see Received).
+//
+// Tell a device to do something.
+//
+// Options: WithShareGroup, WithSubscribeQoS, WithCommandsParams (only some
+// parameter values).
+func (c *Client) SubscribeCommand(ctx context.Context, handler func(context.Context, CommandMessage) error, opts ...SubscribeOption) error {
+	return subscribe(ctx, c, "command", topicFilter[CommandsParams]{"devices/+/commands", "commands", "WithCommandsParams"}, 1, ParseCommandsTopic, decodeDeviceCommand, handler, opts)
+}
+
+// UnsubscribeCommand ends a subscription made by SubscribeCommand with the same
+// options.
+func (c *Client) UnsubscribeCommand(ctx context.Context, opts ...SubscribeOption) error {
+	return unsubscribe(ctx, c, "command", topicFilter[CommandsParams]{"devices/+/commands", "commands", "WithCommandsParams"}, opts)
+}
+
+// ConfigMessage is a message received by SubscribeConfig on channel config
+// (topic devices/{deviceId}/config). Its Payload is message deviceConfig.
+type ConfigMessage = Received[ConfigParams, DeviceConfig]
+
+// SubscribeConfig subscribes to channel config (topic devices/{deviceId}/config)
+// (filter devices/+/config) with QoS 1 and calls handler with each message that
+// fits the channel and its schema (see Received).
+//
+// Publish a device's configuration.
+//
+// Options: WithShareGroup, WithSubscribeQoS, WithConfigParams (only some
+// parameter values).
+func (c *Client) SubscribeConfig(ctx context.Context, handler func(context.Context, ConfigMessage) error, opts ...SubscribeOption) error {
+	return subscribe(ctx, c, "config", topicFilter[ConfigParams]{"devices/+/config", "config", "WithConfigParams"}, 1, ParseConfigTopic, decodeDeviceConfig, handler, opts)
+}
+
+// UnsubscribeConfig ends a subscription made by SubscribeConfig with the same
+// options.
+func (c *Client) UnsubscribeConfig(ctx context.Context, opts ...SubscribeOption) error {
+	return unsubscribe(ctx, c, "config", topicFilter[ConfigParams]{"devices/+/config", "config", "WithConfigParams"}, opts)
+}
+
+// StatusMessage is a message received by SubscribeStatus on channel status
+// (topic gateway/{gatewayId}/status). Its Payload is message gatewayStatus
+// (text/plain, as a string).
+type StatusMessage = Received[StatusParams, GatewayStatus]
+
+// SubscribeStatus subscribes to channel status (topic
+// gateway/{gatewayId}/status) (filter gateway/+/status) with QoS 1 and calls
+// handler with each message that fits the channel and its schema (see Received).
+//
+// Announce the gateway's status.
+//
+// Options: WithShareGroup, WithSubscribeQoS, WithStatusParams (only some
+// parameter values).
+func (c *Client) SubscribeStatus(ctx context.Context, handler func(context.Context, StatusMessage) error, opts ...SubscribeOption) error {
+	return subscribe(ctx, c, "status", topicFilter[StatusParams]{"gateway/+/status", "status", "WithStatusParams"}, 1, ParseStatusTopic, decodeGatewayStatus, handler, opts)
+}
+
+// UnsubscribeStatus ends a subscription made by SubscribeStatus with the same
+// options.
+func (c *Client) UnsubscribeStatus(ctx context.Context, opts ...SubscribeOption) error {
+	return unsubscribe(ctx, c, "status", topicFilter[StatusParams]{"gateway/+/status", "status", "WithStatusParams"}, opts)
 }

@@ -213,11 +213,16 @@ func Messages(f *jen.File, s *Spec) error {
 		}
 	}
 	seen := map[*model.Message]bool{}
+	jsonCodecs := false
 	for _, m := range msgs {
 		if seen[m] {
 			continue
 		}
 		seen[m] = true
+		if codecOf(m) == codecJSON && !jsonCodecs {
+			jsonCodecs = true
+			emitJSONCodecs(f)
+		}
 		emitMessageCodec(f, m, s.paths(m))
 	}
 	for _, st := range sums {
@@ -274,67 +279,76 @@ func validateStmt(m *model.Message, fast fastPaths, value jen.Code, zero jen.Cod
 	)
 }
 
-// decodeJSONBody checks and decodes a JSON payload:
+// jsonCodecBodies are the encoder and decoder bodies of a JSON payload
+// with a schema. The fast paths, when the schema allows them, are direct
+// calls (so the value does not escape to the heap); everything else is in
+// marshalJSON and unmarshalJSON, emitted once per package:
+//
+//	if data, ok := appendReading(make([]byte, 0, 128), &msg); ok { // with a fast codec
+//		return data, nil
+//	}
+//	return marshalJSON(msg, validate, "Reading", validReading, schemaReading) // validReading: the fast check, or nil
 //
 //	var msg Reading
-//	if fastDecodeReading(data, &msg) { // when the payload has a fast decoder
+//	if fastDecodeReading(data, &msg) { // with a fast codec
 //		return msg, nil
 //	}
-//	msg = Reading{}
-//	slow := validate && !validReading(data) // just validate without a fast check
-//	if slow {
-//		if err := schemaReading.ValidateJSON(data); err != nil {
-//			return msg, err
-//		}
-//	}
-//	if err := json.Unmarshal(data, &msg); err != nil { ... ErrDecode ... }
-//	if slow {
-//		if err := schemaReading.ValidateDecoded(data, msg); err != nil {
-//			return *new(Reading), err
-//		}
-//	}
-//	return msg, nil
-//
-// The second check is needed because encoding/json fills a field from a
-// key that differs from its name only in case, which the schema took for
-// another property; the fast check refuses such keys itself.
-func decodeJSONBody(m *model.Message, fast fastPaths, typ *jen.Statement) []jen.Code {
-	unmarshal := jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("msg")), jen.Err().Op("!=").Nil()).Block(
-		jen.Return(jen.Id("msg"), jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("%%w: %s: %%v", m.GoName)), rt("ErrDecode"), jen.Err())),
-	)
-	v, ok := payloadSchemaVar(m)
-	if !ok || codecOf(m) != codecJSON {
-		return []jen.Code{jen.Var().Id("msg").Add(typ.Clone()), unmarshal, jen.Return(jen.Id("msg"), jen.Nil())}
-	}
-	// The fast decoder, when there is one, checks and fills in one pass;
-	// its value equals json.Unmarshal's whenever it says true, so it
-	// serves with validation off too.
-	var fastDecode []jen.Code
-	if fast.decode {
-		fastDecode = []jen.Code{
-			jen.If(jen.Id(FastDecodeName(m)).Call(jen.Id("data"), jen.Op("&").Id("msg"))).Block(jen.Return(jen.Id("msg"), jen.Nil())),
-			jen.Id("msg").Op("=").Add(typ.Clone()).Values(),
-		}
-	}
-	slow := jen.Id("validate")
+//	return unmarshalJSON[Reading](data, validate, "Reading", validReading, schemaReading)
+func jsonCodecBodies(m *model.Message, fast fastPaths, typ *jen.Statement, schema string) (enc, dec []jen.Code) {
+	check := jen.Nil()
 	if fast.check {
-		slow = slow.Op("&&").Op("!").Id(FastCheckName(m)).Call(jen.Id("data"))
+		check = jen.Id(FastCheckName(m))
 	}
-	return append(append([]jen.Code{jen.Var().Id("msg").Add(typ.Clone())}, fastDecode...),
-		jen.Id("slow").Op(":=").Add(slow),
+	if fast.decode {
+		enc = append(enc, jen.If(jen.List(jen.Id("data"), jen.Id("ok")).Op(":=").Id(FastEncodeName(m)).Call(
+			jen.Make(jen.Index().Byte(), jen.Lit(0), jen.Lit(encodeBufSize)), jen.Op("&").Id("msg")), jen.Id("ok")).Block(
+			jen.Return(jen.Id("data"), jen.Nil())))
+		dec = append(dec,
+			jen.Var().Id("msg").Add(typ.Clone()),
+			jen.If(jen.Id(FastDecodeName(m)).Call(jen.Id("data"), jen.Op("&").Id("msg"))).Block(jen.Return(jen.Id("msg"), jen.Nil())))
+	}
+	enc = append(enc, jen.Return(jen.Id("marshalJSON").Call(jen.Id("msg"), jen.Id("validate"), jen.Lit(m.GoName), check, jen.Id(schema))))
+	dec = append(dec, jen.Return(jen.Id("unmarshalJSON").Types(typ.Clone()).Call(jen.Id("data"), jen.Id("validate"), jen.Lit(m.GoName), check.Clone(), jen.Id(schema))))
+	return enc, dec
+}
+
+// emitJSONCodecs emits the slow paths every JSON payload with a schema
+// shares. Decoding checks the decoded value again because encoding/json
+// fills a field from a key that differs from its name only in case, which
+// the schema took for another property; the fast check refuses such keys
+// itself.
+func emitJSONCodecs(f *jen.File) {
+	schema := jen.Op("*").Add(rt("Schema"))
+	checkType := jen.Func().Params(jen.Index().Byte()).Bool()
+	f.Add(godoc("marshalJSON encodes msg with encoding/json and, when validate is set, checks it against schema unless check (the fast check, or nil) vouches for it. Errors name the message."))
+	f.Func().Id("marshalJSON").Types(jen.Id("T").Any()).Params(
+		jen.Id("msg").Id("T"), jen.Id("validate").Bool(), jen.Id("name").String(), jen.Id("check").Add(checkType.Clone()), jen.Id("schema").Add(schema.Clone()),
+	).Params(jen.Index().Byte(), jen.Error()).Block(
+		jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("msg")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("encode %s: %w"), jen.Id("name"), jen.Err()))),
+		jen.If(jen.Id("validate").Op("&&").Parens(jen.Id("check").Op("==").Nil().Op("||").Op("!").Id("check").Call(jen.Id("data")))).Block(
+			jen.If(jen.Err().Op(":=").Id("schema").Dot("ValidateJSON").Call(jen.Id("data")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Err()))),
+		jen.Return(jen.Id("data"), jen.Nil()),
+	)
+	f.Line()
+	f.Add(godoc("unmarshalJSON checks data against schema, when validate is set and check (the fast check, or nil) does not vouch for it, and decodes it with encoding/json. Failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode."))
+	f.Func().Id("unmarshalJSON").Types(jen.Id("T").Any()).Params(
+		jen.Id("data").Index().Byte(), jen.Id("validate").Bool(), jen.Id("name").String(), jen.Id("check").Add(checkType.Clone()), jen.Id("schema").Add(schema.Clone()),
+	).Params(jen.Id("T"), jen.Error()).Block(
+		jen.Var().Id("msg").Id("T"),
+		jen.Id("slow").Op(":=").Id("validate").Op("&&").Parens(jen.Id("check").Op("==").Nil().Op("||").Op("!").Id("check").Call(jen.Id("data"))),
 		jen.If(jen.Id("slow")).Block(
-			jen.If(jen.Err().Op(":=").Id(v).Dot("ValidateJSON").Call(jen.Id("data")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Id("msg"), jen.Err()),
-			),
-		),
-		unmarshal,
+			jen.If(jen.Err().Op(":=").Id("schema").Dot("ValidateJSON").Call(jen.Id("data")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Id("msg"), jen.Err()))),
+		jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("msg")), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Id("msg"), jen.Qual("fmt", "Errorf").Call(jen.Lit("%w: %s: %v"), rt("ErrDecode"), jen.Id("name"), jen.Err()))),
 		jen.If(jen.Id("slow")).Block(
-			jen.If(jen.Err().Op(":=").Id(v).Dot("ValidateDecoded").Call(jen.Id("data"), jen.Id("msg")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Op("*").New(typ.Clone()), jen.Err()),
-			),
-		),
+			jen.If(jen.Err().Op(":=").Id("schema").Dot("ValidateDecoded").Call(jen.Id("data"), jen.Id("msg")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Op("*").New(jen.Id("T")), jen.Err()))),
 		jen.Return(jen.Id("msg"), jen.Nil()),
 	)
+	f.Line()
 }
 
 // validEnumStmt checks a text payload with a string enum by its Valid
@@ -372,33 +386,21 @@ func emitMessageCodec(f *jen.File, m *model.Message, fast fastPaths) {
 	dec := "decode" + m.GoName
 	var encBody, decBody []jen.Code
 	switch codecOf(m) {
-	case codecJSON, codecRaw:
-		marshal := func(data jen.Code) []jen.Code {
-			return []jen.Code{
-				jen.List(data, jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("msg")),
-				jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(
-					jen.Lit(fmt.Sprintf("encode %s: %%w", m.GoName)), jen.Err()))),
-			}
-		}
-		if fast.decode {
-			// The emitted encoder writes json.Marshal's bytes without
-			// reflection, checking the value as it goes: true means the
-			// payload certainly satisfies the schema. Where it gives up,
-			// json.Marshal reports the error and the schema decides.
-			encBody = []jen.Code{
-				jen.List(jen.Id("data"), jen.Id("ok")).Op(":=").Id(FastEncodeName(m)).Call(
-					jen.Make(jen.Index().Byte(), jen.Lit(0), jen.Lit(encodeBufSize)), jen.Op("&").Id("msg")),
-				jen.If(jen.Id("ok")).Block(jen.Return(jen.Id("data"), jen.Nil())),
-			}
-			encBody = append(encBody, marshal(jen.Id("data"))...)
-		} else {
-			encBody = marshal(jen.Id("data"))
-		}
-		encBody = append(encBody,
-			validateStmt(m, fast, jen.Id("data"), jen.Nil()),
+	case codecJSON:
+		encBody, decBody = jsonCodecBodies(m, fast, typ, SchemaVar(m))
+	case codecRaw:
+		encBody = []jen.Code{
+			jen.List(jen.Id("data"), jen.Err()).Op(":=").Qual("encoding/json", "Marshal").Call(jen.Id("msg")),
+			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(
+				jen.Lit(fmt.Sprintf("encode %s: %%w", m.GoName)), jen.Err()))),
 			jen.Return(jen.Id("data"), jen.Nil()),
-		)
-		decBody = decodeJSONBody(m, fast, typ)
+		}
+		decBody = []jen.Code{
+			jen.Var().Id("msg").Add(typ.Clone()),
+			jen.If(jen.Err().Op(":=").Qual("encoding/json", "Unmarshal").Call(jen.Id("data"), jen.Op("&").Id("msg")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Id("msg"), jen.Qual("fmt", "Errorf").Call(jen.Lit(fmt.Sprintf("%%w: %s: %%v", m.GoName)), rt("ErrDecode"), jen.Err()))),
+			jen.Return(jen.Id("msg"), jen.Nil()),
+		}
 	case codecText:
 		// The validator wants a plain string, not a named string type.
 		encBody = []jen.Code{

@@ -16,11 +16,60 @@ import (
 // which builds the topic (refusing parameter values that would change it),
 // encodes and validates the payload, and publishes it with the QoS and
 // retain flag of the operation's MQTT binding unless an option overrides them.
+//
+// Each method is one call of the generic publish, emitted once per package.
 func Publish(f *jen.File, s *Spec) error {
+	if len(s.Publish) == 0 {
+		return nil
+	}
+	emitPublishHelpers(f, s.Publish)
 	for _, op := range s.Publish {
 		emitPublish(f, op)
 	}
 	return nil
+}
+
+// emitPublishHelpers emits the body every Publish method calls, and the
+// topic of channels without parameters:
+//
+//	type topicParams interface{ Topic() (string, error) }
+//	type fixedTopic string
+//	func publish[P topicParams, T any](ctx, c, op, params, msg, encode, qos, retain, opts) error
+func emitPublishHelpers(f *jen.File, ops []*model.Operation) {
+	_, fixed := channelKinds(ops)
+	wrap := func(format string, args ...jen.Code) jen.Code {
+		return jen.Return(jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(format)}, args...)...))
+	}
+	f.Add(godoc("topicParams is implemented by the <Channel>Params types, and by fixedTopic: Topic builds the topic to publish to."))
+	f.Type().Id("topicParams").Interface(jen.Id("Topic").Params().Params(jen.String(), jen.Error()))
+	f.Line()
+	if fixed {
+		f.Add(godoc("fixedTopic is the topic of a channel without parameters."))
+		f.Type().Id("fixedTopic").String()
+		f.Line()
+		f.Func().Params(jen.Id("t").Id("fixedTopic")).Id("Topic").Params().Params(jen.String(), jen.Error()).Block(
+			jen.Return(jen.String().Call(jen.Id("t")), jen.Nil()))
+		f.Line()
+	}
+	f.Add(godoc("publish is the body of every Publish method: op names the operation in errors; qos and retain are the operation's, which opts may override."))
+	f.Func().Id("publish").Types(jen.Id("P").Id("topicParams"), jen.Id("T").Any()).Params(
+		jen.Id("ctx").Add(ctxType()), jen.Id("c").Op("*").Id("Client"), jen.Id("op").String(), jen.Id("params").Id("P"), jen.Id("msg").Id("T"),
+		jen.Id("encode").Func().Params(jen.Id("T"), jen.Bool()).Params(jen.Index().Byte(), jen.Error()),
+		jen.Id("qos").Byte(), jen.Id("retain").Bool(), jen.Id("opts").Index().Id("PublishOption"),
+	).Error().Block(
+		jen.List(jen.Id("topic"), jen.Err()).Op(":=").Id("params").Dot("Topic").Call(),
+		jen.If(jen.Err().Op("!=").Nil()).Block(wrap("publish %s: %w", jen.Id("op"), jen.Err())),
+		jen.List(jen.Id("payload"), jen.Err()).Op(":=").Id("encode").Call(jen.Id("msg"), jen.Id("c").Dot("validate")),
+		jen.If(jen.Err().Op("!=").Nil()).Block(wrap("publish %s: %w", jen.Id("op"), jen.Err())),
+		jen.Id("o").Op(":=").Id("publishOptions").Values(jen.Dict{jen.Id("qos"): jen.Id("qos"), jen.Id("retain"): jen.Id("retain")}),
+		jen.For(jen.List(jen.Id("_"), jen.Id("opt")).Op(":=").Range().Id("opts")).Block(jen.Id("o").Op("=").Id("opt").Call(jen.Id("o"))),
+		jen.If(jen.Id("o").Dot("qos").Op(">").Lit(2)).Block(wrap("publish %s: qos %d: %w", jen.Id("op"), jen.Id("o").Dot("qos"), rt("ErrInvalidQoS"))),
+		jen.If(jen.Err().Op(":=").Id("c").Dot("mqtt").Dot("PublishContext").Call(
+			jen.Id("ctx"), jen.Id("topic"), jen.Id("o").Dot("qos"), jen.Id("o").Dot("retain"), jen.Id("payload")),
+			jen.Err().Op("!=").Nil()).Block(wrap("publish %s: %w", jen.Id("op"), jen.Err())),
+		jen.Return(jen.Nil()),
+	)
+	f.Line()
 }
 
 // deliveryQoS is the QoS expression of op: its binding's, else the runtime's default.
@@ -39,7 +88,6 @@ func emitPublish(f *jen.File, op *model.Operation) {
 	ch := op.Channel
 	p := payloadOf(op)
 	name := "Publish" + op.GoName
-	what := phrase(name)
 	qos, qosText := deliveryQoS(op)
 	retain := retainOf(op)
 	retainText := "not retained"
@@ -48,36 +96,21 @@ func emitPublish(f *jen.File, op *model.Operation) {
 	}
 
 	params := []jen.Code{jen.Id("ctx").Add(ctxType())}
-	var body []jen.Code
+	topic := jen.Id("fixedTopic").Call(jen.Id(ch.GoName + "Address"))
 	if len(ch.Parameters) > 0 {
 		params = append(params, jen.Id("params").Id(paramsType(ch)))
-		body = append(body,
-			jen.List(jen.Id("topic"), jen.Err()).Op(":=").Id("params").Dot("Topic").Call(),
-			jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrapErr(what, jen.Err()))),
-		)
-	} else {
-		body = append(body, jen.Id("topic").Op(":=").Id(ch.GoName+"Address"))
+		topic = jen.Id("params")
 	}
 	params = append(params, jen.Id("msg").Add(p.goType()), jen.Id("opts").Op("...").Id("PublishOption"))
-	body = append(body,
-		jen.List(jen.Id("payload"), jen.Err()).Op(":=").Id(p.encodeFunc()).Call(jen.Id("msg"), jen.Id("c").Dot("validate")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrapErr(what, jen.Err()))),
-		jen.Id("o").Op(":=").Id("publishOptions").Values(jen.Dict{jen.Id("qos"): qos, jen.Id("retain"): jen.Lit(retain)}),
-		jen.For(jen.List(jen.Id("_"), jen.Id("opt")).Op(":=").Range().Id("opts")).Block(jen.Id("o").Op("=").Id("opt").Call(jen.Id("o"))),
-		jen.If(jen.Id("o").Dot("qos").Op(">").Lit(2)).Block(jen.Return(jen.Qual("fmt", "Errorf").Call(
-			jen.Lit(what+": qos %d: %w"), jen.Id("o").Dot("qos"), rt("ErrInvalidQoS")))),
-		jen.If(jen.Err().Op(":=").Id("c").Dot("mqtt").Dot("PublishContext").Call(
-			jen.Id("ctx"), jen.Id("topic"), jen.Id("o").Dot("qos"), jen.Id("o").Dot("retain"), jen.Id("payload")),
-			jen.Err().Op("!=").Nil()).Block(jen.Return(wrapErr(what, jen.Err()))),
-		jen.Return(jen.Nil()),
-	)
+	body := jen.Return(jen.Id("publish").Call(jen.Id("ctx"), jen.Id("c"), jen.Lit(phrase(op.GoName)), topic,
+		jen.Id("msg"), jen.Id(p.encodeFunc()), qos, jen.Lit(retain), jen.Id("opts")))
 
 	paras := []string{fmt.Sprintf("%s publishes %s to %s with %s, %s.", name, p.describe(), topicText(ch), qosText, retainText)}
 	paras = append(paras, docParas(op.Title, op.Summary, op.Description)...)
 	paras = append(paras, "The payload is checked against the document's schema before it is sent (unless the Client was made WithoutValidation): an invalid message is never published and the error wraps mqttrt.ErrValidation, naming the field and the rule."+
 		paramNote(ch)+" It waits for the acknowledgement the QoS implies, bounded by ctx.")
 	f.Add(godoc(paras...))
-	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Error().Block(body...)
+	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Error().Block(body)
 	f.Line()
 }
 
@@ -98,4 +131,17 @@ func paramNote(ch *model.Channel) string {
 		names[i] = p.GoName
 	}
 	return fmt.Sprintf(" Parameters (%s) that are empty or contain /, +, # or NUL are refused with mqttrt.ErrInvalidTopic.", strings.Join(names, ", "))
+}
+
+// channelKinds reports whether any of ops is on a channel with parameters
+// and whether any is on one without, to emit only the helpers used.
+func channelKinds(ops []*model.Operation) (params, fixed bool) {
+	for _, op := range ops {
+		if len(op.Channel.Parameters) > 0 {
+			params = true
+		} else {
+			fixed = true
+		}
+	}
+	return params, fixed
 }

@@ -10,185 +10,103 @@ import (
 	"unicode/utf8"
 )
 
-// encodeDeviceStarted turns a DeviceStarted into its payload, checking it
-// against the document's schema when validate is set.
-func encodeDeviceStarted(msg DeviceStarted, validate bool) ([]byte, error) {
+// marshalJSON encodes msg with encoding/json and, when validate is set, checks
+// it against schema unless check (the fast check, or nil) vouches for it. Errors
+// name the message.
+func marshalJSON[T any](msg T, validate bool, name string, check func([]byte) bool, schema *mqttrt.Schema) ([]byte, error) {
 	data, err := json.Marshal(msg)
 	if err != nil {
-		return nil, fmt.Errorf("encode DeviceStarted: %w", err)
+		return nil, fmt.Errorf("encode %s: %w", name, err)
 	}
-	if validate && !validDeviceStarted(data) {
-		if err := schemaDeviceStarted.ValidateJSON(data); err != nil {
+	if validate && (check == nil || !check(data)) {
+		if err := schema.ValidateJSON(data); err != nil {
 			return nil, err
 		}
 	}
 	return data, nil
+}
+
+// unmarshalJSON checks data against schema, when validate is set and check (the
+// fast check, or nil) does not vouch for it, and decodes it with encoding/json.
+// Failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
+func unmarshalJSON[T any](data []byte, validate bool, name string, check func([]byte) bool, schema *mqttrt.Schema) (T, error) {
+	var msg T
+	slow := validate && (check == nil || !check(data))
+	if slow {
+		if err := schema.ValidateJSON(data); err != nil {
+			return msg, err
+		}
+	}
+	if err := json.Unmarshal(data, &msg); err != nil {
+		return msg, fmt.Errorf("%w: %s: %v", mqttrt.ErrDecode, name, err)
+	}
+	if slow {
+		if err := schema.ValidateDecoded(data, msg); err != nil {
+			return *new(T), err
+		}
+	}
+	return msg, nil
+}
+
+// encodeDeviceStarted turns a DeviceStarted into its payload, checking it
+// against the document's schema when validate is set.
+func encodeDeviceStarted(msg DeviceStarted, validate bool) ([]byte, error) {
+	return marshalJSON(msg, validate, "DeviceStarted", validDeviceStarted, schemaDeviceStarted)
 }
 
 // decodeDeviceStarted checks (when validate is set) and decodes a DeviceStarted
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceStarted(data []byte, validate bool) (DeviceStarted, error) {
-	var msg DeviceStarted
-	slow := validate && !validDeviceStarted(data)
-	if slow {
-		if err := schemaDeviceStarted.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: DeviceStarted: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaDeviceStarted.ValidateDecoded(data, msg); err != nil {
-			return *new(DeviceStarted), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[DeviceStarted](data, validate, "DeviceStarted", validDeviceStarted, schemaDeviceStarted)
 }
 
 // encodeDeviceStopped turns a DeviceStopped into its payload, checking it
 // against the document's schema when validate is set.
 func encodeDeviceStopped(msg DeviceStopped, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode DeviceStopped: %w", err)
-	}
-	if validate && !validDeviceStopped(data) {
-		if err := schemaDeviceStopped.ValidateJSON(data); err != nil {
-			return nil, err
-		}
-	}
-	return data, nil
+	return marshalJSON(msg, validate, "DeviceStopped", validDeviceStopped, schemaDeviceStopped)
 }
 
 // decodeDeviceStopped checks (when validate is set) and decodes a DeviceStopped
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceStopped(data []byte, validate bool) (DeviceStopped, error) {
-	var msg DeviceStopped
-	slow := validate && !validDeviceStopped(data)
-	if slow {
-		if err := schemaDeviceStopped.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: DeviceStopped: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaDeviceStopped.ValidateDecoded(data, msg); err != nil {
-			return *new(DeviceStopped), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[DeviceStopped](data, validate, "DeviceStopped", validDeviceStopped, schemaDeviceStopped)
 }
 
 // encodeDeviceFault turns a DeviceFault into its payload, checking it against
 // the document's schema when validate is set.
 func encodeDeviceFault(msg DeviceFault, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode DeviceFault: %w", err)
-	}
-	if validate && !validDeviceFault(data) {
-		if err := schemaDeviceFault.ValidateJSON(data); err != nil {
-			return nil, err
-		}
-	}
-	return data, nil
+	return marshalJSON(msg, validate, "DeviceFault", validDeviceFault, schemaDeviceFault)
 }
 
 // decodeDeviceFault checks (when validate is set) and decodes a DeviceFault
 // payload; failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeDeviceFault(data []byte, validate bool) (DeviceFault, error) {
-	var msg DeviceFault
-	slow := validate && !validDeviceFault(data)
-	if slow {
-		if err := schemaDeviceFault.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: DeviceFault: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaDeviceFault.ValidateDecoded(data, msg); err != nil {
-			return *new(DeviceFault), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[DeviceFault](data, validate, "DeviceFault", validDeviceFault, schemaDeviceFault)
 }
 
 // encodeRestart turns a Restart into its payload, checking it against the
 // document's schema when validate is set.
 func encodeRestart(msg Restart, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode Restart: %w", err)
-	}
-	if validate && !validRestart(data) {
-		if err := schemaRestart.ValidateJSON(data); err != nil {
-			return nil, err
-		}
-	}
-	return data, nil
+	return marshalJSON(msg, validate, "Restart", validRestart, schemaRestart)
 }
 
 // decodeRestart checks (when validate is set) and decodes a Restart payload;
 // failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
 func decodeRestart(data []byte, validate bool) (Restart, error) {
-	var msg Restart
-	slow := validate && !validRestart(data)
-	if slow {
-		if err := schemaRestart.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: Restart: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaRestart.ValidateDecoded(data, msg); err != nil {
-			return *new(Restart), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[Restart](data, validate, "Restart", validRestart, schemaRestart)
 }
 
 // encodeFirmwareUpdate turns a FirmwareUpdate into its payload, checking it
 // against the document's schema when validate is set.
 func encodeFirmwareUpdate(msg FirmwareUpdate, validate bool) ([]byte, error) {
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode FirmwareUpdate: %w", err)
-	}
-	if validate && !validFirmwareUpdate(data) {
-		if err := schemaFirmwareUpdate.ValidateJSON(data); err != nil {
-			return nil, err
-		}
-	}
-	return data, nil
+	return marshalJSON(msg, validate, "FirmwareUpdate", validFirmwareUpdate, schemaFirmwareUpdate)
 }
 
 // decodeFirmwareUpdate checks (when validate is set) and decodes a
 // FirmwareUpdate payload; failures wrap mqttrt.ErrValidation or
 // mqttrt.ErrDecode.
 func decodeFirmwareUpdate(data []byte, validate bool) (FirmwareUpdate, error) {
-	var msg FirmwareUpdate
-	slow := validate && !validFirmwareUpdate(data)
-	if slow {
-		if err := schemaFirmwareUpdate.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: FirmwareUpdate: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaFirmwareUpdate.ValidateDecoded(data, msg); err != nil {
-			return *new(FirmwareUpdate), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[FirmwareUpdate](data, validate, "FirmwareUpdate", validFirmwareUpdate, schemaFirmwareUpdate)
 }
 
 // encodeOperatorNote turns a OperatorNote into its payload, checking it against

@@ -9,6 +9,39 @@ import (
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
+// topicParams is implemented by the <Channel>Params types, and by fixedTopic:
+// Topic builds the topic to publish to.
+type topicParams interface {
+	Topic() (string, error)
+}
+
+// publish is the body of every Publish method: op names the operation in errors;
+// qos and retain are the operation's, which opts may override.
+func publish[P topicParams, T any](ctx context.Context, c *Client, op string, params P, msg T, encode func(T, bool) ([]byte, error), qos byte, retain bool, opts []PublishOption) error {
+	topic, err := params.Topic()
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", op, err)
+	}
+	payload, err := encode(msg, c.validate)
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", op, err)
+	}
+	o := publishOptions{
+		qos:    qos,
+		retain: retain,
+	}
+	for _, opt := range opts {
+		o = opt(o)
+	}
+	if o.qos > 2 {
+		return fmt.Errorf("publish %s: qos %d: %w", op, o.qos, mqttrt.ErrInvalidQoS)
+	}
+	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
+		return fmt.Errorf("publish %s: %w", op, err)
+	}
+	return nil
+}
+
 // PublishEvent publishes one of the messages DeviceStarted, DeviceStopped,
 // DeviceFault, as a EventsPayload to channel events (topic
 // fleet/{deviceId}/events) with QoS 1, not retained.
@@ -22,28 +55,7 @@ import (
 // with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
 // bounded by ctx.
 func (c *Client) PublishEvent(ctx context.Context, params EventsParams, msg EventsPayload, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish event: %w", err)
-	}
-	payload, err := encodeEventsPayload(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish event: %w", err)
-	}
-	o := publishOptions{
-		qos:    1,
-		retain: false,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish event: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish event: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "event", params, msg, encodeEventsPayload, 1, false, opts)
 }
 
 // PublishFaultOnly publishes message deviceFault to channel events (topic
@@ -58,28 +70,7 @@ func (c *Client) PublishEvent(ctx context.Context, params EventsParams, msg Even
 // with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
 // bounded by ctx.
 func (c *Client) PublishFaultOnly(ctx context.Context, params EventsParams, msg DeviceFault, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish fault only: %w", err)
-	}
-	payload, err := encodeDeviceFault(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish fault only: %w", err)
-	}
-	o := publishOptions{
-		qos:    1,
-		retain: false,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish fault only: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish fault only: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "fault only", params, msg, encodeDeviceFault, 1, false, opts)
 }
 
 // PublishControl publishes one of the messages Restart, FirmwareUpdate,
@@ -95,26 +86,5 @@ func (c *Client) PublishFaultOnly(ctx context.Context, params EventsParams, msg 
 // with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
 // bounded by ctx.
 func (c *Client) PublishControl(ctx context.Context, params ControlParams, msg ControlPayload, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish control: %w", err)
-	}
-	payload, err := encodeControlPayload(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish control: %w", err)
-	}
-	o := publishOptions{
-		qos:    1,
-		retain: false,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish control: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish control: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "control", params, msg, encodeControlPayload, 1, false, opts)
 }

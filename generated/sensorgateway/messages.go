@@ -10,23 +10,51 @@ import (
 	"unicode/utf8"
 )
 
-// encodeTemperatureReading turns a TemperatureReading into its payload, checking
-// it against the document's schema when validate is set.
-func encodeTemperatureReading(msg TemperatureReading, validate bool) ([]byte, error) {
-	data, ok := appendTemperatureReading(make([]byte, 0, 128), &msg)
-	if ok {
-		return data, nil
-	}
+// marshalJSON encodes msg with encoding/json and, when validate is set, checks
+// it against schema unless check (the fast check, or nil) vouches for it. Errors
+// name the message.
+func marshalJSON[T any](msg T, validate bool, name string, check func([]byte) bool, schema *mqttrt.Schema) ([]byte, error) {
 	data, err := json.Marshal(msg)
 	if err != nil {
-		return nil, fmt.Errorf("encode TemperatureReading: %w", err)
+		return nil, fmt.Errorf("encode %s: %w", name, err)
 	}
-	if validate {
-		if err := schemaTemperatureReading.ValidateJSON(data); err != nil {
+	if validate && (check == nil || !check(data)) {
+		if err := schema.ValidateJSON(data); err != nil {
 			return nil, err
 		}
 	}
 	return data, nil
+}
+
+// unmarshalJSON checks data against schema, when validate is set and check (the
+// fast check, or nil) does not vouch for it, and decodes it with encoding/json.
+// Failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
+func unmarshalJSON[T any](data []byte, validate bool, name string, check func([]byte) bool, schema *mqttrt.Schema) (T, error) {
+	var msg T
+	slow := validate && (check == nil || !check(data))
+	if slow {
+		if err := schema.ValidateJSON(data); err != nil {
+			return msg, err
+		}
+	}
+	if err := json.Unmarshal(data, &msg); err != nil {
+		return msg, fmt.Errorf("%w: %s: %v", mqttrt.ErrDecode, name, err)
+	}
+	if slow {
+		if err := schema.ValidateDecoded(data, msg); err != nil {
+			return *new(T), err
+		}
+	}
+	return msg, nil
+}
+
+// encodeTemperatureReading turns a TemperatureReading into its payload, checking
+// it against the document's schema when validate is set.
+func encodeTemperatureReading(msg TemperatureReading, validate bool) ([]byte, error) {
+	if data, ok := appendTemperatureReading(make([]byte, 0, 128), &msg); ok {
+		return data, nil
+	}
+	return marshalJSON(msg, validate, "TemperatureReading", nil, schemaTemperatureReading)
 }
 
 // decodeTemperatureReading checks (when validate is set) and decodes a
@@ -37,41 +65,16 @@ func decodeTemperatureReading(data []byte, validate bool) (TemperatureReading, e
 	if fastDecodeTemperatureReading(data, &msg) {
 		return msg, nil
 	}
-	msg = TemperatureReading{}
-	slow := validate
-	if slow {
-		if err := schemaTemperatureReading.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: TemperatureReading: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaTemperatureReading.ValidateDecoded(data, msg); err != nil {
-			return *new(TemperatureReading), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[TemperatureReading](data, validate, "TemperatureReading", nil, schemaTemperatureReading)
 }
 
 // encodeHumidityReading turns a HumidityReading into its payload, checking it
 // against the document's schema when validate is set.
 func encodeHumidityReading(msg HumidityReading, validate bool) ([]byte, error) {
-	data, ok := appendHumidityReading(make([]byte, 0, 128), &msg)
-	if ok {
+	if data, ok := appendHumidityReading(make([]byte, 0, 128), &msg); ok {
 		return data, nil
 	}
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode HumidityReading: %w", err)
-	}
-	if validate {
-		if err := schemaHumidityReading.ValidateJSON(data); err != nil {
-			return nil, err
-		}
-	}
-	return data, nil
+	return marshalJSON(msg, validate, "HumidityReading", nil, schemaHumidityReading)
 }
 
 // decodeHumidityReading checks (when validate is set) and decodes a
@@ -82,41 +85,16 @@ func decodeHumidityReading(data []byte, validate bool) (HumidityReading, error) 
 	if fastDecodeHumidityReading(data, &msg) {
 		return msg, nil
 	}
-	msg = HumidityReading{}
-	slow := validate
-	if slow {
-		if err := schemaHumidityReading.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: HumidityReading: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaHumidityReading.ValidateDecoded(data, msg); err != nil {
-			return *new(HumidityReading), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[HumidityReading](data, validate, "HumidityReading", nil, schemaHumidityReading)
 }
 
 // encodeAlert turns a Alert into its payload, checking it against the document's
 // schema when validate is set.
 func encodeAlert(msg Alert, validate bool) ([]byte, error) {
-	data, ok := appendAlert(make([]byte, 0, 128), &msg)
-	if ok {
+	if data, ok := appendAlert(make([]byte, 0, 128), &msg); ok {
 		return data, nil
 	}
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode Alert: %w", err)
-	}
-	if validate {
-		if err := schemaAlert.ValidateJSON(data); err != nil {
-			return nil, err
-		}
-	}
-	return data, nil
+	return marshalJSON(msg, validate, "Alert", nil, schemaAlert)
 }
 
 // decodeAlert checks (when validate is set) and decodes a Alert payload;
@@ -126,41 +104,16 @@ func decodeAlert(data []byte, validate bool) (Alert, error) {
 	if fastDecodeAlert(data, &msg) {
 		return msg, nil
 	}
-	msg = Alert{}
-	slow := validate
-	if slow {
-		if err := schemaAlert.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: Alert: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaAlert.ValidateDecoded(data, msg); err != nil {
-			return *new(Alert), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[Alert](data, validate, "Alert", nil, schemaAlert)
 }
 
 // encodeDeviceCommand turns a DeviceCommand into its payload, checking it
 // against the document's schema when validate is set.
 func encodeDeviceCommand(msg DeviceCommand, validate bool) ([]byte, error) {
-	data, ok := appendDeviceCommand(make([]byte, 0, 128), &msg)
-	if ok {
+	if data, ok := appendDeviceCommand(make([]byte, 0, 128), &msg); ok {
 		return data, nil
 	}
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode DeviceCommand: %w", err)
-	}
-	if validate {
-		if err := schemaDeviceCommand.ValidateJSON(data); err != nil {
-			return nil, err
-		}
-	}
-	return data, nil
+	return marshalJSON(msg, validate, "DeviceCommand", nil, schemaDeviceCommand)
 }
 
 // decodeDeviceCommand checks (when validate is set) and decodes a DeviceCommand
@@ -170,41 +123,16 @@ func decodeDeviceCommand(data []byte, validate bool) (DeviceCommand, error) {
 	if fastDecodeDeviceCommand(data, &msg) {
 		return msg, nil
 	}
-	msg = DeviceCommand{}
-	slow := validate
-	if slow {
-		if err := schemaDeviceCommand.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: DeviceCommand: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaDeviceCommand.ValidateDecoded(data, msg); err != nil {
-			return *new(DeviceCommand), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[DeviceCommand](data, validate, "DeviceCommand", nil, schemaDeviceCommand)
 }
 
 // encodeDeviceConfig turns a DeviceConfig into its payload, checking it against
 // the document's schema when validate is set.
 func encodeDeviceConfig(msg DeviceConfig, validate bool) ([]byte, error) {
-	data, ok := appendDeviceConfig(make([]byte, 0, 128), &msg)
-	if ok {
+	if data, ok := appendDeviceConfig(make([]byte, 0, 128), &msg); ok {
 		return data, nil
 	}
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode DeviceConfig: %w", err)
-	}
-	if validate {
-		if err := schemaDeviceConfig.ValidateJSON(data); err != nil {
-			return nil, err
-		}
-	}
-	return data, nil
+	return marshalJSON(msg, validate, "DeviceConfig", nil, schemaDeviceConfig)
 }
 
 // decodeDeviceConfig checks (when validate is set) and decodes a DeviceConfig
@@ -214,22 +142,7 @@ func decodeDeviceConfig(data []byte, validate bool) (DeviceConfig, error) {
 	if fastDecodeDeviceConfig(data, &msg) {
 		return msg, nil
 	}
-	msg = DeviceConfig{}
-	slow := validate
-	if slow {
-		if err := schemaDeviceConfig.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: DeviceConfig: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaDeviceConfig.ValidateDecoded(data, msg); err != nil {
-			return *new(DeviceConfig), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[DeviceConfig](data, validate, "DeviceConfig", nil, schemaDeviceConfig)
 }
 
 // encodeGatewayStatus turns a GatewayStatus into its payload, checking it

@@ -9,6 +9,39 @@ import (
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
+// topicParams is implemented by the <Channel>Params types, and by fixedTopic:
+// Topic builds the topic to publish to.
+type topicParams interface {
+	Topic() (string, error)
+}
+
+// publish is the body of every Publish method: op names the operation in errors;
+// qos and retain are the operation's, which opts may override.
+func publish[P topicParams, T any](ctx context.Context, c *Client, op string, params P, msg T, encode func(T, bool) ([]byte, error), qos byte, retain bool, opts []PublishOption) error {
+	topic, err := params.Topic()
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", op, err)
+	}
+	payload, err := encode(msg, c.validate)
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", op, err)
+	}
+	o := publishOptions{
+		qos:    qos,
+		retain: retain,
+	}
+	for _, opt := range opts {
+		o = opt(o)
+	}
+	if o.qos > 2 {
+		return fmt.Errorf("publish %s: qos %d: %w", op, o.qos, mqttrt.ErrInvalidQoS)
+	}
+	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
+		return fmt.Errorf("publish %s: %w", op, err)
+	}
+	return nil
+}
+
 // PublishTemperature publishes message temperatureReading to channel temperature
 // (topic sensors/{room}/temperature) with QoS 1, not retained.
 //
@@ -21,28 +54,7 @@ import (
 // mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
 // bounded by ctx.
 func (c *Client) PublishTemperature(ctx context.Context, params TemperatureParams, msg TemperatureReading, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish temperature: %w", err)
-	}
-	payload, err := encodeTemperatureReading(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish temperature: %w", err)
-	}
-	o := publishOptions{
-		qos:    1,
-		retain: false,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish temperature: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish temperature: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "temperature", params, msg, encodeTemperatureReading, 1, false, opts)
 }
 
 // PublishHumidity publishes message humidityReading to channel humidity (topic
@@ -57,28 +69,7 @@ func (c *Client) PublishTemperature(ctx context.Context, params TemperatureParam
 // mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
 // bounded by ctx.
 func (c *Client) PublishHumidity(ctx context.Context, params HumidityParams, msg HumidityReading, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish humidity: %w", err)
-	}
-	payload, err := encodeHumidityReading(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish humidity: %w", err)
-	}
-	o := publishOptions{
-		qos:    0,
-		retain: false,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish humidity: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish humidity: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "humidity", params, msg, encodeHumidityReading, 0, false, opts)
 }
 
 // PublishAlert publishes message alert to channel alerts (topic
@@ -93,28 +84,7 @@ func (c *Client) PublishHumidity(ctx context.Context, params HumidityParams, msg
 // with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
 // bounded by ctx.
 func (c *Client) PublishAlert(ctx context.Context, params AlertsParams, msg Alert, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish alert: %w", err)
-	}
-	payload, err := encodeAlert(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish alert: %w", err)
-	}
-	o := publishOptions{
-		qos:    2,
-		retain: false,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish alert: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish alert: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "alert", params, msg, encodeAlert, 2, false, opts)
 }
 
 // PublishCommand publishes message deviceCommand to channel commands (topic
@@ -129,28 +99,7 @@ func (c *Client) PublishAlert(ctx context.Context, params AlertsParams, msg Aler
 // with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
 // bounded by ctx.
 func (c *Client) PublishCommand(ctx context.Context, params CommandsParams, msg DeviceCommand, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish command: %w", err)
-	}
-	payload, err := encodeDeviceCommand(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish command: %w", err)
-	}
-	o := publishOptions{
-		qos:    1,
-		retain: false,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish command: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish command: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "command", params, msg, encodeDeviceCommand, 1, false, opts)
 }
 
 // PublishConfig publishes message deviceConfig to channel config (topic
@@ -165,28 +114,7 @@ func (c *Client) PublishCommand(ctx context.Context, params CommandsParams, msg 
 // with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
 // bounded by ctx.
 func (c *Client) PublishConfig(ctx context.Context, params ConfigParams, msg DeviceConfig, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish config: %w", err)
-	}
-	payload, err := encodeDeviceConfig(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish config: %w", err)
-	}
-	o := publishOptions{
-		qos:    1,
-		retain: true,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish config: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish config: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "config", params, msg, encodeDeviceConfig, 1, true, opts)
 }
 
 // PublishStatus publishes message gatewayStatus (text/plain, as a string) to
@@ -201,26 +129,5 @@ func (c *Client) PublishConfig(ctx context.Context, params ConfigParams, msg Dev
 // with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
 // bounded by ctx.
 func (c *Client) PublishStatus(ctx context.Context, params StatusParams, msg GatewayStatus, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish status: %w", err)
-	}
-	payload, err := encodeGatewayStatus(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish status: %w", err)
-	}
-	o := publishOptions{
-		qos:    1,
-		retain: true,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish status: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish status: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "status", params, msg, encodeGatewayStatus, 1, true, opts)
 }

@@ -9,23 +9,51 @@ import (
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
-// encodeTurnOnOff turns a TurnOnOff into its payload, checking it against the
-// document's schema when validate is set.
-func encodeTurnOnOff(msg TurnOnOffPayload, validate bool) ([]byte, error) {
-	data, ok := appendTurnOnOffPayload(make([]byte, 0, 128), &msg)
-	if ok {
-		return data, nil
-	}
+// marshalJSON encodes msg with encoding/json and, when validate is set, checks
+// it against schema unless check (the fast check, or nil) vouches for it. Errors
+// name the message.
+func marshalJSON[T any](msg T, validate bool, name string, check func([]byte) bool, schema *mqttrt.Schema) ([]byte, error) {
 	data, err := json.Marshal(msg)
 	if err != nil {
-		return nil, fmt.Errorf("encode TurnOnOff: %w", err)
+		return nil, fmt.Errorf("encode %s: %w", name, err)
 	}
-	if validate {
-		if err := schemaTurnOnOffPayload.ValidateJSON(data); err != nil {
+	if validate && (check == nil || !check(data)) {
+		if err := schema.ValidateJSON(data); err != nil {
 			return nil, err
 		}
 	}
 	return data, nil
+}
+
+// unmarshalJSON checks data against schema, when validate is set and check (the
+// fast check, or nil) does not vouch for it, and decodes it with encoding/json.
+// Failures wrap mqttrt.ErrValidation or mqttrt.ErrDecode.
+func unmarshalJSON[T any](data []byte, validate bool, name string, check func([]byte) bool, schema *mqttrt.Schema) (T, error) {
+	var msg T
+	slow := validate && (check == nil || !check(data))
+	if slow {
+		if err := schema.ValidateJSON(data); err != nil {
+			return msg, err
+		}
+	}
+	if err := json.Unmarshal(data, &msg); err != nil {
+		return msg, fmt.Errorf("%w: %s: %v", mqttrt.ErrDecode, name, err)
+	}
+	if slow {
+		if err := schema.ValidateDecoded(data, msg); err != nil {
+			return *new(T), err
+		}
+	}
+	return msg, nil
+}
+
+// encodeTurnOnOff turns a TurnOnOff into its payload, checking it against the
+// document's schema when validate is set.
+func encodeTurnOnOff(msg TurnOnOffPayload, validate bool) ([]byte, error) {
+	if data, ok := appendTurnOnOffPayload(make([]byte, 0, 128), &msg); ok {
+		return data, nil
+	}
+	return marshalJSON(msg, validate, "TurnOnOff", nil, schemaTurnOnOffPayload)
 }
 
 // decodeTurnOnOff checks (when validate is set) and decodes a TurnOnOff payload;
@@ -35,41 +63,16 @@ func decodeTurnOnOff(data []byte, validate bool) (TurnOnOffPayload, error) {
 	if fastDecodeTurnOnOffPayload(data, &msg) {
 		return msg, nil
 	}
-	msg = TurnOnOffPayload{}
-	slow := validate
-	if slow {
-		if err := schemaTurnOnOffPayload.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: TurnOnOff: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaTurnOnOffPayload.ValidateDecoded(data, msg); err != nil {
-			return *new(TurnOnOffPayload), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[TurnOnOffPayload](data, validate, "TurnOnOff", nil, schemaTurnOnOffPayload)
 }
 
 // encodeDimLight turns a DimLight into its payload, checking it against the
 // document's schema when validate is set.
 func encodeDimLight(msg DimLightPayload, validate bool) ([]byte, error) {
-	data, ok := appendDimLightPayload(make([]byte, 0, 128), &msg)
-	if ok {
+	if data, ok := appendDimLightPayload(make([]byte, 0, 128), &msg); ok {
 		return data, nil
 	}
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode DimLight: %w", err)
-	}
-	if validate {
-		if err := schemaDimLightPayload.ValidateJSON(data); err != nil {
-			return nil, err
-		}
-	}
-	return data, nil
+	return marshalJSON(msg, validate, "DimLight", nil, schemaDimLightPayload)
 }
 
 // decodeDimLight checks (when validate is set) and decodes a DimLight payload;
@@ -79,41 +82,16 @@ func decodeDimLight(data []byte, validate bool) (DimLightPayload, error) {
 	if fastDecodeDimLightPayload(data, &msg) {
 		return msg, nil
 	}
-	msg = DimLightPayload{}
-	slow := validate
-	if slow {
-		if err := schemaDimLightPayload.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: DimLight: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaDimLightPayload.ValidateDecoded(data, msg); err != nil {
-			return *new(DimLightPayload), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[DimLightPayload](data, validate, "DimLight", nil, schemaDimLightPayload)
 }
 
 // encodeLightMeasured turns a LightMeasured into its payload, checking it
 // against the document's schema when validate is set.
 func encodeLightMeasured(msg LightMeasuredPayload, validate bool) ([]byte, error) {
-	data, ok := appendLightMeasuredPayload(make([]byte, 0, 128), &msg)
-	if ok {
+	if data, ok := appendLightMeasuredPayload(make([]byte, 0, 128), &msg); ok {
 		return data, nil
 	}
-	data, err := json.Marshal(msg)
-	if err != nil {
-		return nil, fmt.Errorf("encode LightMeasured: %w", err)
-	}
-	if validate {
-		if err := schemaLightMeasuredPayload.ValidateJSON(data); err != nil {
-			return nil, err
-		}
-	}
-	return data, nil
+	return marshalJSON(msg, validate, "LightMeasured", nil, schemaLightMeasuredPayload)
 }
 
 // decodeLightMeasured checks (when validate is set) and decodes a LightMeasured
@@ -123,20 +101,5 @@ func decodeLightMeasured(data []byte, validate bool) (LightMeasuredPayload, erro
 	if fastDecodeLightMeasuredPayload(data, &msg) {
 		return msg, nil
 	}
-	msg = LightMeasuredPayload{}
-	slow := validate
-	if slow {
-		if err := schemaLightMeasuredPayload.ValidateJSON(data); err != nil {
-			return msg, err
-		}
-	}
-	if err := json.Unmarshal(data, &msg); err != nil {
-		return msg, fmt.Errorf("%w: LightMeasured: %v", mqttrt.ErrDecode, err)
-	}
-	if slow {
-		if err := schemaLightMeasuredPayload.ValidateDecoded(data, msg); err != nil {
-			return *new(LightMeasuredPayload), err
-		}
-	}
-	return msg, nil
+	return unmarshalJSON[LightMeasuredPayload](data, validate, "LightMeasured", nil, schemaLightMeasuredPayload)
 }

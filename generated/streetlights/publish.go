@@ -9,6 +9,39 @@ import (
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
+// topicParams is implemented by the <Channel>Params types, and by fixedTopic:
+// Topic builds the topic to publish to.
+type topicParams interface {
+	Topic() (string, error)
+}
+
+// publish is the body of every Publish method: op names the operation in errors;
+// qos and retain are the operation's, which opts may override.
+func publish[P topicParams, T any](ctx context.Context, c *Client, op string, params P, msg T, encode func(T, bool) ([]byte, error), qos byte, retain bool, opts []PublishOption) error {
+	topic, err := params.Topic()
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", op, err)
+	}
+	payload, err := encode(msg, c.validate)
+	if err != nil {
+		return fmt.Errorf("publish %s: %w", op, err)
+	}
+	o := publishOptions{
+		qos:    qos,
+		retain: retain,
+	}
+	for _, opt := range opts {
+		o = opt(o)
+	}
+	if o.qos > 2 {
+		return fmt.Errorf("publish %s: qos %d: %w", op, o.qos, mqttrt.ErrInvalidQoS)
+	}
+	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
+		return fmt.Errorf("publish %s: %w", op, err)
+	}
+	return nil
+}
+
 // PublishTurnOn publishes message turnOnOff to channel
 // town/lights/{streetlightId}/turn/on (topic
 // town/lights/{streetlightId}/turn/on) with QoS 1, not retained.
@@ -22,28 +55,7 @@ import (
 // refused with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS
 // implies, bounded by ctx.
 func (c *Client) PublishTurnOn(ctx context.Context, params TownLightsTurnOnParams, msg TurnOnOffPayload, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish turn on: %w", err)
-	}
-	payload, err := encodeTurnOnOff(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish turn on: %w", err)
-	}
-	o := publishOptions{
-		qos:    1,
-		retain: false,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish turn on: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish turn on: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "turn on", params, msg, encodeTurnOnOff, 1, false, opts)
 }
 
 // PublishTurnOff publishes message turnOnOff to channel
@@ -59,28 +71,7 @@ func (c *Client) PublishTurnOn(ctx context.Context, params TownLightsTurnOnParam
 // refused with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS
 // implies, bounded by ctx.
 func (c *Client) PublishTurnOff(ctx context.Context, params TownLightsTurnOffParams, msg TurnOnOffPayload, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish turn off: %w", err)
-	}
-	payload, err := encodeTurnOnOff(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish turn off: %w", err)
-	}
-	o := publishOptions{
-		qos:    1,
-		retain: false,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish turn off: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish turn off: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "turn off", params, msg, encodeTurnOnOff, 1, false, opts)
 }
 
 // PublishDimLight publishes message dimLight to channel
@@ -96,26 +87,5 @@ func (c *Client) PublishTurnOff(ctx context.Context, params TownLightsTurnOffPar
 // refused with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS
 // implies, bounded by ctx.
 func (c *Client) PublishDimLight(ctx context.Context, params TownLightsDimParams, msg DimLightPayload, opts ...PublishOption) error {
-	topic, err := params.Topic()
-	if err != nil {
-		return fmt.Errorf("publish dim light: %w", err)
-	}
-	payload, err := encodeDimLight(msg, c.validate)
-	if err != nil {
-		return fmt.Errorf("publish dim light: %w", err)
-	}
-	o := publishOptions{
-		qos:    1,
-		retain: false,
-	}
-	for _, opt := range opts {
-		o = opt(o)
-	}
-	if o.qos > 2 {
-		return fmt.Errorf("publish dim light: qos %d: %w", o.qos, mqttrt.ErrInvalidQoS)
-	}
-	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish dim light: %w", err)
-	}
-	return nil
+	return publish(ctx, c, "dim light", params, msg, encodeDimLight, 1, false, opts)
 }

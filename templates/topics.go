@@ -151,6 +151,7 @@ func enumConsts(typ string, values []string) []string {
 //
 // plus a named type with constants for each parameter with an enum.
 func Topics(f *jen.File, s *Spec) error {
+	plain := false
 	for _, ch := range s.channels() {
 		t, err := parseAddress(ch)
 		if err != nil {
@@ -175,9 +176,18 @@ func Topics(f *jen.File, s *Spec) error {
 		if !t.wildcard {
 			emitTopicMethod(f, t)
 		}
-		emitFilterMethod(f, t)
-		emitParseTopic(f, t)
+		if t.plain() {
+			plain = true
+			emitPlainFilterMethod(f, t)
+			emitPlainParseTopic(f, t)
+		} else {
+			emitFilterMethod(f, t)
+			emitParseTopic(f, t)
+		}
 		emitWithParams(f, ch)
+	}
+	if plain {
+		emitPlainHelpers(f)
 	}
 	f.Add(godoc("topicMismatch reports a received topic that does not fit its channel's address."))
 	f.Func().Id("topicMismatch").Params(jen.List(jen.Id("topic"), jen.Id("address")).String()).Error().Block(
@@ -397,6 +407,134 @@ func enumNote(ch *model.Channel) string {
 		}
 	}
 	return ""
+}
+
+// plain reports whether every parameter of t fills a whole level on its
+// own, appears once, has no enum, and no level is a wildcard: the usual
+// address, whose filter and parse are one call of a helper emitted once
+// per package (emitPlainHelpers) instead of code unrolled per level.
+func (t *topicTemplate) plain() bool {
+	if t.wildcard {
+		return false
+	}
+	seen := map[*model.Parameter]bool{}
+	for _, l := range t.levels {
+		if !l.hasParam() {
+			continue
+		}
+		if len(l.parts) != 1 || l.parts[0].param == nil || seen[l.parts[0].param] || len(l.parts[0].param.Enum) > 0 {
+			return false
+		}
+		seen[l.parts[0].param] = true
+	}
+	return true
+}
+
+// levelParams lists the parameters of a plain template in address order.
+func (t *topicTemplate) levelParams() []*model.Parameter {
+	var out []*model.Parameter
+	for _, l := range t.levels {
+		if l.hasParam() {
+			out = append(out, l.parts[0].param)
+		}
+	}
+	return out
+}
+
+// emitPlainFilterMethod: filter for a plain address.
+//
+//	func (p ReadingParams) filter() (string, error) { return fillFilter(ReadingAddress, p.Room) }
+func emitPlainFilterMethod(f *jen.File, t *topicTemplate) {
+	ch := t.channel
+	args := []jen.Code{jen.Id(ch.GoName + "Address")}
+	for _, p := range t.levelParams() {
+		args = append(args, jen.Id("p").Dot(p.GoName))
+	}
+	f.Add(godoc(fmt.Sprintf("filter is the subscription filter of channel %s with the parameters set in p fixed and the others as +.", ch.Key)))
+	f.Func().Params(jen.Id("p").Id(paramsType(ch))).Id("filter").Params().Params(jen.String(), jen.Error()).Block(
+		jen.Return(jen.Id("fillFilter").Call(args...)))
+	f.Line()
+}
+
+// emitPlainParseTopic: ParseXTopic for a plain address.
+//
+//	func ParseReadingTopic(topic string) (ReadingParams, error) {
+//		var v [1]string
+//		if !matchAddress(topic, ReadingAddress, v[:]) {
+//			return ReadingParams{}, topicMismatch(topic, ReadingAddress)
+//		}
+//		return ReadingParams{Room: v[0]}, nil
+//	}
+func emitPlainParseTopic(f *jen.File, t *topicTemplate) {
+	ch := t.channel
+	typ := paramsType(ch)
+	addr := jen.Id(ch.GoName + "Address")
+	params := t.levelParams()
+	fields := jen.Dict{}
+	for i, p := range params {
+		fields[jen.Id(p.GoName)] = jen.Id("v").Index(jen.Lit(i))
+	}
+	f.Add(godoc(
+		fmt.Sprintf("Parse%sTopic returns the parameters of a topic of channel %s (%s).", ch.GoName, ch.Key, ch.Address),
+		"A topic that does not fit the address, or leaves a parameter empty, returns an error wrapping mqttrt.ErrInvalidTopic.",
+	))
+	f.Func().Id("Parse"+ch.GoName+"Topic").Params(jen.Id("topic").String()).Params(jen.Id(typ), jen.Error()).Block(
+		jen.Var().Id("v").Index(jen.Lit(len(params))).String(),
+		jen.If(jen.Op("!").Id("matchAddress").Call(jen.Id("topic"), addr.Clone(), jen.Id("v").Index(jen.Op(":")))).Block(
+			jen.Return(jen.Id(typ).Values(), jen.Id("topicMismatch").Call(jen.Id("topic"), addr.Clone()))),
+		jen.Return(jen.Id(typ).Values(fields), jen.Nil()),
+	)
+	f.Line()
+}
+
+// emitPlainHelpers emits the two helpers of plain addresses. They walk the
+// address, which the generator wrote, so its {parameter} levels are whole
+// levels and values has one entry per parameter level.
+func emitPlainHelpers(f *jen.File) {
+	cut := func(level, rest, more, s string) jen.Code {
+		return jen.List(jen.Id(level), jen.Id(rest), jen.Id(more)).Op("=").Qual("strings", "Cut").Call(jen.Id(s), jen.Lit("/"))
+	}
+	isParam := func(level string) *jen.Statement {
+		return jen.Qual("strings", "HasPrefix").Call(jen.Id(level), jen.Lit("{"))
+	}
+	f.Add(godoc("matchAddress reports whether topic fits address, level by level, storing the topic's levels at the address's {parameter} levels in values, in order. A parameter level must not be empty."))
+	f.Func().Id("matchAddress").Params(jen.List(jen.Id("topic"), jen.Id("address")).String(), jen.Id("values").Index().String()).Bool().Block(
+		jen.Id("n").Op(":=").Lit(0),
+		jen.Var().List(jen.Id("want"), jen.Id("got")).String(),
+		jen.Var().List(jen.Id("wantMore"), jen.Id("gotMore")).Bool(),
+		jen.For().Block(
+			cut("want", "address", "wantMore", "address"),
+			cut("got", "topic", "gotMore", "topic"),
+			jen.If(isParam("want")).Block(
+				jen.If(jen.Id("got").Op("==").Lit("").Op("||").Id("n").Op("==").Len(jen.Id("values"))).Block(jen.Return(jen.False())),
+				jen.Id("values").Index(jen.Id("n")).Op("=").Id("got"),
+				jen.Id("n").Op("++"),
+			).Else().If(jen.Id("want").Op("!=").Id("got")).Block(jen.Return(jen.False())),
+			jen.If(jen.Id("wantMore").Op("!=").Id("gotMore")).Block(jen.Return(jen.False())),
+			jen.If(jen.Op("!").Id("wantMore")).Block(jen.Return(jen.Id("n").Op("==").Len(jen.Id("values")))),
+		),
+	)
+	f.Line()
+	f.Add(godoc("fillFilter is the subscription filter of address with its {parameter} levels set to values, in order, or to + where a value is empty. Set values are checked like Topic does, so they cannot widen the subscription."))
+	f.Func().Id("fillFilter").Params(jen.Id("address").String(), jen.Id("values").Op("...").String()).Params(jen.String(), jen.Error()).Block(
+		jen.Id("levels").Op(":=").Qual("strings", "Split").Call(jen.Id("address"), jen.Lit("/")),
+		jen.Id("n").Op(":=").Lit(0),
+		jen.For(jen.List(jen.Id("i"), jen.Id("level")).Op(":=").Range().Id("levels")).Block(
+			jen.If(jen.Op("!").Add(isParam("level")).Op("||").Id("n").Op("==").Len(jen.Id("values"))).Block(jen.Continue()),
+			jen.Id("v").Op(":=").Id("values").Index(jen.Id("n")),
+			jen.Id("n").Op("++"),
+			jen.If(jen.Id("v").Op("==").Lit("")).Block(
+				jen.Id("levels").Index(jen.Id("i")).Op("=").Lit("+"),
+				jen.Continue(),
+			),
+			jen.If(jen.Err().Op(":=").Add(rt("CheckTopicParam")).Call(
+				jen.Qual("strings", "Trim").Call(jen.Id("level"), jen.Lit("{}")), jen.Id("v")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Lit(""), jen.Err())),
+			jen.Id("levels").Index(jen.Id("i")).Op("=").Id("v"),
+		),
+		jen.Return(jen.Qual("strings", "Join").Call(jen.Id("levels"), jen.Lit("/")), jen.Nil()),
+	)
+	f.Line()
 }
 
 // emitFilterMethod: func (p XParams) filter() (string, error): the

@@ -36,12 +36,21 @@ func handModel() *model.Document {
 		Parameters: []*model.Parameter{param("id", "ID")},
 		Messages:   []*model.Message{raw}}
 	plain := &model.Channel{Key: "plain", Address: "status", GoName: "Plain", Messages: []*model.Message{text}}
+	// The same address twice: without enums its filter and parse are
+	// one helper call each, with an enum they are unrolled per level, so
+	// the two can be compared on the same topics.
+	flat := &model.Channel{Key: "flat", Address: "fleet/{region}/v1/{device}", GoName: "Flat",
+		Parameters: []*model.Parameter{param("region", "Region"), param("device", "Device")},
+		Messages:   []*model.Message{raw}}
+	unrolled := &model.Channel{Key: "unrolled", Address: "fleet/{region}/v1/{device}", GoName: "Unrolled",
+		Parameters: []*model.Parameter{param("region", "Region"), param("device", "Device", "a", "b", "")},
+		Messages:   []*model.Message{raw}}
 	op := func(key, goName string, a model.Action, ch *model.Channel) *model.Operation {
 		return &model.Operation{Key: key, GoName: goName, Action: a, Channel: ch, Messages: ch.Messages}
 	}
 	return &model.Document{
 		AsyncAPI: "3.0.0", Major: 3, Title: "Hand made", Version: "1",
-		Channels: []*model.Channel{mixed, wild, repeat, plain},
+		Channels: []*model.Channel{mixed, wild, repeat, plain, flat, unrolled},
 		Operations: []*model.Operation{
 			op("sendMixed", "Mixed", model.Send, mixed),
 			op("onMixed", "MixedIn", model.Receive, mixed),
@@ -49,6 +58,8 @@ func handModel() *model.Document {
 			op("onWild", "WildIn", model.Receive, wild),
 			op("onRepeat", "RepeatIn", model.Receive, repeat),
 			op("sendPlain", "Plain", model.Send, plain),
+			op("onFlat", "FlatIn", model.Receive, flat),
+			op("onUnrolled", "UnrolledIn", model.Receive, unrolled),
 		},
 		Messages: []*model.Message{text, raw},
 	}
@@ -167,6 +178,57 @@ func TestTopics(t *testing.T) {
 	}
 	if _, err := ParseRepeatTopic("a/1/b/2"); !errors.Is(err, mqttrt.ErrInvalidTopic) {
 		t.Errorf("a repeated parameter with two values was accepted: %v", err)
+	}
+}
+
+// TestPlainAgreesWithUnrolled: channel flat's parse and filter (the
+// helpers matchAddress and fillFilter) give what channel unrolled's
+// level-by-level code gives for the same address, on every topic of up
+// to five levels made of the words below.
+func TestPlainAgreesWithUnrolled(t *testing.T) {
+	words := []string{"fleet", "v1", "a", "b", ""}
+	topics := []string{""}
+	for n, layer := 0, []string{""}; n < 5; n++ {
+		var next []string
+		for _, prefix := range layer {
+			for _, w := range words {
+				topic := w
+				if n > 0 {
+					topic = prefix + "/" + w
+				}
+				next = append(next, topic)
+			}
+		}
+		topics, layer = append(topics, next...), next
+	}
+	accepted := 0
+	for _, topic := range topics {
+		p, err1 := ParseFlatTopic(topic)
+		q, err2 := ParseUnrolledTopic(topic)
+		if (err1 == nil) != (err2 == nil) || p.Region != q.Region || p.Device != string(q.Device) {
+			t.Fatalf("topic %q: flat %+v, %v; unrolled %+v, %v", topic, p, err1, q, err2)
+		}
+		if err1 != nil && !errors.Is(err1, mqttrt.ErrInvalidTopic) {
+			t.Fatalf("topic %q: %v, not ErrInvalidTopic", topic, err1)
+		}
+		if err1 == nil {
+			accepted++
+		}
+	}
+	if len(topics) != 3906 || accepted != 16 {
+		t.Fatalf("%d topics, %d accepted; want 3906 and 16 (4 regions x 4 devices)", len(topics), accepted)
+	}
+	for _, region := range []string{"", "eu", "a/b", "+", "#", "x\x00"} {
+		for _, device := range []string{"", "a", "b"} {
+			f1, err1 := FlatParams{Region: region, Device: device}.filter()
+			f2, err2 := UnrolledParams{Region: region, Device: UnrolledDevice(device)}.filter()
+			if f1 != f2 || (err1 == nil) != (err2 == nil) {
+				t.Fatalf("filter(%q, %q): flat %q, %v; unrolled %q, %v", region, device, f1, err1, f2, err2)
+			}
+			if err1 != nil && !errors.Is(err1, mqttrt.ErrInvalidTopic) {
+				t.Fatalf("filter(%q, %q): %v, not ErrInvalidTopic", region, device, err1)
+			}
+		}
 	}
 }
 

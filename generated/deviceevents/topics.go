@@ -35,16 +35,7 @@ func (p EventsParams) Topic() (string, error) {
 // filter is the subscription filter of channel events with the parameters set in
 // p fixed and the others as +.
 func (p EventsParams) filter() (string, error) {
-	if p.DeviceID != "" {
-		if err := mqttrt.CheckTopicParam("deviceId", p.DeviceID); err != nil {
-			return "", err
-		}
-	}
-	level1 := "+"
-	if p.DeviceID != "" {
-		level1 = p.DeviceID
-	}
-	return "fleet/" + level1 + "/events", nil
+	return fillFilter(EventsAddress, p.DeviceID)
 }
 
 // ParseEventsTopic returns the parameters of a topic of channel events
@@ -53,24 +44,11 @@ func (p EventsParams) filter() (string, error) {
 // A topic that does not fit the address, or leaves a parameter empty, returns an
 // error wrapping mqttrt.ErrInvalidTopic.
 func ParseEventsTopic(topic string) (EventsParams, error) {
-	var p EventsParams
-	rest := topic
-	var level string
-	var more bool
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "fleet" || !more {
+	var v [1]string
+	if !matchAddress(topic, EventsAddress, v[:]) {
 		return EventsParams{}, topicMismatch(topic, EventsAddress)
 	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level == "" || !more {
-		return EventsParams{}, topicMismatch(topic, EventsAddress)
-	}
-	p.DeviceID = level
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "events" || more {
-		return EventsParams{}, topicMismatch(topic, EventsAddress)
-	}
-	return p, nil
+	return EventsParams{DeviceID: v[0]}, nil
 }
 
 // WithEventsParams restricts a subscription on channel events to the parameter
@@ -110,16 +88,7 @@ func (p ControlParams) Topic() (string, error) {
 // filter is the subscription filter of channel control with the parameters set
 // in p fixed and the others as +.
 func (p ControlParams) filter() (string, error) {
-	if p.DeviceID != "" {
-		if err := mqttrt.CheckTopicParam("deviceId", p.DeviceID); err != nil {
-			return "", err
-		}
-	}
-	level1 := "+"
-	if p.DeviceID != "" {
-		level1 = p.DeviceID
-	}
-	return "fleet/" + level1 + "/control", nil
+	return fillFilter(ControlAddress, p.DeviceID)
 }
 
 // ParseControlTopic returns the parameters of a topic of channel control
@@ -128,24 +97,11 @@ func (p ControlParams) filter() (string, error) {
 // A topic that does not fit the address, or leaves a parameter empty, returns an
 // error wrapping mqttrt.ErrInvalidTopic.
 func ParseControlTopic(topic string) (ControlParams, error) {
-	var p ControlParams
-	rest := topic
-	var level string
-	var more bool
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "fleet" || !more {
+	var v [1]string
+	if !matchAddress(topic, ControlAddress, v[:]) {
 		return ControlParams{}, topicMismatch(topic, ControlAddress)
 	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level == "" || !more {
-		return ControlParams{}, topicMismatch(topic, ControlAddress)
-	}
-	p.DeviceID = level
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "control" || more {
-		return ControlParams{}, topicMismatch(topic, ControlAddress)
-	}
-	return p, nil
+	return ControlParams{DeviceID: v[0]}, nil
 }
 
 // WithControlParams restricts a subscription on channel control to the parameter
@@ -156,6 +112,58 @@ func WithControlParams(p ControlParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
 	}
+}
+
+// matchAddress reports whether topic fits address, level by level, storing the
+// topic's levels at the address's {parameter} levels in values, in order. A
+// parameter level must not be empty.
+func matchAddress(topic, address string, values []string) bool {
+	n := 0
+	var want, got string
+	var wantMore, gotMore bool
+	for {
+		want, address, wantMore = strings.Cut(address, "/")
+		got, topic, gotMore = strings.Cut(topic, "/")
+		if strings.HasPrefix(want, "{") {
+			if got == "" || n == len(values) {
+				return false
+			}
+			values[n] = got
+			n++
+		} else if want != got {
+			return false
+		}
+		if wantMore != gotMore {
+			return false
+		}
+		if !wantMore {
+			return n == len(values)
+		}
+	}
+}
+
+// fillFilter is the subscription filter of address with its {parameter} levels
+// set to values, in order, or to + where a value is empty. Set values are
+// checked like Topic does, so they cannot widen the subscription.
+func fillFilter(address string, values ...string) (string, error) {
+	levels := strings.Split(address, "/")
+	n := 0
+	for i, level := range levels {
+		if !strings.HasPrefix(level, "{") || n == len(values) {
+			continue
+		}
+		v := values[n]
+		n++
+		if v == "" {
+			levels[i] = "+"
+			continue
+		}
+		if err := mqttrt.CheckTopicParam(strings.Trim(level, "{}"), v); err != nil {
+			return "", err
+		}
+		levels[i] = v
+	}
+	return strings.Join(levels, "/"), nil
 }
 
 // topicMismatch reports a received topic that does not fit its channel's

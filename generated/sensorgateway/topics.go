@@ -38,16 +38,7 @@ func (p TemperatureParams) Topic() (string, error) {
 // filter is the subscription filter of channel temperature with the parameters
 // set in p fixed and the others as +.
 func (p TemperatureParams) filter() (string, error) {
-	if p.Room != "" {
-		if err := mqttrt.CheckTopicParam("room", p.Room); err != nil {
-			return "", err
-		}
-	}
-	level1 := "+"
-	if p.Room != "" {
-		level1 = p.Room
-	}
-	return "sensors/" + level1 + "/temperature", nil
+	return fillFilter(TemperatureAddress, p.Room)
 }
 
 // ParseTemperatureTopic returns the parameters of a topic of channel temperature
@@ -56,24 +47,11 @@ func (p TemperatureParams) filter() (string, error) {
 // A topic that does not fit the address, or leaves a parameter empty, returns an
 // error wrapping mqttrt.ErrInvalidTopic.
 func ParseTemperatureTopic(topic string) (TemperatureParams, error) {
-	var p TemperatureParams
-	rest := topic
-	var level string
-	var more bool
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "sensors" || !more {
+	var v [1]string
+	if !matchAddress(topic, TemperatureAddress, v[:]) {
 		return TemperatureParams{}, topicMismatch(topic, TemperatureAddress)
 	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level == "" || !more {
-		return TemperatureParams{}, topicMismatch(topic, TemperatureAddress)
-	}
-	p.Room = level
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "temperature" || more {
-		return TemperatureParams{}, topicMismatch(topic, TemperatureAddress)
-	}
-	return p, nil
+	return TemperatureParams{Room: v[0]}, nil
 }
 
 // WithTemperatureParams restricts a subscription on channel temperature to the
@@ -115,16 +93,7 @@ func (p HumidityParams) Topic() (string, error) {
 // filter is the subscription filter of channel humidity with the parameters set
 // in p fixed and the others as +.
 func (p HumidityParams) filter() (string, error) {
-	if p.Room != "" {
-		if err := mqttrt.CheckTopicParam("room", p.Room); err != nil {
-			return "", err
-		}
-	}
-	level1 := "+"
-	if p.Room != "" {
-		level1 = p.Room
-	}
-	return "sensors/" + level1 + "/humidity", nil
+	return fillFilter(HumidityAddress, p.Room)
 }
 
 // ParseHumidityTopic returns the parameters of a topic of channel humidity
@@ -133,24 +102,11 @@ func (p HumidityParams) filter() (string, error) {
 // A topic that does not fit the address, or leaves a parameter empty, returns an
 // error wrapping mqttrt.ErrInvalidTopic.
 func ParseHumidityTopic(topic string) (HumidityParams, error) {
-	var p HumidityParams
-	rest := topic
-	var level string
-	var more bool
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "sensors" || !more {
+	var v [1]string
+	if !matchAddress(topic, HumidityAddress, v[:]) {
 		return HumidityParams{}, topicMismatch(topic, HumidityAddress)
 	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level == "" || !more {
-		return HumidityParams{}, topicMismatch(topic, HumidityAddress)
-	}
-	p.Room = level
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "humidity" || more {
-		return HumidityParams{}, topicMismatch(topic, HumidityAddress)
-	}
-	return p, nil
+	return HumidityParams{Room: v[0]}, nil
 }
 
 // WithHumidityParams restricts a subscription on channel humidity to the
@@ -289,16 +245,7 @@ func (p CommandsParams) Topic() (string, error) {
 // filter is the subscription filter of channel commands with the parameters set
 // in p fixed and the others as +.
 func (p CommandsParams) filter() (string, error) {
-	if p.DeviceID != "" {
-		if err := mqttrt.CheckTopicParam("deviceId", p.DeviceID); err != nil {
-			return "", err
-		}
-	}
-	level1 := "+"
-	if p.DeviceID != "" {
-		level1 = p.DeviceID
-	}
-	return "devices/" + level1 + "/commands", nil
+	return fillFilter(CommandsAddress, p.DeviceID)
 }
 
 // ParseCommandsTopic returns the parameters of a topic of channel commands
@@ -307,24 +254,11 @@ func (p CommandsParams) filter() (string, error) {
 // A topic that does not fit the address, or leaves a parameter empty, returns an
 // error wrapping mqttrt.ErrInvalidTopic.
 func ParseCommandsTopic(topic string) (CommandsParams, error) {
-	var p CommandsParams
-	rest := topic
-	var level string
-	var more bool
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "devices" || !more {
+	var v [1]string
+	if !matchAddress(topic, CommandsAddress, v[:]) {
 		return CommandsParams{}, topicMismatch(topic, CommandsAddress)
 	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level == "" || !more {
-		return CommandsParams{}, topicMismatch(topic, CommandsAddress)
-	}
-	p.DeviceID = level
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "commands" || more {
-		return CommandsParams{}, topicMismatch(topic, CommandsAddress)
-	}
-	return p, nil
+	return CommandsParams{DeviceID: v[0]}, nil
 }
 
 // WithCommandsParams restricts a subscription on channel commands to the
@@ -367,16 +301,7 @@ func (p ConfigParams) Topic() (string, error) {
 // filter is the subscription filter of channel config with the parameters set in
 // p fixed and the others as +.
 func (p ConfigParams) filter() (string, error) {
-	if p.DeviceID != "" {
-		if err := mqttrt.CheckTopicParam("deviceId", p.DeviceID); err != nil {
-			return "", err
-		}
-	}
-	level1 := "+"
-	if p.DeviceID != "" {
-		level1 = p.DeviceID
-	}
-	return "devices/" + level1 + "/config", nil
+	return fillFilter(ConfigAddress, p.DeviceID)
 }
 
 // ParseConfigTopic returns the parameters of a topic of channel config
@@ -385,24 +310,11 @@ func (p ConfigParams) filter() (string, error) {
 // A topic that does not fit the address, or leaves a parameter empty, returns an
 // error wrapping mqttrt.ErrInvalidTopic.
 func ParseConfigTopic(topic string) (ConfigParams, error) {
-	var p ConfigParams
-	rest := topic
-	var level string
-	var more bool
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "devices" || !more {
+	var v [1]string
+	if !matchAddress(topic, ConfigAddress, v[:]) {
 		return ConfigParams{}, topicMismatch(topic, ConfigAddress)
 	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level == "" || !more {
-		return ConfigParams{}, topicMismatch(topic, ConfigAddress)
-	}
-	p.DeviceID = level
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "config" || more {
-		return ConfigParams{}, topicMismatch(topic, ConfigAddress)
-	}
-	return p, nil
+	return ConfigParams{DeviceID: v[0]}, nil
 }
 
 // WithConfigParams restricts a subscription on channel config to the parameter
@@ -445,16 +357,7 @@ func (p StatusParams) Topic() (string, error) {
 // filter is the subscription filter of channel status with the parameters set in
 // p fixed and the others as +.
 func (p StatusParams) filter() (string, error) {
-	if p.GatewayID != "" {
-		if err := mqttrt.CheckTopicParam("gatewayId", p.GatewayID); err != nil {
-			return "", err
-		}
-	}
-	level1 := "+"
-	if p.GatewayID != "" {
-		level1 = p.GatewayID
-	}
-	return "gateway/" + level1 + "/status", nil
+	return fillFilter(StatusAddress, p.GatewayID)
 }
 
 // ParseStatusTopic returns the parameters of a topic of channel status
@@ -463,24 +366,11 @@ func (p StatusParams) filter() (string, error) {
 // A topic that does not fit the address, or leaves a parameter empty, returns an
 // error wrapping mqttrt.ErrInvalidTopic.
 func ParseStatusTopic(topic string) (StatusParams, error) {
-	var p StatusParams
-	rest := topic
-	var level string
-	var more bool
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "gateway" || !more {
+	var v [1]string
+	if !matchAddress(topic, StatusAddress, v[:]) {
 		return StatusParams{}, topicMismatch(topic, StatusAddress)
 	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level == "" || !more {
-		return StatusParams{}, topicMismatch(topic, StatusAddress)
-	}
-	p.GatewayID = level
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "status" || more {
-		return StatusParams{}, topicMismatch(topic, StatusAddress)
-	}
-	return p, nil
+	return StatusParams{GatewayID: v[0]}, nil
 }
 
 // WithStatusParams restricts a subscription on channel status to the parameter
@@ -491,6 +381,58 @@ func WithStatusParams(p StatusParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
 	}
+}
+
+// matchAddress reports whether topic fits address, level by level, storing the
+// topic's levels at the address's {parameter} levels in values, in order. A
+// parameter level must not be empty.
+func matchAddress(topic, address string, values []string) bool {
+	n := 0
+	var want, got string
+	var wantMore, gotMore bool
+	for {
+		want, address, wantMore = strings.Cut(address, "/")
+		got, topic, gotMore = strings.Cut(topic, "/")
+		if strings.HasPrefix(want, "{") {
+			if got == "" || n == len(values) {
+				return false
+			}
+			values[n] = got
+			n++
+		} else if want != got {
+			return false
+		}
+		if wantMore != gotMore {
+			return false
+		}
+		if !wantMore {
+			return n == len(values)
+		}
+	}
+}
+
+// fillFilter is the subscription filter of address with its {parameter} levels
+// set to values, in order, or to + where a value is empty. Set values are
+// checked like Topic does, so they cannot widen the subscription.
+func fillFilter(address string, values ...string) (string, error) {
+	levels := strings.Split(address, "/")
+	n := 0
+	for i, level := range levels {
+		if !strings.HasPrefix(level, "{") || n == len(values) {
+			continue
+		}
+		v := values[n]
+		n++
+		if v == "" {
+			levels[i] = "+"
+			continue
+		}
+		if err := mqttrt.CheckTopicParam(strings.Trim(level, "{}"), v); err != nil {
+			return "", err
+		}
+		levels[i] = v
+	}
+	return strings.Join(levels, "/"), nil
 }
 
 // topicMismatch reports a received topic that does not fit its channel's

@@ -40,16 +40,7 @@ func (p TownLightsLightingMeasuredParams) Topic() (string, error) {
 // town/lights/{streetlightId}/lighting/measured with the parameters set in p
 // fixed and the others as +.
 func (p TownLightsLightingMeasuredParams) filter() (string, error) {
-	if p.StreetlightID != "" {
-		if err := mqttrt.CheckTopicParam("streetlightId", p.StreetlightID); err != nil {
-			return "", err
-		}
-	}
-	level2 := "+"
-	if p.StreetlightID != "" {
-		level2 = p.StreetlightID
-	}
-	return "town/lights/" + level2 + "/lighting/measured", nil
+	return fillFilter(TownLightsLightingMeasuredAddress, p.StreetlightID)
 }
 
 // ParseTownLightsLightingMeasuredTopic returns the parameters of a topic of
@@ -59,32 +50,11 @@ func (p TownLightsLightingMeasuredParams) filter() (string, error) {
 // A topic that does not fit the address, or leaves a parameter empty, returns an
 // error wrapping mqttrt.ErrInvalidTopic.
 func ParseTownLightsLightingMeasuredTopic(topic string) (TownLightsLightingMeasuredParams, error) {
-	var p TownLightsLightingMeasuredParams
-	rest := topic
-	var level string
-	var more bool
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "town" || !more {
+	var v [1]string
+	if !matchAddress(topic, TownLightsLightingMeasuredAddress, v[:]) {
 		return TownLightsLightingMeasuredParams{}, topicMismatch(topic, TownLightsLightingMeasuredAddress)
 	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "lights" || !more {
-		return TownLightsLightingMeasuredParams{}, topicMismatch(topic, TownLightsLightingMeasuredAddress)
-	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level == "" || !more {
-		return TownLightsLightingMeasuredParams{}, topicMismatch(topic, TownLightsLightingMeasuredAddress)
-	}
-	p.StreetlightID = level
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "lighting" || !more {
-		return TownLightsLightingMeasuredParams{}, topicMismatch(topic, TownLightsLightingMeasuredAddress)
-	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "measured" || more {
-		return TownLightsLightingMeasuredParams{}, topicMismatch(topic, TownLightsLightingMeasuredAddress)
-	}
-	return p, nil
+	return TownLightsLightingMeasuredParams{StreetlightID: v[0]}, nil
 }
 
 // WithTownLightsLightingMeasuredParams restricts a subscription on channel
@@ -126,16 +96,7 @@ func (p TownLightsTurnOnParams) Topic() (string, error) {
 // town/lights/{streetlightId}/turn/on with the parameters set in p fixed and the
 // others as +.
 func (p TownLightsTurnOnParams) filter() (string, error) {
-	if p.StreetlightID != "" {
-		if err := mqttrt.CheckTopicParam("streetlightId", p.StreetlightID); err != nil {
-			return "", err
-		}
-	}
-	level2 := "+"
-	if p.StreetlightID != "" {
-		level2 = p.StreetlightID
-	}
-	return "town/lights/" + level2 + "/turn/on", nil
+	return fillFilter(TownLightsTurnOnAddress, p.StreetlightID)
 }
 
 // ParseTownLightsTurnOnTopic returns the parameters of a topic of channel
@@ -144,32 +105,11 @@ func (p TownLightsTurnOnParams) filter() (string, error) {
 // A topic that does not fit the address, or leaves a parameter empty, returns an
 // error wrapping mqttrt.ErrInvalidTopic.
 func ParseTownLightsTurnOnTopic(topic string) (TownLightsTurnOnParams, error) {
-	var p TownLightsTurnOnParams
-	rest := topic
-	var level string
-	var more bool
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "town" || !more {
+	var v [1]string
+	if !matchAddress(topic, TownLightsTurnOnAddress, v[:]) {
 		return TownLightsTurnOnParams{}, topicMismatch(topic, TownLightsTurnOnAddress)
 	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "lights" || !more {
-		return TownLightsTurnOnParams{}, topicMismatch(topic, TownLightsTurnOnAddress)
-	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level == "" || !more {
-		return TownLightsTurnOnParams{}, topicMismatch(topic, TownLightsTurnOnAddress)
-	}
-	p.StreetlightID = level
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "turn" || !more {
-		return TownLightsTurnOnParams{}, topicMismatch(topic, TownLightsTurnOnAddress)
-	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "on" || more {
-		return TownLightsTurnOnParams{}, topicMismatch(topic, TownLightsTurnOnAddress)
-	}
-	return p, nil
+	return TownLightsTurnOnParams{StreetlightID: v[0]}, nil
 }
 
 // WithTownLightsTurnOnParams restricts a subscription on channel
@@ -211,16 +151,7 @@ func (p TownLightsTurnOffParams) Topic() (string, error) {
 // town/lights/{streetlightId}/turn/off with the parameters set in p fixed and
 // the others as +.
 func (p TownLightsTurnOffParams) filter() (string, error) {
-	if p.StreetlightID != "" {
-		if err := mqttrt.CheckTopicParam("streetlightId", p.StreetlightID); err != nil {
-			return "", err
-		}
-	}
-	level2 := "+"
-	if p.StreetlightID != "" {
-		level2 = p.StreetlightID
-	}
-	return "town/lights/" + level2 + "/turn/off", nil
+	return fillFilter(TownLightsTurnOffAddress, p.StreetlightID)
 }
 
 // ParseTownLightsTurnOffTopic returns the parameters of a topic of channel
@@ -229,32 +160,11 @@ func (p TownLightsTurnOffParams) filter() (string, error) {
 // A topic that does not fit the address, or leaves a parameter empty, returns an
 // error wrapping mqttrt.ErrInvalidTopic.
 func ParseTownLightsTurnOffTopic(topic string) (TownLightsTurnOffParams, error) {
-	var p TownLightsTurnOffParams
-	rest := topic
-	var level string
-	var more bool
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "town" || !more {
+	var v [1]string
+	if !matchAddress(topic, TownLightsTurnOffAddress, v[:]) {
 		return TownLightsTurnOffParams{}, topicMismatch(topic, TownLightsTurnOffAddress)
 	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "lights" || !more {
-		return TownLightsTurnOffParams{}, topicMismatch(topic, TownLightsTurnOffAddress)
-	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level == "" || !more {
-		return TownLightsTurnOffParams{}, topicMismatch(topic, TownLightsTurnOffAddress)
-	}
-	p.StreetlightID = level
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "turn" || !more {
-		return TownLightsTurnOffParams{}, topicMismatch(topic, TownLightsTurnOffAddress)
-	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "off" || more {
-		return TownLightsTurnOffParams{}, topicMismatch(topic, TownLightsTurnOffAddress)
-	}
-	return p, nil
+	return TownLightsTurnOffParams{StreetlightID: v[0]}, nil
 }
 
 // WithTownLightsTurnOffParams restricts a subscription on channel
@@ -295,16 +205,7 @@ func (p TownLightsDimParams) Topic() (string, error) {
 // filter is the subscription filter of channel town/lights/{streetlightId}/dim
 // with the parameters set in p fixed and the others as +.
 func (p TownLightsDimParams) filter() (string, error) {
-	if p.StreetlightID != "" {
-		if err := mqttrt.CheckTopicParam("streetlightId", p.StreetlightID); err != nil {
-			return "", err
-		}
-	}
-	level2 := "+"
-	if p.StreetlightID != "" {
-		level2 = p.StreetlightID
-	}
-	return "town/lights/" + level2 + "/dim", nil
+	return fillFilter(TownLightsDimAddress, p.StreetlightID)
 }
 
 // ParseTownLightsDimTopic returns the parameters of a topic of channel
@@ -313,28 +214,11 @@ func (p TownLightsDimParams) filter() (string, error) {
 // A topic that does not fit the address, or leaves a parameter empty, returns an
 // error wrapping mqttrt.ErrInvalidTopic.
 func ParseTownLightsDimTopic(topic string) (TownLightsDimParams, error) {
-	var p TownLightsDimParams
-	rest := topic
-	var level string
-	var more bool
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "town" || !more {
+	var v [1]string
+	if !matchAddress(topic, TownLightsDimAddress, v[:]) {
 		return TownLightsDimParams{}, topicMismatch(topic, TownLightsDimAddress)
 	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "lights" || !more {
-		return TownLightsDimParams{}, topicMismatch(topic, TownLightsDimAddress)
-	}
-	level, rest, more = strings.Cut(rest, "/")
-	if level == "" || !more {
-		return TownLightsDimParams{}, topicMismatch(topic, TownLightsDimAddress)
-	}
-	p.StreetlightID = level
-	level, rest, more = strings.Cut(rest, "/")
-	if level != "dim" || more {
-		return TownLightsDimParams{}, topicMismatch(topic, TownLightsDimAddress)
-	}
-	return p, nil
+	return TownLightsDimParams{StreetlightID: v[0]}, nil
 }
 
 // WithTownLightsDimParams restricts a subscription on channel
@@ -346,6 +230,58 @@ func WithTownLightsDimParams(p TownLightsDimParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
 	}
+}
+
+// matchAddress reports whether topic fits address, level by level, storing the
+// topic's levels at the address's {parameter} levels in values, in order. A
+// parameter level must not be empty.
+func matchAddress(topic, address string, values []string) bool {
+	n := 0
+	var want, got string
+	var wantMore, gotMore bool
+	for {
+		want, address, wantMore = strings.Cut(address, "/")
+		got, topic, gotMore = strings.Cut(topic, "/")
+		if strings.HasPrefix(want, "{") {
+			if got == "" || n == len(values) {
+				return false
+			}
+			values[n] = got
+			n++
+		} else if want != got {
+			return false
+		}
+		if wantMore != gotMore {
+			return false
+		}
+		if !wantMore {
+			return n == len(values)
+		}
+	}
+}
+
+// fillFilter is the subscription filter of address with its {parameter} levels
+// set to values, in order, or to + where a value is empty. Set values are
+// checked like Topic does, so they cannot widen the subscription.
+func fillFilter(address string, values ...string) (string, error) {
+	levels := strings.Split(address, "/")
+	n := 0
+	for i, level := range levels {
+		if !strings.HasPrefix(level, "{") || n == len(values) {
+			continue
+		}
+		v := values[n]
+		n++
+		if v == "" {
+			levels[i] = "+"
+			continue
+		}
+		if err := mqttrt.CheckTopicParam(strings.Trim(level, "{}"), v); err != nil {
+			return "", err
+		}
+		levels[i] = v
+	}
+	return strings.Join(levels, "/"), nil
 }
 
 // topicMismatch reports a received topic that does not fit its channel's

@@ -147,25 +147,33 @@ func fillableScalar(s *model.Schema) bool {
 }
 
 // scalarValue emits the statements that read and check one scalar of
-// schema s and then store it with store(x), x holding the Go value.
-func (e *fastEmitter) scalarValue(s *model.Schema, depth int, sc *jen.Statement, store func(x jen.Code) jen.Code) []jen.Code {
+// schema s and then store it with store(x), x holding the Go value; x is
+// a variable when addressed (store takes its address), else it may be
+// the expression itself.
+func (e *fastEmitter) scalarValue(s *model.Schema, depth int, sc *jen.Statement, addressed bool, store func(x jen.Code) jen.Code) []jen.Code {
 	// Inline, not a call of the named scalar's check function: the fills
 	// of a payload with a fast decoder need no check functions at all.
 	out := e.inline(s, depth, sc)
 	x := jen.Id("x")
+	simple := func(value jen.Code) []jen.Code {
+		if !addressed {
+			return append(out, store(value))
+		}
+		return append(out, jen.Block(jen.Id("x").Op(":=").Add(value), store(x)))
+	}
 	switch KindOf(s) {
 	case KindString:
-		return append(out, jen.Block(jen.Id("x").Op(":=").String().Parens(sc.Clone().Dot("Str").Call()), store(x)))
+		return simple(jen.String().Parens(sc.Clone().Dot("Str").Call()))
 	case KindEnum:
-		return append(out, jen.Block(jen.Id("x").Op(":=").Id(s.GoName).Parens(sc.Clone().Dot("Str").Call()), store(x)))
+		return simple(jen.Id(s.GoName).Parens(sc.Clone().Dot("Str").Call()))
 	case KindBool:
-		return append(out, jen.Block(jen.Id("x").Op(":=").Add(sc.Clone().Dot("BoolValue").Call()), store(x)))
+		return simple(sc.Clone().Dot("BoolValue").Call())
 	case KindTime:
 		// encoding/json hands the string as written to time.Time's
 		// UnmarshalJSON; so does this.
 		return append(out, jen.Block(
 			jen.Var().Id("x").Qual("time", "Time"),
-			jen.If(jen.Id("x").Dot("UnmarshalJSON").Call(sc.Clone().Dot("StrToken").Call()).Op("!=").Nil()).Block(fail()),
+			e.failIf(jen.Id("x").Dot("UnmarshalJSON").Call(sc.Clone().Dot("StrToken").Call()).Op("!=").Nil()),
 			store(x),
 		))
 	case KindBytes:
@@ -174,7 +182,7 @@ func (e *fastEmitter) scalarValue(s *model.Schema, depth int, sc *jen.Statement,
 		return append(out, jen.Block(
 			jen.Id("b").Op(":=").Make(jen.Index().Byte(), enc.Clone().Dot("DecodedLen").Call(jen.Len(sc.Clone().Dot("Str").Call()))),
 			jen.List(jen.Id("n"), jen.Err()).Op(":=").Add(enc.Clone()).Dot("Decode").Call(jen.Id("b"), sc.Clone().Dot("Str").Call()),
-			jen.If(jen.Err().Op("!=").Nil()).Block(fail()),
+			e.failIf(jen.Err().Op("!=").Nil()),
 			jen.Id("x").Op(":=").Id("b").Index(jen.Empty(), jen.Id("n")),
 			store(x),
 		))
@@ -188,23 +196,23 @@ func (e *fastEmitter) scalarValue(s *model.Schema, depth int, sc *jen.Statement,
 	case s.Format == "float":
 		method = "Float32"
 	}
-	return append(out, jen.Block(
+	// Each scalar is read in a scope of its own (a case or a loop body),
+	// so x and ok need no block.
+	return append(out,
 		jen.List(jen.Id("x"), jen.Id("ok")).Op(":=").Add(sc.Clone().Dot(method).Call()),
-		jen.If(jen.Op("!").Id("ok")).Block(fail()),
+		e.failIf(jen.Op("!").Id("ok")),
 		store(x),
-	))
+	)
 }
 
 // fastDecode emits fastDecodeX for one JSON payload schema (see
 // FastDecodeCovered).
 func (e *fastEmitter) fastDecode(schemaVar string, s *model.Schema) {
 	name := fastDecodeFunc(schemaVar)
-	e.f.Add(godoc(fmt.Sprintf("%s reports whether data certainly satisfies %s and, when it does, stores it in msg exactly as json.Unmarshal would, in the same pass. On false msg holds a partial value: callers reset it and take the usual path (the schema decides, and words the refusal).", name, schemaVar)))
+	e.f.Add(godoc(fmt.Sprintf("%s stores data in msg as json.Unmarshal would when data certainly satisfies %s. On false msg holds a partial value: callers reset it and take the usual path.", name, schemaVar)))
 	e.f.Func().Id(name).Params(jen.Id("data").Index().Byte(), jen.Id("msg").Op("*").Id(s.GoName)).Bool().Block(
-		jen.Id("scan").Op(":=").Add(rt("NewScanner")).Call(jen.Id("data")),
-		jen.Id("sc").Op(":=").Op("&").Id("scan"),
-		jen.If(jen.Op("!").Id(e.queueFill(s)).Call(jen.Id("sc"), jen.Id("msg"))).Block(fail()),
-		jen.Return(jen.Id("sc").Dot("End").Call()),
+		jen.Id("sc").Op(":=").Add(rt("NewScanner")).Call(jen.Id("data")),
+		jen.Return(jen.Id(e.queueFill(s)).Call(jen.Op("&").Id("sc"), jen.Id("msg")).Op("&&").Id("sc").Dot("End").Call()),
 	)
 	e.f.Line()
 	e.flushFills()
@@ -243,7 +251,7 @@ func (e *fastEmitter) fillStruct(s *model.Schema) {
 		ptr := !obj.Required[p.Name] || containsByValue(sch, s, map[*model.Schema]bool{})
 		switch {
 		case fillableScalar(sch):
-			return e.scalarValue(sch, 1, sc, func(x jen.Code) jen.Code {
+			return e.scalarValue(sch, 1, sc, ptr, func(x jen.Code) jen.Code {
 				if ptr {
 					return field.Clone().Op("=").Op("&").Add(x)
 				}
@@ -254,18 +262,17 @@ func (e *fastEmitter) fillStruct(s *model.Schema) {
 			// are scalars, so a repeated member leaves nothing of the first.
 			elem := TypeOf(sch.Items)
 			item := func() []jen.Code {
-				return e.scalarValue(sch.Items, 2, sc, func(x jen.Code) jen.Code {
+				return e.scalarValue(sch.Items, 2, sc, false, func(x jen.Code) jen.Code {
 					return jen.Id("list").Op("=").Append(jen.Id("list"), x)
 				})
 			}
 			out := []jen.Code{jen.Var().Id("list").Index().Add(elem.Clone())}
-			out = append(out, jen.If(sc.Clone().Dot("Next").Call().Op("!=").LitRune('[')).Block(fail()))
-			out = append(out, e.arrayChecks(sch, 1, sc, item)...)
+			out = append(out, e.arrayChecks(sch, 1, sc, item, e.failIf(sc.Clone().Dot("Next").Call().Op("!=").LitRune('[')))...)
 			out = append(out,
 				jen.If(jen.Id("list").Op("==").Nil()).Block(jen.Id("list").Op("=").Index().Add(elem.Clone()).Values()),
 				field.Clone().Op("=").Id("list"),
 			)
-			return []jen.Code{jen.Block(out...)}
+			return []jen.Code{e.block(out...)}
 		}
 		// A nested struct: encoding/json decodes into the existing value
 		// (a repeated member merges), allocating a nil pointer first.
@@ -273,16 +280,15 @@ func (e *fastEmitter) fillStruct(s *model.Schema) {
 		if ptr {
 			return []jen.Code{
 				jen.If(field.Clone().Op("==").Nil()).Block(field.Clone().Op("=").New(jen.Id(sch.GoName))),
-				jen.If(jen.Op("!").Id(fn).Call(sc.Clone(), field.Clone())).Block(fail()),
+				e.failIf(jen.Op("!").Id(fn).Call(sc.Clone(), field.Clone())),
 			}
 		}
-		return []jen.Code{jen.If(jen.Op("!").Id(fn).Call(sc.Clone(), jen.Op("&").Add(field.Clone()))).Block(fail())}
+		return []jen.Code{e.failIf(jen.Op("!").Id(fn).Call(sc.Clone(), jen.Op("&").Add(field.Clone())))}
 	}
-	body := []jen.Code{jen.If(sc.Clone().Dot("Next").Call().Op("!=").LitRune('{')).Block(fail())}
-	body = append(body, e.objectChecks(s, 0, sc, member)...)
+	body := e.objectBody(s, 0, sc, member, e.failIf(sc.Clone().Dot("Next").Call().Op("!=").LitRune('{')))
 	body = append(body, jen.Return(jen.True()))
 	e.f.Comment(fmt.Sprintf("%s reads one value, checks it against the schema of %s and stores it in v as json.Unmarshal would; false when unsure.", fillFunc(s), s.GoName))
-	e.f.Func().Id(fillFunc(s)).Params(sc.Clone().Op("*").Add(rt("Scanner")), jen.Id("v").Op("*").Id(s.GoName)).Bool().Block(body...)
+	e.f.Func().Id(fillFunc(s)).Params(sc.Clone().Op("*").Add(rt("Scanner")), jen.Id("v").Op("*").Id(s.GoName)).Bool().Block(e.joinFails(body)...)
 	e.f.Line()
 }
 

@@ -311,10 +311,12 @@ type fastEmitter struct {
 	fillDone   map[*model.Schema]bool
 	fillQueue  []*model.Schema
 	encodeDone map[*model.Schema]bool
+	// fails maps each failIf statement to its condition.
+	fails map[*jen.Statement]jen.Code
 }
 
 func newFastEmitter(f *jen.File, prefix, checkPrefix string) *fastEmitter {
-	return &fastEmitter{f: f, prefix: prefix, checkPrefix: checkPrefix, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}, fillDone: map[*model.Schema]bool{}}
+	return &fastEmitter{f: f, prefix: prefix, checkPrefix: checkPrefix, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}, fillDone: map[*model.Schema]bool{}, fails: map[*jen.Statement]jen.Code{}}
 }
 
 // fastFunc names the fast check of a payload schema variable.
@@ -337,7 +339,7 @@ func (e *fastEmitter) payload(schemaVar string, s *model.Schema) {
 	}
 	body = append(body, e.value(s, 0, jen.Id("sc"))...)
 	body = append(body, jen.Return(jen.Id("sc").Dot("End").Call()))
-	e.f.Func().Id(name).Params(jen.Id("data").Index().Byte()).Bool().Block(body...)
+	e.f.Func().Id(name).Params(jen.Id("data").Index().Byte()).Bool().Block(e.joinFails(body)...)
 	e.f.Line()
 	e.flush()
 }
@@ -350,7 +352,7 @@ func (e *fastEmitter) flush() {
 		body := e.inline(s, 0, jen.Id("sc"))
 		body = append(body, jen.Return(jen.True()))
 		e.f.Comment(fmt.Sprintf("%s reads one value and reports whether it certainly satisfies the schema of %s.", e.checkFunc(s), s.GoName))
-		e.f.Func().Id(e.checkFunc(s)).Params(jen.Id("sc").Op("*").Add(rt("Scanner"))).Bool().Block(body...)
+		e.f.Func().Id(e.checkFunc(s)).Params(jen.Id("sc").Op("*").Add(rt("Scanner"))).Bool().Block(e.joinFails(body)...)
 		e.f.Line()
 	}
 }
@@ -366,6 +368,50 @@ func (e *fastEmitter) decls() {
 
 func fail() jen.Code { return jen.Return(jen.False()) }
 
+// failIf is `if cond { return false }`, remembered so that joinFails can
+// join a run of them into one `if a || b || c { return false }`: the same
+// checks in the same order (|| stops at the first true one, as the
+// returns did), in a third of the lines, which is most of what the
+// generator spends formatting on large documents.
+func (e *fastEmitter) failIf(cond jen.Code) jen.Code {
+	st := jen.If(cond).Block(fail())
+	e.fails[st] = cond
+	return st
+}
+
+// joinFails joins each run of failIf statements in code (see failIf).
+func (e *fastEmitter) joinFails(code []jen.Code) []jen.Code {
+	out := make([]jen.Code, 0, len(code))
+	var run []jen.Code
+	flush := func() {
+		if len(run) == 1 {
+			out = append(out, e.failIf(run[0]))
+		} else if len(run) > 1 {
+			cond := jen.Add(run[0])
+			for _, c := range run[1:] {
+				cond = cond.Op("||").Add(c)
+			}
+			out = append(out, e.failIf(cond))
+		}
+		run = nil
+	}
+	for _, c := range code {
+		if st, ok := c.(*jen.Statement); ok {
+			if cond, ok := e.fails[st]; ok {
+				run = append(run, cond)
+				continue
+			}
+		}
+		flush()
+		out = append(out, c)
+	}
+	flush()
+	return out
+}
+
+// block is jen.Block with the failIf runs of code joined.
+func (e *fastEmitter) block(code ...jen.Code) *jen.Statement { return jen.Block(e.joinFails(code)...) }
+
 // value emits the statements that read one value of schema s from the
 // scanner sc and return false unless it certainly satisfies s.
 func (e *fastEmitter) value(s *model.Schema, depth int, sc *jen.Statement) []jen.Code {
@@ -374,7 +420,7 @@ func (e *fastEmitter) value(s *model.Schema, depth int, sc *jen.Statement) []jen
 			e.done[s] = true
 			e.queue = append(e.queue, s)
 		}
-		return []jen.Code{jen.If(jen.Op("!").Id(e.checkFunc(s)).Call(sc.Clone())).Block(fail())}
+		return []jen.Code{e.failIf(jen.Op("!").Id(e.checkFunc(s)).Call(sc.Clone()))}
 	}
 	return e.inline(s, depth, sc)
 }
@@ -383,13 +429,13 @@ func (e *fastEmitter) value(s *model.Schema, depth int, sc *jen.Statement) []jen
 func (e *fastEmitter) inline(s *model.Schema, depth int, sc *jen.Statement) []jen.Code {
 	call := func(m string, args ...jen.Code) *jen.Statement { return sc.Clone().Dot(m).Call(args...) }
 	if s == nil || (s.Bool != nil && *s.Bool) {
-		return []jen.Code{jen.If(jen.Op("!").Add(call("Skip"))).Block(fail())}
+		return []jen.Code{e.failIf(jen.Op("!").Add(call("Skip")))}
 	}
 	if s.Bool != nil {
 		return []jen.Code{fail()}
 	}
 	if x := nullWrapped(s); x != nil {
-		return []jen.Code{jen.If(jen.Op("!").Add(call("Null"))).Block(e.value(x, depth, sc)...)}
+		return []jen.Code{jen.If(jen.Op("!").Add(call("Null"))).Add(e.block(e.value(x, depth, sc)...))}
 	}
 	allowed := map[string]bool{}
 	types := effectiveTypes(s)
@@ -420,13 +466,30 @@ func (e *fastEmitter) inline(s *model.Schema, depth int, sc *jen.Statement) []je
 	var cases []jen.Code
 	add := func(first rune, body []jen.Code) {
 		kinds = append(kinds, kindCase{first, body})
-		cases = append(cases, jen.Case(jen.LitRune(first)).Block(body...))
+		cases = append(cases, jen.Case(jen.LitRune(first)).Block(e.joinFails(body)...))
 	}
 	if kind("string") {
 		add('"', e.stringChecks(s, enum, hasEnum, sc))
 	}
 	if kind("number") {
 		add('0', e.numberChecks(s, allowed, all, enum, hasEnum, sc))
+	}
+	// An object or array as the only kind: the check of its first byte
+	// goes inside its block, where it joins the checks that follow.
+	only := func(k string) bool {
+		n := 0
+		for _, t := range []string{"string", "number", "object", "array", "boolean", "null"} {
+			if kind(t) {
+				n++
+			}
+		}
+		return n == 1 && kind(k)
+	}
+	if only("object") {
+		return e.objectChecks(s, depth, sc, nil, e.failIf(call("Next").Op("!=").LitRune('{')))
+	}
+	if only("array") {
+		return e.arrayChecks(s, depth, sc, nil, e.failIf(call("Next").Op("!=").LitRune('[')))
 	}
 	if kind("object") {
 		add('{', e.objectChecks(s, depth, sc, nil))
@@ -435,7 +498,7 @@ func (e *fastEmitter) inline(s *model.Schema, depth int, sc *jen.Statement) []je
 		add('[', e.arrayChecks(s, depth, sc, nil))
 	}
 	if kind("boolean") {
-		st := []jen.Code{jen.If(jen.Op("!").Add(call("Bool"))).Block(fail())}
+		st := []jen.Code{e.failIf(jen.Op("!").Add(call("Bool")))}
 		if hasEnum {
 			var ors []jen.Code
 			for _, v := range enum {
@@ -443,17 +506,17 @@ func (e *fastEmitter) inline(s *model.Schema, depth int, sc *jen.Statement) []je
 					ors = append(ors, call("BoolValue").Op("==").Lit(b))
 				}
 			}
-			st = append(st, jen.If(jen.Op("!").Parens(orAll(ors))).Block(fail()))
+			st = append(st, e.failIf(jen.Op("!").Parens(orAll(ors))))
 		}
-		cases = append(cases, jen.Case(jen.LitRune('t'), jen.LitRune('f')).Block(st...))
+		cases = append(cases, jen.Case(jen.LitRune('t'), jen.LitRune('f')).Block(e.joinFails(st)...))
 	}
 	if kind("null") {
-		add('n', []jen.Code{jen.If(jen.Op("!").Add(call("Null"))).Block(fail())})
+		add('n', []jen.Code{e.failIf(jen.Op("!").Add(call("Null")))})
 	}
 	if len(cases) == 1 && len(kinds) == 1 {
 		// One kind, the usual case: no switch. The checks are statements
 		// that scope their own names, so they can follow in this block.
-		return append([]jen.Code{jen.If(call("Next").Op("!=").LitRune(kinds[0].first)).Block(fail())}, kinds[0].body...)
+		return append([]jen.Code{e.failIf(call("Next").Op("!=").LitRune(kinds[0].first))}, kinds[0].body...)
 	}
 	cases = append(cases, jen.Default().Block(fail()))
 	return []jen.Code{jen.Switch(call("Next")).Block(cases...)}
@@ -494,7 +557,7 @@ type stringTarget struct {
 }
 
 func (e *fastEmitter) stringChecks(s *model.Schema, enum []any, hasEnum bool, sc *jen.Statement) []jen.Code {
-	out := []jen.Code{jen.If(jen.Op("!").Add(sc.Clone().Dot("String").Call())).Block(fail())}
+	out := []jen.Code{e.failIf(jen.Op("!").Add(sc.Clone().Dot("String").Call()))}
 	return append(out, e.stringRules(s, enum, hasEnum, stringTarget{bytes: true, value: sc.Clone().Dot("Str").Call()})...)
 }
 
@@ -522,28 +585,28 @@ func (e *fastEmitter) stringRules(s *model.Schema, enum []any, hasEnum bool, t s
 		if t.bytes {
 			count = jen.Qual("unicode/utf8", "RuneCount").Call(t.value.Clone())
 		}
-		var conds []jen.Code
-		if s.MinLength != nil {
-			conds = append(conds, jen.Id("n").Op("<").Lit(*s.MinLength))
+		switch {
+		case s.MaxLength == nil:
+			out = append(out, e.failIf(count.Op("<").Lit(*s.MinLength)))
+		case s.MinLength == nil:
+			out = append(out, e.failIf(count.Op(">").Lit(*s.MaxLength)))
+		default:
+			out = append(out, jen.If(jen.Id("n").Op(":=").Add(count), jen.Id("n").Op("<").Lit(*s.MinLength).Op("||").Id("n").Op(">").Lit(*s.MaxLength)).Block(fail()))
 		}
-		if s.MaxLength != nil {
-			conds = append(conds, jen.Id("n").Op(">").Lit(*s.MaxLength))
-		}
-		out = append(out, jen.If(jen.Id("n").Op(":=").Add(count), orAll(conds)).Block(fail()))
 	}
 	if s.Pattern != "" {
 		m := "MatchString"
 		if t.bytes {
 			m = "Match"
 		}
-		out = append(out, jen.If(jen.Op("!").Id(e.pattern(s.Pattern)).Dot(m).Call(t.value.Clone())).Block(fail()))
+		out = append(out, e.failIf(jen.Op("!").Id(e.pattern(s.Pattern)).Dot(m).Call(t.value.Clone())))
 	}
 	if s.Format != "" && jsonschema.Formats[s.Format] != nil {
 		arg := t.value.Clone()
 		if !t.bytes {
 			arg = jen.Index().Byte().Parens(arg)
 		}
-		out = append(out, jen.If(jen.Op("!").Id(e.format(s.Format)).Call(arg)).Block(fail()))
+		out = append(out, e.failIf(jen.Op("!").Id(e.format(s.Format)).Call(arg)))
 	}
 	return out
 }
@@ -582,9 +645,9 @@ func exactText(f float64) string {
 
 func (e *fastEmitter) numberChecks(s *model.Schema, allowed map[string]bool, all bool, enum []any, hasEnum bool, sc *jen.Statement) []jen.Code {
 	call := func(m string, args ...jen.Code) *jen.Statement { return sc.Clone().Dot(m).Call(args...) }
-	out := []jen.Code{jen.If(jen.Op("!").Add(call("Number"))).Block(fail())}
+	out := []jen.Code{e.failIf(jen.Op("!").Add(call("Number")))}
 	if !all && allowed["integer"] && !allowed["number"] {
-		out = append(out, jen.If(jen.Op("!").Add(call("Integer"))).Block(fail()))
+		out = append(out, e.failIf(jen.Op("!").Add(call("Integer"))))
 	}
 	if hasEnum {
 		var conds []jen.Code
@@ -598,7 +661,7 @@ func (e *fastEmitter) numberChecks(s *model.Schema, allowed map[string]bool, all
 	}
 	bound := func(m string, v *float64) {
 		if v != nil {
-			out = append(out, jen.If(jen.Op("!").Add(call(m, jen.Lit(*v), jen.Lit(exactText(*v))))).Block(fail()))
+			out = append(out, e.failIf(jen.Op("!").Add(call(m, jen.Lit(*v), jen.Lit(exactText(*v))))))
 		}
 	}
 	bound("AtLeast", s.Minimum)
@@ -606,7 +669,7 @@ func (e *fastEmitter) numberChecks(s *model.Schema, allowed map[string]bool, all
 	bound("Above", s.ExclusiveMinimum)
 	bound("Below", s.ExclusiveMaximum)
 	if s.MultipleOf != nil {
-		out = append(out, jen.If(jen.Op("!").Add(call("MultipleOf", jen.Lit(exactText(*s.MultipleOf))))).Block(fail()))
+		out = append(out, e.failIf(jen.Op("!").Add(call("MultipleOf", jen.Lit(exactText(*s.MultipleOf))))))
 	}
 	return out
 }
@@ -614,7 +677,17 @@ func (e *fastEmitter) numberChecks(s *model.Schema, allowed map[string]bool, all
 // objectChecks emits the checks of an object; member, when set, emits what
 // reads a declared property's value instead of e.value (the decoders of
 // codec_emit.go check and store it).
-func (e *fastEmitter) objectChecks(s *model.Schema, depth int, sc *jen.Statement, member func(name string, sch *model.Schema) []jen.Code) []jen.Code {
+//
+// lead, when given, comes first in the block (the check of the first byte).
+func (e *fastEmitter) objectChecks(s *model.Schema, depth int, sc *jen.Statement, member func(name string, sch *model.Schema) []jen.Code, lead ...jen.Code) []jen.Code {
+	// A block of its own: the names it declares (seen0...) may be declared
+	// again by a sibling value.
+	return []jen.Code{e.block(e.objectBody(s, depth, sc, member, lead...)...)}
+}
+
+// objectBody is objectChecks without the enclosing block, for a function
+// body that holds nothing else.
+func (e *fastEmitter) objectBody(s *model.Schema, depth int, sc *jen.Statement, member func(name string, sch *model.Schema) []jen.Code, lead ...jen.Code) []jen.Code {
 	call := func(m string, args ...jen.Code) *jen.Statement { return sc.Clone().Dot(m).Call(args...) }
 	seen := jen.Id("seen" + strconv.Itoa(depth))
 	count := jen.Id("count" + strconv.Itoa(depth))
@@ -636,7 +709,7 @@ func (e *fastEmitter) objectChecks(s *model.Schema, depth int, sc *jen.Statement
 			}
 		}
 	}
-	out := []jen.Code{jen.If(jen.Op("!").Add(call("Object"))).Block(fail())}
+	out := append(lead, e.failIf(jen.Op("!").Add(call("Object"))))
 	if len(bits) > 0 {
 		out = append(out, jen.Var().Add(seen.Clone()).Uint64())
 	}
@@ -668,7 +741,7 @@ func (e *fastEmitter) objectChecks(s *model.Schema, depth int, sc *jen.Statement
 		if len(folds) == 0 || closed { // a closed object refuses any other name anyway
 			return nil
 		}
-		return []jen.Code{jen.If(call("KeyFolds", folds...)).Block(fail())}
+		return []jen.Code{e.failIf(call("KeyFolds", folds...))}
 	}
 	var loop []jen.Code
 	if s.MaxProperties != nil {
@@ -688,51 +761,53 @@ func (e *fastEmitter) objectChecks(s *model.Schema, depth int, sc *jen.Statement
 			body = append(body, caseVariant()...)
 			body = append(body, e.additional(s, depth, sc)...)
 		}
-		cases = append(cases, jen.Case(jen.Lit(k)).Block(body...))
+		cases = append(cases, jen.Case(jen.Lit(k)).Block(e.joinFails(body)...))
 	}
 	def := append(caseVariant(), e.additional(s, depth, sc)...)
 	if s.MinProperties != nil {
 		def = append([]jen.Code{extra.Clone().Op("++")}, def...)
 	}
-	cases = append(cases, jen.Default().Block(def...))
+	cases = append(cases, jen.Default().Block(e.joinFails(def)...))
 	loop = append(loop, jen.Switch(jen.String().Parens(call("Key"))).Block(cases...))
-	out = append(out, jen.For(call("NextKey")).Block(loop...))
-	out = append(out, jen.If(call("Failed")).Block(fail()))
+	out = append(out, jen.For(call("NextKey")).Add(e.block(loop...)))
+	out = append(out, e.failIf(call("Failed")))
 	if mask != 0 {
-		out = append(out, jen.If(seen.Clone().Op("&").Lit(mask).Op("!=").Lit(mask)).Block(fail()))
+		out = append(out, e.failIf(seen.Clone().Op("&").Lit(mask).Op("!=").Lit(mask)))
 	}
 	if s.MaxProperties != nil {
 		// count includes repeated names, so it is never below the
 		// distinct count the schema uses.
-		out = append(out, jen.If(count.Clone().Op(">").Lit(*s.MaxProperties)).Block(fail()))
+		out = append(out, e.failIf(count.Clone().Op(">").Lit(*s.MaxProperties)))
 	}
 	if s.MinProperties != nil {
 		// A lower bound of the distinct names: the declared ones seen,
 		// plus one if any other name was seen (they may repeat).
 		out = append(out,
 			jen.Id("distinct").Op(":=").Qual("math/bits", "OnesCount64").Call(seen.Clone()).Op("+").Min(extra.Clone(), jen.Lit(1)),
-			jen.If(jen.Id("distinct").Op("<").Lit(*s.MinProperties)).Block(fail()),
+			e.failIf(jen.Id("distinct").Op("<").Lit(*s.MinProperties)),
 		)
 	}
-	return []jen.Code{jen.Block(out...)}
+	return out
 }
 
 // additional emits the check of an undeclared member's value.
 func (e *fastEmitter) additional(s *model.Schema, depth int, sc *jen.Statement) []jen.Code {
 	ap := s.AdditionalProperties
 	if ap == nil {
-		return []jen.Code{jen.If(jen.Op("!").Add(sc.Clone().Dot("Skip").Call())).Block(fail())}
+		return []jen.Code{e.failIf(jen.Op("!").Add(sc.Clone().Dot("Skip").Call()))}
 	}
 	return e.value(ap, depth+1, sc)
 }
 
 // arrayChecks emits the checks of an array; item, when set, emits what
 // reads one element instead of e.value.
-func (e *fastEmitter) arrayChecks(s *model.Schema, depth int, sc *jen.Statement, item func() []jen.Code) []jen.Code {
+//
+// lead, when given, comes first in the block (the check of the first byte).
+func (e *fastEmitter) arrayChecks(s *model.Schema, depth int, sc *jen.Statement, item func() []jen.Code, lead ...jen.Code) []jen.Code {
 	call := func(m string, args ...jen.Code) *jen.Statement { return sc.Clone().Dot(m).Call(args...) }
 	n := jen.Id("items" + strconv.Itoa(depth))
 	counted := s.MinItems != nil || s.MaxItems != nil
-	out := []jen.Code{jen.If(jen.Op("!").Add(call("Array"))).Block(fail())}
+	out := append(lead, e.failIf(jen.Op("!").Add(call("Array"))))
 	var loop []jen.Code
 	if counted {
 		out = append(out, jen.Var().Add(n.Clone()).Int())
@@ -743,15 +818,15 @@ func (e *fastEmitter) arrayChecks(s *model.Schema, depth int, sc *jen.Statement,
 	} else {
 		loop = append(loop, e.value(s.Items, depth+1, sc)...)
 	}
-	out = append(out, jen.For(call("NextItem")).Block(loop...))
-	out = append(out, jen.If(call("Failed")).Block(fail()))
+	out = append(out, jen.For(call("NextItem")).Add(e.block(loop...)))
+	out = append(out, e.failIf(call("Failed")))
 	if s.MinItems != nil {
-		out = append(out, jen.If(n.Clone().Op("<").Lit(*s.MinItems)).Block(fail()))
+		out = append(out, e.failIf(n.Clone().Op("<").Lit(*s.MinItems)))
 	}
 	if s.MaxItems != nil {
-		out = append(out, jen.If(n.Clone().Op(">").Lit(*s.MaxItems)).Block(fail()))
+		out = append(out, e.failIf(n.Clone().Op(">").Lit(*s.MaxItems)))
 	}
-	return []jen.Code{jen.Block(out...)}
+	return []jen.Code{e.block(out...)}
 }
 
 // TextValidated reports whether a text payload is checked against its
@@ -810,6 +885,6 @@ func (e *fastEmitter) text(schemaVar string, s *model.Schema) {
 	e.f.Add(godoc(fmt.Sprintf("%s reports whether the text payload v certainly satisfies %s; callers ask %s when it says false.", name, schemaVar, schemaVar)))
 	body := e.stringRules(s, enum, hasEnum, stringTarget{value: jen.Id("v")})
 	body = append(body, jen.Return(jen.True()))
-	e.f.Func().Id(name).Params(jen.Id("v").String()).Bool().Block(body...)
+	e.f.Func().Id(name).Params(jen.Id("v").String()).Bool().Block(e.joinFails(body)...)
 	e.f.Line()
 }

@@ -27,11 +27,8 @@ func validDeviceStarted(data []byte) bool {
 
 // checkDeviceStarted reads one value and reports whether it certainly satisfies the schema of DeviceStarted.
 func checkDeviceStarted(sc *mqttrt.Scanner) bool {
-	if sc.Next() != '{' {
-		return false
-	}
 	{
-		if !sc.Object() {
+		if sc.Next() != '{' || !sc.Object() {
 			return false
 		}
 		var seen0 uint64
@@ -39,10 +36,7 @@ func checkDeviceStarted(sc *mqttrt.Scanner) bool {
 			switch string(sc.Key()) {
 			case "event":
 				seen0 |= 1 << 0
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
+				if sc.Next() != '"' || !sc.String() {
 					return false
 				}
 				switch string(sc.Str()) {
@@ -52,20 +46,14 @@ func checkDeviceStarted(sc *mqttrt.Scanner) bool {
 				}
 			case "firmware":
 				seen0 |= 1 << 1
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
+				if sc.Next() != '"' || !sc.String() {
 					return false
 				}
 			default:
 				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x3) != uint64(0x3) {
+		if sc.Failed() || seen0&uint64(0x3) != uint64(0x3) {
 			return false
 		}
 	}
@@ -91,11 +79,8 @@ func validDeviceStopped(data []byte) bool {
 
 // checkDeviceStopped reads one value and reports whether it certainly satisfies the schema of DeviceStopped.
 func checkDeviceStopped(sc *mqttrt.Scanner) bool {
-	if sc.Next() != '{' {
-		return false
-	}
 	{
-		if !sc.Object() {
+		if sc.Next() != '{' || !sc.Object() {
 			return false
 		}
 		var seen0 uint64
@@ -103,10 +88,7 @@ func checkDeviceStopped(sc *mqttrt.Scanner) bool {
 			switch string(sc.Key()) {
 			case "event":
 				seen0 |= 1 << 0
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
+				if sc.Next() != '"' || !sc.String() {
 					return false
 				}
 				switch string(sc.Str()) {
@@ -123,10 +105,7 @@ func checkDeviceStopped(sc *mqttrt.Scanner) bool {
 				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x3) != uint64(0x3) {
+		if sc.Failed() || seen0&uint64(0x3) != uint64(0x3) {
 			return false
 		}
 	}
@@ -135,10 +114,7 @@ func checkDeviceStopped(sc *mqttrt.Scanner) bool {
 
 // checkDeviceStoppedReason reads one value and reports whether it certainly satisfies the schema of DeviceStoppedReason.
 func checkDeviceStoppedReason(sc *mqttrt.Scanner) bool {
-	if sc.Next() != '"' {
-		return false
-	}
-	if !sc.String() {
+	if sc.Next() != '"' || !sc.String() {
 		return false
 	}
 	switch string(sc.Str()) {
@@ -168,11 +144,8 @@ func validDeviceFault(data []byte) bool {
 
 // checkDeviceFault reads one value and reports whether it certainly satisfies the schema of DeviceFault.
 func checkDeviceFault(sc *mqttrt.Scanner) bool {
-	if sc.Next() != '{' {
-		return false
-	}
 	{
-		if !sc.Object() {
+		if sc.Next() != '{' || !sc.Object() {
 			return false
 		}
 		var seen0 uint64
@@ -180,10 +153,7 @@ func checkDeviceFault(sc *mqttrt.Scanner) bool {
 			switch string(sc.Key()) {
 			case "event":
 				seen0 |= 1 << 0
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
+				if sc.Next() != '"' || !sc.String() {
 					return false
 				}
 				switch string(sc.Str()) {
@@ -193,33 +163,18 @@ func checkDeviceFault(sc *mqttrt.Scanner) bool {
 				}
 			case "code":
 				seen0 |= 1 << 1
-				if sc.Next() != '0' {
-					return false
-				}
-				if !sc.Number() {
-					return false
-				}
-				if !sc.Integer() {
-					return false
-				}
-				if !sc.AtLeast(1.0, "1") {
+				if sc.Next() != '0' || !sc.Number() || !sc.Integer() || !sc.AtLeast(1.0, "1") {
 					return false
 				}
 			case "detail":
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
+				if sc.Next() != '"' || !sc.String() {
 					return false
 				}
 			default:
 				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x3) != uint64(0x3) {
+		if sc.Failed() || seen0&uint64(0x3) != uint64(0x3) {
 			return false
 		}
 	}
@@ -244,11 +199,8 @@ func validRestart(data []byte) bool {
 
 // checkRestart reads one value and reports whether it certainly satisfies the schema of Restart.
 func checkRestart(sc *mqttrt.Scanner) bool {
-	if sc.Next() != '{' {
-		return false
-	}
 	{
-		if !sc.Object() {
+		if sc.Next() != '{' || !sc.Object() {
 			return false
 		}
 		var seen0 uint64
@@ -256,10 +208,7 @@ func checkRestart(sc *mqttrt.Scanner) bool {
 			switch string(sc.Key()) {
 			case "action":
 				seen0 |= 1 << 0
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
+				if sc.Next() != '"' || !sc.String() {
 					return false
 				}
 				switch string(sc.Str()) {
@@ -268,26 +217,14 @@ func checkRestart(sc *mqttrt.Scanner) bool {
 					return false
 				}
 			case "delaySeconds":
-				if sc.Next() != '0' {
-					return false
-				}
-				if !sc.Number() {
-					return false
-				}
-				if !sc.Integer() {
-					return false
-				}
-				if !sc.AtLeast(0.0, "0") {
+				if sc.Next() != '0' || !sc.Number() || !sc.Integer() || !sc.AtLeast(0.0, "0") {
 					return false
 				}
 			default:
 				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x1) != uint64(0x1) {
+		if sc.Failed() || seen0&uint64(0x1) != uint64(0x1) {
 			return false
 		}
 	}
@@ -313,11 +250,8 @@ func validFirmwareUpdate(data []byte) bool {
 
 // checkFirmwareUpdate reads one value and reports whether it certainly satisfies the schema of FirmwareUpdate.
 func checkFirmwareUpdate(sc *mqttrt.Scanner) bool {
-	if sc.Next() != '{' {
-		return false
-	}
 	{
-		if !sc.Object() {
+		if sc.Next() != '{' || !sc.Object() {
 			return false
 		}
 		var seen0 uint64
@@ -325,10 +259,7 @@ func checkFirmwareUpdate(sc *mqttrt.Scanner) bool {
 			switch string(sc.Key()) {
 			case "action":
 				seen0 |= 1 << 0
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
+				if sc.Next() != '"' || !sc.String() {
 					return false
 				}
 				switch string(sc.Str()) {
@@ -338,23 +269,14 @@ func checkFirmwareUpdate(sc *mqttrt.Scanner) bool {
 				}
 			case "url":
 				seen0 |= 1 << 1
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				if !fastFormat1(sc.Str()) {
+				if sc.Next() != '"' || !sc.String() || !fastFormat1(sc.Str()) {
 					return false
 				}
 			default:
 				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x3) != uint64(0x3) {
+		if sc.Failed() || seen0&uint64(0x3) != uint64(0x3) {
 			return false
 		}
 	}
@@ -368,7 +290,7 @@ var schemaOperatorNotePayload = mqttrt.MustCompileSchema("OperatorNotePayload", 
 // satisfies schemaOperatorNotePayload; callers ask schemaOperatorNotePayload
 // when it says false.
 func validOperatorNotePayloadText(v string) bool {
-	if n := utf8.RuneCountInString(v); n > 280 {
+	if utf8.RuneCountInString(v) > 280 {
 		return false
 	}
 	return true

@@ -9,435 +9,242 @@ import (
 	"unicode/utf8"
 )
 
-// fastDecodeTemperatureReading reports whether data certainly satisfies
-// schemaTemperatureReading and, when it does, stores it in msg exactly as
-// json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path (the schema decides, and words the
-// refusal).
+// fastDecodeTemperatureReading stores data in msg as json.Unmarshal would when
+// data certainly satisfies schemaTemperatureReading. On false msg holds a
+// partial value: callers reset it and take the usual path.
 func fastDecodeTemperatureReading(data []byte, msg *TemperatureReading) bool {
-	scan := mqttrt.NewScanner(data)
-	sc := &scan
-	if !fillTemperatureReading(sc, msg) {
-		return false
-	}
-	return sc.End()
+	sc := mqttrt.NewScanner(data)
+	return fillTemperatureReading(&sc, msg) && sc.End()
 }
 
 // fillTemperatureReading reads one value, checks it against the schema of TemperatureReading and stores it in v as json.Unmarshal would; false when unsure.
 func fillTemperatureReading(sc *mqttrt.Scanner, v *TemperatureReading) bool {
-	if sc.Next() != '{' {
+	if sc.Next() != '{' || !sc.Object() {
 		return false
 	}
-	{
-		if !sc.Object() {
-			return false
-		}
-		var seen0 uint64
-		for sc.NextKey() {
-			switch string(sc.Key()) {
-			case "sensorId":
-				seen0 |= 1 << 0
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				if n := utf8.RuneCount(sc.Str()); n < 1 {
-					return false
-				}
-				{
-					x := string(sc.Str())
-					v.SensorID = x
-				}
-			case "celsius":
-				seen0 |= 1 << 1
-				if sc.Next() != '0' {
-					return false
-				}
-				if !sc.Number() {
-					return false
-				}
-				if !sc.AtLeast(-50.0, "-50") {
-					return false
-				}
-				if !sc.AtMost(100.0, "100") {
-					return false
-				}
-				{
-					x, ok := sc.Float64()
-					if !ok {
-						return false
-					}
-					v.Celsius = x
-				}
-			case "battery":
-				if sc.Next() != '0' {
-					return false
-				}
-				if !sc.Number() {
-					return false
-				}
-				if !sc.Integer() {
-					return false
-				}
-				if !sc.AtLeast(0.0, "0") {
-					return false
-				}
-				if !sc.AtMost(100.0, "100") {
-					return false
-				}
-				{
-					x, ok := sc.Int64()
-					if !ok {
-						return false
-					}
-					v.Battery = &x
-				}
-			default:
-				if sc.KeyFolds("sensorId", "celsius", "battery") {
-					return false
-				}
-				if !sc.Skip() {
-					return false
-				}
+	var seen0 uint64
+	for sc.NextKey() {
+		switch string(sc.Key()) {
+		case "sensorId":
+			seen0 |= 1 << 0
+			if sc.Next() != '"' || !sc.String() || utf8.RuneCount(sc.Str()) < 1 {
+				return false
+			}
+			v.SensorID = string(sc.Str())
+		case "celsius":
+			seen0 |= 1 << 1
+			if sc.Next() != '0' || !sc.Number() || !sc.AtLeast(-50.0, "-50") || !sc.AtMost(100.0, "100") {
+				return false
+			}
+			x, ok := sc.Float64()
+			if !ok {
+				return false
+			}
+			v.Celsius = x
+		case "battery":
+			if sc.Next() != '0' || !sc.Number() || !sc.Integer() || !sc.AtLeast(0.0, "0") || !sc.AtMost(100.0, "100") {
+				return false
+			}
+			x, ok := sc.Int64()
+			if !ok {
+				return false
+			}
+			v.Battery = &x
+		default:
+			if sc.KeyFolds("sensorId", "celsius", "battery") || !sc.Skip() {
+				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x3) != uint64(0x3) {
-			return false
-		}
+	}
+	if sc.Failed() || seen0&uint64(0x3) != uint64(0x3) {
+		return false
 	}
 	return true
 }
 
-// fastDecodeHumidityReading reports whether data certainly satisfies
-// schemaHumidityReading and, when it does, stores it in msg exactly as
-// json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path (the schema decides, and words the
-// refusal).
+// fastDecodeHumidityReading stores data in msg as json.Unmarshal would when data
+// certainly satisfies schemaHumidityReading. On false msg holds a partial value:
+// callers reset it and take the usual path.
 func fastDecodeHumidityReading(data []byte, msg *HumidityReading) bool {
-	scan := mqttrt.NewScanner(data)
-	sc := &scan
-	if !fillHumidityReading(sc, msg) {
-		return false
-	}
-	return sc.End()
+	sc := mqttrt.NewScanner(data)
+	return fillHumidityReading(&sc, msg) && sc.End()
 }
 
 // fillHumidityReading reads one value, checks it against the schema of HumidityReading and stores it in v as json.Unmarshal would; false when unsure.
 func fillHumidityReading(sc *mqttrt.Scanner, v *HumidityReading) bool {
-	if sc.Next() != '{' {
+	if sc.Next() != '{' || !sc.Object() {
 		return false
 	}
-	{
-		if !sc.Object() {
-			return false
-		}
-		var seen0 uint64
-		for sc.NextKey() {
-			switch string(sc.Key()) {
-			case "sensorId":
-				seen0 |= 1 << 0
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				if n := utf8.RuneCount(sc.Str()); n < 1 {
-					return false
-				}
-				{
-					x := string(sc.Str())
-					v.SensorID = x
-				}
-			case "percent":
-				seen0 |= 1 << 1
-				if sc.Next() != '0' {
-					return false
-				}
-				if !sc.Number() {
-					return false
-				}
-				if !sc.AtLeast(0.0, "0") {
-					return false
-				}
-				if !sc.AtMost(100.0, "100") {
-					return false
-				}
-				{
-					x, ok := sc.Float64()
-					if !ok {
-						return false
-					}
-					v.Percent = x
-				}
-			default:
-				if sc.KeyFolds("sensorId", "percent") {
-					return false
-				}
-				if !sc.Skip() {
-					return false
-				}
+	var seen0 uint64
+	for sc.NextKey() {
+		switch string(sc.Key()) {
+		case "sensorId":
+			seen0 |= 1 << 0
+			if sc.Next() != '"' || !sc.String() || utf8.RuneCount(sc.Str()) < 1 {
+				return false
+			}
+			v.SensorID = string(sc.Str())
+		case "percent":
+			seen0 |= 1 << 1
+			if sc.Next() != '0' || !sc.Number() || !sc.AtLeast(0.0, "0") || !sc.AtMost(100.0, "100") {
+				return false
+			}
+			x, ok := sc.Float64()
+			if !ok {
+				return false
+			}
+			v.Percent = x
+		default:
+			if sc.KeyFolds("sensorId", "percent") || !sc.Skip() {
+				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x3) != uint64(0x3) {
-			return false
-		}
+	}
+	if sc.Failed() || seen0&uint64(0x3) != uint64(0x3) {
+		return false
 	}
 	return true
 }
 
-// fastDecodeAlert reports whether data certainly satisfies schemaAlert and, when
-// it does, stores it in msg exactly as json.Unmarshal would, in the same pass.
-// On false msg holds a partial value: callers reset it and take the usual path
-// (the schema decides, and words the refusal).
+// fastDecodeAlert stores data in msg as json.Unmarshal would when data certainly
+// satisfies schemaAlert. On false msg holds a partial value: callers reset it
+// and take the usual path.
 func fastDecodeAlert(data []byte, msg *Alert) bool {
-	scan := mqttrt.NewScanner(data)
-	sc := &scan
-	if !fillAlert(sc, msg) {
-		return false
-	}
-	return sc.End()
+	sc := mqttrt.NewScanner(data)
+	return fillAlert(&sc, msg) && sc.End()
 }
 
 // fillAlert reads one value, checks it against the schema of Alert and stores it in v as json.Unmarshal would; false when unsure.
 func fillAlert(sc *mqttrt.Scanner, v *Alert) bool {
-	if sc.Next() != '{' {
+	if sc.Next() != '{' || !sc.Object() {
 		return false
 	}
-	{
-		if !sc.Object() {
-			return false
-		}
-		var seen0 uint64
-		for sc.NextKey() {
-			switch string(sc.Key()) {
-			case "code":
-				seen0 |= 1 << 0
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				if !decodePattern1.Match(sc.Str()) {
-					return false
-				}
-				{
-					x := string(sc.Str())
-					v.Code = x
-				}
-			case "message":
-				seen0 |= 1 << 1
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				{
-					x := string(sc.Str())
-					v.Message = x
-				}
-			case "room":
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				{
-					x := string(sc.Str())
-					v.Room = &x
-				}
-			default:
-				if sc.KeyFolds("code", "message", "room") {
-					return false
-				}
-				if !sc.Skip() {
-					return false
-				}
+	var seen0 uint64
+	for sc.NextKey() {
+		switch string(sc.Key()) {
+		case "code":
+			seen0 |= 1 << 0
+			if sc.Next() != '"' || !sc.String() || !decodePattern1.Match(sc.Str()) {
+				return false
+			}
+			v.Code = string(sc.Str())
+		case "message":
+			seen0 |= 1 << 1
+			if sc.Next() != '"' || !sc.String() {
+				return false
+			}
+			v.Message = string(sc.Str())
+		case "room":
+			if sc.Next() != '"' || !sc.String() {
+				return false
+			}
+			{
+				x := string(sc.Str())
+				v.Room = &x
+			}
+		default:
+			if sc.KeyFolds("code", "message", "room") || !sc.Skip() {
+				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x3) != uint64(0x3) {
-			return false
-		}
+	}
+	if sc.Failed() || seen0&uint64(0x3) != uint64(0x3) {
+		return false
 	}
 	return true
 }
 
-// fastDecodeDeviceCommand reports whether data certainly satisfies
-// schemaDeviceCommand and, when it does, stores it in msg exactly as
-// json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path (the schema decides, and words the
-// refusal).
+// fastDecodeDeviceCommand stores data in msg as json.Unmarshal would when data
+// certainly satisfies schemaDeviceCommand. On false msg holds a partial value:
+// callers reset it and take the usual path.
 func fastDecodeDeviceCommand(data []byte, msg *DeviceCommand) bool {
-	scan := mqttrt.NewScanner(data)
-	sc := &scan
-	if !fillDeviceCommand(sc, msg) {
-		return false
-	}
-	return sc.End()
+	sc := mqttrt.NewScanner(data)
+	return fillDeviceCommand(&sc, msg) && sc.End()
 }
 
 // fillDeviceCommand reads one value, checks it against the schema of DeviceCommand and stores it in v as json.Unmarshal would; false when unsure.
 func fillDeviceCommand(sc *mqttrt.Scanner, v *DeviceCommand) bool {
-	if sc.Next() != '{' {
+	if sc.Next() != '{' || !sc.Object() {
 		return false
 	}
-	{
-		if !sc.Object() {
-			return false
-		}
-		var seen0 uint64
-		for sc.NextKey() {
-			switch string(sc.Key()) {
-			case "command":
-				seen0 |= 1 << 0
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				switch string(sc.Str()) {
-				case "reboot", "calibrate", "report":
-				default:
-					return false
-				}
-				{
-					x := DeviceCommandCommand(sc.Str())
-					v.Command = x
-				}
-			case "delaySeconds":
-				if sc.Next() != '0' {
-					return false
-				}
-				if !sc.Number() {
-					return false
-				}
-				if !sc.Integer() {
-					return false
-				}
-				if !sc.AtLeast(0.0, "0") {
-					return false
-				}
-				if !sc.AtMost(3600.0, "3600") {
-					return false
-				}
-				{
-					x, ok := sc.Int64()
-					if !ok {
-						return false
-					}
-					v.DelaySeconds = &x
-				}
+	var seen0 uint64
+	for sc.NextKey() {
+		switch string(sc.Key()) {
+		case "command":
+			seen0 |= 1 << 0
+			if sc.Next() != '"' || !sc.String() {
+				return false
+			}
+			switch string(sc.Str()) {
+			case "reboot", "calibrate", "report":
 			default:
-				if sc.KeyFolds("command", "delaySeconds") {
-					return false
-				}
-				if !sc.Skip() {
-					return false
-				}
+				return false
+			}
+			v.Command = DeviceCommandCommand(sc.Str())
+		case "delaySeconds":
+			if sc.Next() != '0' || !sc.Number() || !sc.Integer() || !sc.AtLeast(0.0, "0") || !sc.AtMost(3600.0, "3600") {
+				return false
+			}
+			x, ok := sc.Int64()
+			if !ok {
+				return false
+			}
+			v.DelaySeconds = &x
+		default:
+			if sc.KeyFolds("command", "delaySeconds") || !sc.Skip() {
+				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x1) != uint64(0x1) {
-			return false
-		}
+	}
+	if sc.Failed() || seen0&uint64(0x1) != uint64(0x1) {
+		return false
 	}
 	return true
 }
 
-// fastDecodeDeviceConfig reports whether data certainly satisfies
-// schemaDeviceConfig and, when it does, stores it in msg exactly as
-// json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path (the schema decides, and words the
-// refusal).
+// fastDecodeDeviceConfig stores data in msg as json.Unmarshal would when data
+// certainly satisfies schemaDeviceConfig. On false msg holds a partial value:
+// callers reset it and take the usual path.
 func fastDecodeDeviceConfig(data []byte, msg *DeviceConfig) bool {
-	scan := mqttrt.NewScanner(data)
-	sc := &scan
-	if !fillDeviceConfig(sc, msg) {
-		return false
-	}
-	return sc.End()
+	sc := mqttrt.NewScanner(data)
+	return fillDeviceConfig(&sc, msg) && sc.End()
 }
 
 // fillDeviceConfig reads one value, checks it against the schema of DeviceConfig and stores it in v as json.Unmarshal would; false when unsure.
 func fillDeviceConfig(sc *mqttrt.Scanner, v *DeviceConfig) bool {
-	if sc.Next() != '{' {
+	if sc.Next() != '{' || !sc.Object() {
 		return false
 	}
-	{
-		if !sc.Object() {
-			return false
-		}
-		var seen0 uint64
-		for sc.NextKey() {
-			switch string(sc.Key()) {
-			case "reportIntervalSeconds":
-				seen0 |= 1 << 0
-				if sc.Next() != '0' {
-					return false
-				}
-				if !sc.Number() {
-					return false
-				}
-				if !sc.Integer() {
-					return false
-				}
-				if !sc.AtLeast(5.0, "5") {
-					return false
-				}
-				if !sc.AtMost(3600.0, "3600") {
-					return false
-				}
-				{
-					x, ok := sc.Int64()
-					if !ok {
-						return false
-					}
-					v.ReportIntervalSeconds = x
-				}
-			case "units":
-				seen0 |= 1 << 1
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				switch string(sc.Str()) {
-				case "metric", "imperial":
-				default:
-					return false
-				}
-				{
-					x := DeviceConfigUnits(sc.Str())
-					v.Units = x
-				}
+	var seen0 uint64
+	for sc.NextKey() {
+		switch string(sc.Key()) {
+		case "reportIntervalSeconds":
+			seen0 |= 1 << 0
+			if sc.Next() != '0' || !sc.Number() || !sc.Integer() || !sc.AtLeast(5.0, "5") || !sc.AtMost(3600.0, "3600") {
+				return false
+			}
+			x, ok := sc.Int64()
+			if !ok {
+				return false
+			}
+			v.ReportIntervalSeconds = x
+		case "units":
+			seen0 |= 1 << 1
+			if sc.Next() != '"' || !sc.String() {
+				return false
+			}
+			switch string(sc.Str()) {
+			case "metric", "imperial":
 			default:
 				return false
 			}
-		}
-		if sc.Failed() {
+			v.Units = DeviceConfigUnits(sc.Str())
+		default:
 			return false
 		}
-		if seen0&uint64(0x3) != uint64(0x3) {
-			return false
-		}
+	}
+	if sc.Failed() || seen0&uint64(0x3) != uint64(0x3) {
+		return false
 	}
 	return true
 }

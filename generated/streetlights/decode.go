@@ -8,250 +8,150 @@ import (
 	"time"
 )
 
-// fastDecodeLightMeasuredPayload reports whether data certainly satisfies
-// schemaLightMeasuredPayload and, when it does, stores it in msg exactly as
-// json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path (the schema decides, and words the
-// refusal).
+// fastDecodeLightMeasuredPayload stores data in msg as json.Unmarshal would when
+// data certainly satisfies schemaLightMeasuredPayload. On false msg holds a
+// partial value: callers reset it and take the usual path.
 func fastDecodeLightMeasuredPayload(data []byte, msg *LightMeasuredPayload) bool {
-	scan := mqttrt.NewScanner(data)
-	sc := &scan
-	if !fillLightMeasuredPayload(sc, msg) {
-		return false
-	}
-	return sc.End()
+	sc := mqttrt.NewScanner(data)
+	return fillLightMeasuredPayload(&sc, msg) && sc.End()
 }
 
 // fillLightMeasuredPayload reads one value, checks it against the schema of LightMeasuredPayload and stores it in v as json.Unmarshal would; false when unsure.
 func fillLightMeasuredPayload(sc *mqttrt.Scanner, v *LightMeasuredPayload) bool {
-	if sc.Next() != '{' {
+	if sc.Next() != '{' || !sc.Object() {
 		return false
 	}
-	{
-		if !sc.Object() {
-			return false
-		}
-		var seen0 uint64
-		for sc.NextKey() {
-			switch string(sc.Key()) {
-			case "lumens":
-				seen0 |= 1 << 0
-				if sc.Next() != '0' {
+	var seen0 uint64
+	for sc.NextKey() {
+		switch string(sc.Key()) {
+		case "lumens":
+			seen0 |= 1 << 0
+			if sc.Next() != '0' || !sc.Number() || !sc.Integer() || !sc.AtLeast(0.0, "0") {
+				return false
+			}
+			x, ok := sc.Int64()
+			if !ok {
+				return false
+			}
+			v.Lumens = x
+		case "sentAt":
+			if sc.Next() != '"' || !sc.String() || !decodeFormat1(sc.Str()) {
+				return false
+			}
+			{
+				var x time.Time
+				if x.UnmarshalJSON(sc.StrToken()) != nil {
 					return false
 				}
-				if !sc.Number() {
-					return false
-				}
-				if !sc.Integer() {
-					return false
-				}
-				if !sc.AtLeast(0.0, "0") {
-					return false
-				}
-				{
-					x, ok := sc.Int64()
-					if !ok {
-						return false
-					}
-					v.Lumens = x
-				}
-			case "sentAt":
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				if !decodeFormat1(sc.Str()) {
-					return false
-				}
-				{
-					var x time.Time
-					if x.UnmarshalJSON(sc.StrToken()) != nil {
-						return false
-					}
-					v.SentAt = &x
-				}
-			default:
-				if sc.KeyFolds("lumens", "sentAt") {
-					return false
-				}
-				if !sc.Skip() {
-					return false
-				}
+				v.SentAt = &x
+			}
+		default:
+			if sc.KeyFolds("lumens", "sentAt") || !sc.Skip() {
+				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x1) != uint64(0x1) {
-			return false
-		}
+	}
+	if sc.Failed() || seen0&uint64(0x1) != uint64(0x1) {
+		return false
 	}
 	return true
 }
 
-// fastDecodeTurnOnOffPayload reports whether data certainly satisfies
-// schemaTurnOnOffPayload and, when it does, stores it in msg exactly as
-// json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path (the schema decides, and words the
-// refusal).
+// fastDecodeTurnOnOffPayload stores data in msg as json.Unmarshal would when
+// data certainly satisfies schemaTurnOnOffPayload. On false msg holds a partial
+// value: callers reset it and take the usual path.
 func fastDecodeTurnOnOffPayload(data []byte, msg *TurnOnOffPayload) bool {
-	scan := mqttrt.NewScanner(data)
-	sc := &scan
-	if !fillTurnOnOffPayload(sc, msg) {
-		return false
-	}
-	return sc.End()
+	sc := mqttrt.NewScanner(data)
+	return fillTurnOnOffPayload(&sc, msg) && sc.End()
 }
 
 // fillTurnOnOffPayload reads one value, checks it against the schema of TurnOnOffPayload and stores it in v as json.Unmarshal would; false when unsure.
 func fillTurnOnOffPayload(sc *mqttrt.Scanner, v *TurnOnOffPayload) bool {
-	if sc.Next() != '{' {
+	if sc.Next() != '{' || !sc.Object() {
 		return false
 	}
-	{
-		if !sc.Object() {
-			return false
-		}
-		var seen0 uint64
-		for sc.NextKey() {
-			switch string(sc.Key()) {
-			case "command":
-				seen0 |= 1 << 0
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				switch string(sc.Str()) {
-				case "on", "off":
-				default:
-					return false
-				}
-				{
-					x := TurnOnOffPayloadCommand(sc.Str())
-					v.Command = x
-				}
-			case "sentAt":
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				if !decodeFormat1(sc.Str()) {
-					return false
-				}
-				{
-					var x time.Time
-					if x.UnmarshalJSON(sc.StrToken()) != nil {
-						return false
-					}
-					v.SentAt = &x
-				}
+	var seen0 uint64
+	for sc.NextKey() {
+		switch string(sc.Key()) {
+		case "command":
+			seen0 |= 1 << 0
+			if sc.Next() != '"' || !sc.String() {
+				return false
+			}
+			switch string(sc.Str()) {
+			case "on", "off":
 			default:
-				if sc.KeyFolds("command", "sentAt") {
+				return false
+			}
+			v.Command = TurnOnOffPayloadCommand(sc.Str())
+		case "sentAt":
+			if sc.Next() != '"' || !sc.String() || !decodeFormat1(sc.Str()) {
+				return false
+			}
+			{
+				var x time.Time
+				if x.UnmarshalJSON(sc.StrToken()) != nil {
 					return false
 				}
-				if !sc.Skip() {
-					return false
-				}
+				v.SentAt = &x
+			}
+		default:
+			if sc.KeyFolds("command", "sentAt") || !sc.Skip() {
+				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x1) != uint64(0x1) {
-			return false
-		}
+	}
+	if sc.Failed() || seen0&uint64(0x1) != uint64(0x1) {
+		return false
 	}
 	return true
 }
 
-// fastDecodeDimLightPayload reports whether data certainly satisfies
-// schemaDimLightPayload and, when it does, stores it in msg exactly as
-// json.Unmarshal would, in the same pass. On false msg holds a partial value:
-// callers reset it and take the usual path (the schema decides, and words the
-// refusal).
+// fastDecodeDimLightPayload stores data in msg as json.Unmarshal would when data
+// certainly satisfies schemaDimLightPayload. On false msg holds a partial value:
+// callers reset it and take the usual path.
 func fastDecodeDimLightPayload(data []byte, msg *DimLightPayload) bool {
-	scan := mqttrt.NewScanner(data)
-	sc := &scan
-	if !fillDimLightPayload(sc, msg) {
-		return false
-	}
-	return sc.End()
+	sc := mqttrt.NewScanner(data)
+	return fillDimLightPayload(&sc, msg) && sc.End()
 }
 
 // fillDimLightPayload reads one value, checks it against the schema of DimLightPayload and stores it in v as json.Unmarshal would; false when unsure.
 func fillDimLightPayload(sc *mqttrt.Scanner, v *DimLightPayload) bool {
-	if sc.Next() != '{' {
+	if sc.Next() != '{' || !sc.Object() {
 		return false
 	}
-	{
-		if !sc.Object() {
-			return false
-		}
-		var seen0 uint64
-		for sc.NextKey() {
-			switch string(sc.Key()) {
-			case "percentage":
-				seen0 |= 1 << 0
-				if sc.Next() != '0' {
+	var seen0 uint64
+	for sc.NextKey() {
+		switch string(sc.Key()) {
+		case "percentage":
+			seen0 |= 1 << 0
+			if sc.Next() != '0' || !sc.Number() || !sc.Integer() || !sc.AtLeast(0.0, "0") || !sc.AtMost(100.0, "100") {
+				return false
+			}
+			x, ok := sc.Int64()
+			if !ok {
+				return false
+			}
+			v.Percentage = x
+		case "sentAt":
+			if sc.Next() != '"' || !sc.String() || !decodeFormat1(sc.Str()) {
+				return false
+			}
+			{
+				var x time.Time
+				if x.UnmarshalJSON(sc.StrToken()) != nil {
 					return false
 				}
-				if !sc.Number() {
-					return false
-				}
-				if !sc.Integer() {
-					return false
-				}
-				if !sc.AtLeast(0.0, "0") {
-					return false
-				}
-				if !sc.AtMost(100.0, "100") {
-					return false
-				}
-				{
-					x, ok := sc.Int64()
-					if !ok {
-						return false
-					}
-					v.Percentage = x
-				}
-			case "sentAt":
-				if sc.Next() != '"' {
-					return false
-				}
-				if !sc.String() {
-					return false
-				}
-				if !decodeFormat1(sc.Str()) {
-					return false
-				}
-				{
-					var x time.Time
-					if x.UnmarshalJSON(sc.StrToken()) != nil {
-						return false
-					}
-					v.SentAt = &x
-				}
-			default:
-				if sc.KeyFolds("percentage", "sentAt") {
-					return false
-				}
-				if !sc.Skip() {
-					return false
-				}
+				v.SentAt = &x
+			}
+		default:
+			if sc.KeyFolds("percentage", "sentAt") || !sc.Skip() {
+				return false
 			}
 		}
-		if sc.Failed() {
-			return false
-		}
-		if seen0&uint64(0x1) != uint64(0x1) {
-			return false
-		}
+	}
+	if sc.Failed() || seen0&uint64(0x1) != uint64(0x1) {
+		return false
 	}
 	return true
 }

@@ -375,20 +375,20 @@ func (e *fastEmitter) appendValue(s *model.Schema, val *jen.Statement, enqueue f
 		if s.Format == "float" {
 			bits = 32
 		}
-		return append(checks, jen.Block(
-			jen.Var().Id("ok").Bool(),
+		e.needOK = true
+		return append(checks,
 			jen.If(jen.List(jen.Id("dst"), jen.Id("ok")).Op("=").Add(rt("AppendJSONFloat")).Call(jen.Id("dst"), jen.Float64().Parens(val), jen.Lit(bits)), jen.Op("!").Id("ok")).Block(failEncode()),
-		)), false
+		), false
 	case KindTime:
 		block := []jen.Code{
 			jen.List(jen.Id("b"), jen.Err()).Op(":=").Add(val).Dot("MarshalJSON").Call(),
-			jen.If(jen.Err().Op("!=").Nil()).Block(failEncode()),
+			e.failEncodeIf(jen.Err().Op("!=").Nil()),
 		}
 		block = append(block, e.encodeTimeFormat(s)...)
-		return append(checks, jen.Block(append(block, appendTo(jen.Id("b").Op("...")))...)), false
+		return append(checks, e.block(append(block, appendTo(jen.Id("b").Op("...")))...)), false
 	case KindBytes:
 		// nil is written null, which the schema's string type refuses.
-		return append(checks, jen.If(val.Clone().Op("==").Nil()).Block(failEncode()),
+		return append(checks, e.failEncodeIf(val.Clone().Op("==").Nil()),
 			appendTo(jen.LitRune('"')),
 			jen.Id("dst").Op("=").Qual("encoding/base64", "StdEncoding").Dot("AppendEncode").Call(jen.Id("dst"), val.Clone()),
 			appendTo(jen.LitRune('"')),
@@ -398,23 +398,23 @@ func (e *fastEmitter) appendValue(s *model.Schema, val *jen.Statement, enqueue f
 		if itemNever {
 			// Only the empty list passes (nil is written null, which the
 			// schema's array type refuses).
-			return append(append([]jen.Code{jen.If(val.Clone().Op("==").Nil().Op("||").Len(val.Clone()).Op("!=").Lit(0)).Block(failEncode())}, checks...),
+			return append(append([]jen.Code{e.failEncodeIf(val.Clone().Op("==").Nil().Op("||").Len(val.Clone()).Op("!=").Lit(0))}, checks...),
 				appendTo(jen.Lit("[]").Op("...")),
 			), false
 		}
 		loop := append([]jen.Code{jen.If(jen.Id("i").Op(">").Lit(0)).Block(appendTo(jen.LitRune(',')))}, item...)
 		// nil is written null, which the schema's array type refuses.
-		return append(append([]jen.Code{jen.If(val.Clone().Op("==").Nil()).Block(failEncode())}, checks...),
+		return append(append([]jen.Code{e.failEncodeIf(val.Clone().Op("==").Nil())}, checks...),
 			appendTo(jen.LitRune('[')),
-			jen.For(jen.List(jen.Id("i"), jen.Id("x")).Op(":=").Range().Add(val.Clone())).Block(loop...),
+			jen.For(jen.List(jen.Id("i"), jen.Id("x")).Op(":=").Range().Add(val.Clone())).Add(e.block(loop...)),
 			appendTo(jen.LitRune(']')),
 		), false
 	}
 	// A struct: val is addressable (a field reached through a pointer).
-	return append(checks, jen.Block(
-		jen.Var().Id("ok").Bool(),
+	e.needOK = true
+	return append(checks,
 		jen.If(jen.List(jen.Id("dst"), jen.Id("ok")).Op("=").Id(enqueue(s)).Call(jen.Id("dst"), jen.Op("&").Add(val)), jen.Op("!").Id("ok")).Block(failEncode()),
-	)), false
+	), false
 }
 
 // appendStruct emits appendX for one struct.
@@ -423,6 +423,7 @@ func (e *fastEmitter) appendStruct(s *model.Schema, enqueue func(*model.Schema) 
 	name := fastEncodeFunc(s)
 	e.f.Comment(fmt.Sprintf("%s appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped) when v certainly satisfies the schema of %s; false where it may not, or where json.Marshal reports an error.", name, s.GoName))
 	signature := e.f.Func().Id(name).Params(jen.Id("dst").Index().Byte(), jen.Id("v").Op("*").Id(s.GoName)).Params(jen.Index().Byte(), jen.Bool())
+	e.needOK = false
 	body, never := e.appendMembers(s, obj, enqueue)
 	if never || encodeObjectNever(s, obj) {
 		// A keyword left to the schema applies to every value.
@@ -430,7 +431,11 @@ func (e *fastEmitter) appendStruct(s *model.Schema, enqueue func(*model.Schema) 
 		e.f.Line()
 		return
 	}
-	signature.Block(body...)
+	if e.needOK {
+		// One ok for every append that can fail, declared once.
+		body = append([]jen.Code{body[0], jen.Var().Id("ok").Bool()}, body[1:]...)
+	}
+	signature.Block(e.joinFails(body)...)
 	e.f.Line()
 }
 
@@ -447,7 +452,7 @@ func (e *fastEmitter) appendMembers(s *model.Schema, obj *Object, enqueue func(*
 		case Nilable(sch) && !required:
 			// omitzero: only nil is left out.
 			code, _ := e.appendValue(sch, field, enqueue)
-			body = append(body, jen.If(field.Clone().Op("!=").Nil()).Block(append([]jen.Code{key}, code...)...))
+			body = append(body, jen.If(field.Clone().Op("!=").Nil()).Add(e.block(append([]jen.Code{key}, code...)...)))
 		case Nilable(sch):
 			code, no := e.appendValue(sch, field, enqueue)
 			if no {
@@ -458,7 +463,7 @@ func (e *fastEmitter) appendMembers(s *model.Schema, obj *Object, enqueue func(*
 		case !required:
 			// A pointer with omitempty: nil is left out.
 			code, _ := e.appendValue(sch, jen.Parens(jen.Op("*").Add(field.Clone())), enqueue)
-			body = append(body, jen.If(field.Clone().Op("!=").Nil()).Block(append([]jen.Code{key}, code...)...))
+			body = append(body, jen.If(field.Clone().Op("!=").Nil()).Add(e.block(append([]jen.Code{key}, code...)...)))
 		case containsByValue(sch, s, map[*model.Schema]bool{}):
 			// A required pointer: nil would be written null, which the
 			// schema's object type refuses.
@@ -466,7 +471,7 @@ func (e *fastEmitter) appendMembers(s *model.Schema, obj *Object, enqueue func(*
 			if no {
 				return nil, true
 			}
-			body = append(body, key, jen.If(field.Clone().Op("==").Nil()).Block(failEncode()))
+			body = append(body, key, e.failEncodeIf(field.Clone().Op("==").Nil()))
 			body = append(body, code...)
 		default:
 			code, no := e.appendValue(sch, field, enqueue)

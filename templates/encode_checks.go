@@ -68,21 +68,21 @@ func (e *fastEmitter) valueChecks(s *model.Schema, val *jen.Statement) []jen.Cod
 	case KindString, KindEnum:
 		return e.encodeStringChecks(s, jen.String().Parens(val))
 	case KindBool:
-		return encodeEnumChecks(s, val, func(v any) (jen.Code, bool) {
+		return e.encodeEnumChecks(s, val, func(v any) (jen.Code, bool) {
 			b, ok := v.(bool)
 			return jen.Lit(b), ok
 		})
 	case KindInteger:
-		return encodeIntegerChecks(s, jen.Int64().Parens(val))
+		return e.encodeIntegerChecks(s, jen.Int64().Parens(val))
 	case KindNumber:
-		return encodeNumberChecks(s, jen.Float64().Parens(val))
+		return e.encodeNumberChecks(s, jen.Float64().Parens(val))
 	case KindArray:
 		var out []jen.Code
 		if s.MinItems != nil {
-			out = append(out, jen.If(jen.Len(val.Clone()).Op("<").Lit(*s.MinItems)).Block(failEncode()))
+			out = append(out, e.failEncodeIf(jen.Len(val.Clone()).Op("<").Lit(*s.MinItems)))
 		}
 		if s.MaxItems != nil {
-			out = append(out, jen.If(jen.Len(val.Clone()).Op(">").Lit(*s.MaxItems)).Block(failEncode()))
+			out = append(out, e.failEncodeIf(jen.Len(val.Clone()).Op(">").Lit(*s.MaxItems)))
 		}
 		return out
 	case KindStruct:
@@ -105,7 +105,7 @@ func (e *fastEmitter) encodeTimeFormat(s *model.Schema) []jen.Code {
 	if s.Format != "date-time" || !knownFormat(s.Format) {
 		return nil
 	}
-	return []jen.Code{jen.If(jen.Op("!").Id(e.format(s.Format)).Call(jen.Id("b").Index(jen.Lit(1), jen.Len(jen.Id("b")).Op("-").Lit(1)))).Block(failEncode())}
+	return []jen.Code{e.failEncodeIf(jen.Op("!").Id(e.format(s.Format)).Call(jen.Id("b").Index(jen.Lit(1), jen.Len(jen.Id("b")).Op("-").Lit(1))))}
 }
 
 func (e *fastEmitter) encodeStringChecks(s *model.Schema, str *jen.Statement) []jen.Code {
@@ -114,27 +114,28 @@ func (e *fastEmitter) encodeStringChecks(s *model.Schema, str *jen.Statement) []
 	if hasEnum || s.Pattern != "" || s.Format != "" {
 		// What the validator sees is the string json.Marshal wrote: the
 		// same only when it is valid UTF-8.
-		out = append(out, jen.If(jen.Op("!").Qual("unicode/utf8", "ValidString").Call(str.Clone())).Block(failEncode()))
+		out = append(out, e.failEncodeIf(jen.Op("!").Qual("unicode/utf8", "ValidString").Call(str.Clone())))
 	}
-	out = append(out, encodeEnumChecks(s, str.Clone(), func(v any) (jen.Code, bool) {
+	out = append(out, e.encodeEnumChecks(s, str.Clone(), func(v any) (jen.Code, bool) {
 		x, ok := v.(string)
 		return jen.Lit(x), ok
 	})...)
 	if s.MinLength != nil || s.MaxLength != nil {
-		var conds []jen.Code
-		if s.MinLength != nil {
-			conds = append(conds, jen.Id("n").Op("<").Lit(*s.MinLength))
+		count := jen.Qual("unicode/utf8", "RuneCountInString").Call(str.Clone())
+		switch {
+		case s.MaxLength == nil:
+			out = append(out, e.failEncodeIf(count.Op("<").Lit(*s.MinLength)))
+		case s.MinLength == nil:
+			out = append(out, e.failEncodeIf(count.Op(">").Lit(*s.MaxLength)))
+		default:
+			out = append(out, jen.If(jen.Id("n").Op(":=").Add(count), jen.Id("n").Op("<").Lit(*s.MinLength).Op("||").Id("n").Op(">").Lit(*s.MaxLength)).Block(failEncode()))
 		}
-		if s.MaxLength != nil {
-			conds = append(conds, jen.Id("n").Op(">").Lit(*s.MaxLength))
-		}
-		out = append(out, jen.If(jen.Id("n").Op(":=").Qual("unicode/utf8", "RuneCountInString").Call(str.Clone()), orAll(conds)).Block(failEncode()))
 	}
 	if s.Pattern != "" {
-		out = append(out, jen.If(jen.Op("!").Id(e.pattern(s.Pattern)).Dot("MatchString").Call(str.Clone())).Block(failEncode()))
+		out = append(out, e.failEncodeIf(jen.Op("!").Id(e.pattern(s.Pattern)).Dot("MatchString").Call(str.Clone())))
 	}
 	if s.Format != "" && knownFormat(s.Format) {
-		out = append(out, jen.If(jen.Op("!").Id(e.format(s.Format)).Call(jen.Index().Byte().Parens(str.Clone()))).Block(failEncode()))
+		out = append(out, e.failEncodeIf(jen.Op("!").Id(e.format(s.Format)).Call(jen.Index().Byte().Parens(str.Clone()))))
 	}
 	return out
 }
@@ -142,7 +143,7 @@ func (e *fastEmitter) encodeStringChecks(s *model.Schema, str *jen.Statement) []
 // encodeEnumChecks emits the enum (and const) check of a scalar: lit turns
 // an enum value into a literal of the Go value's type, or says the value
 // cannot equal one.
-func encodeEnumChecks(s *model.Schema, val *jen.Statement, lit func(any) (jen.Code, bool)) []jen.Code {
+func (e *fastEmitter) encodeEnumChecks(s *model.Schema, val *jen.Statement, lit func(any) (jen.Code, bool)) []jen.Code {
 	enum, has := effectiveEnum(s)
 	if !has {
 		return nil
@@ -164,8 +165,8 @@ func encodeEnumChecks(s *model.Schema, val *jen.Statement, lit func(any) (jen.Co
 // int64Range is the float64 range that converts to int64 exactly.
 const int64Range = 1 << 63
 
-func encodeIntegerChecks(s *model.Schema, v *jen.Statement) []jen.Code {
-	out := encodeEnumChecks(s, v.Clone(), func(x any) (jen.Code, bool) {
+func (e *fastEmitter) encodeIntegerChecks(s *model.Schema, v *jen.Statement) []jen.Code {
+	out := e.encodeEnumChecks(s, v.Clone(), func(x any) (jen.Code, bool) {
 		n, ok := asInt(x)
 		return jen.Lit(n), ok
 	})
@@ -176,7 +177,7 @@ func encodeIntegerChecks(s *model.Schema, v *jen.Statement) []jen.Code {
 		case lo >= int64Range:
 			out = append(out, refuse)
 		default:
-			out = append(out, jen.If(v.Clone().Op("<").Lit(int64(lo))).Block(failEncode()))
+			out = append(out, e.failEncodeIf(v.Clone().Op("<").Lit(int64(lo))))
 		}
 	}
 	atMost := func(hi float64) {
@@ -185,7 +186,7 @@ func encodeIntegerChecks(s *model.Schema, v *jen.Statement) []jen.Code {
 		case hi < -int64Range:
 			out = append(out, refuse)
 		default:
-			out = append(out, jen.If(v.Clone().Op(">").Lit(int64(hi))).Block(failEncode()))
+			out = append(out, e.failEncodeIf(v.Clone().Op(">").Lit(int64(hi))))
 		}
 	}
 	if b := s.Minimum; b != nil {
@@ -202,7 +203,7 @@ func encodeIntegerChecks(s *model.Schema, v *jen.Statement) []jen.Code {
 	}
 	if m := s.MultipleOf; m != nil {
 		if *m >= 1 && *m < 1<<62 && *m == math.Trunc(*m) {
-			out = append(out, jen.If(v.Clone().Op("%").Lit(int64(*m)).Op("!=").Lit(0)).Block(failEncode()))
+			out = append(out, e.failEncodeIf(v.Clone().Op("%").Lit(int64(*m)).Op("!=").Lit(0)))
 		} else {
 			out = append(out, refuse)
 		}
@@ -210,7 +211,7 @@ func encodeIntegerChecks(s *model.Schema, v *jen.Statement) []jen.Code {
 	return out
 }
 
-func encodeNumberChecks(s *model.Schema, v *jen.Statement) []jen.Code {
+func (e *fastEmitter) encodeNumberChecks(s *model.Schema, v *jen.Statement) []jen.Code {
 	numeric := s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil || s.MultipleOf != nil
 	if _, has := effectiveEnum(s); s.Format == "float" && (numeric || has) {
 		// A float32 is written as its own shortest decimal, which need
@@ -220,7 +221,7 @@ func encodeNumberChecks(s *model.Schema, v *jen.Statement) []jen.Code {
 	if s.MultipleOf != nil {
 		return []jen.Code{refuse}
 	}
-	out := encodeEnumChecks(s, v.Clone(), func(x any) (jen.Code, bool) {
+	out := e.encodeEnumChecks(s, v.Clone(), func(x any) (jen.Code, bool) {
 		n, ok := asInt(x)
 		if !ok || n > 1<<53 || n < -(1<<53) {
 			return nil, false
@@ -236,7 +237,7 @@ func encodeNumberChecks(s *model.Schema, v *jen.Statement) []jen.Code {
 	}
 	bound := func(b *float64, fails string) {
 		if b != nil {
-			out = append(out, jen.If(v.Clone().Op(fails).Lit(*b)).Block(failEncode()))
+			out = append(out, e.failEncodeIf(v.Clone().Op(fails).Lit(*b)))
 		}
 	}
 	bound(s.Minimum, "<")

@@ -312,11 +312,13 @@ type fastEmitter struct {
 	fillQueue  []*model.Schema
 	encodeDone map[*model.Schema]bool
 	// fails maps each failIf statement to its condition.
-	fails map[*jen.Statement]jen.Code
+	fails map[*jen.Statement]failCheck
+	// needOK is set while an encoder's body uses the ok it declares.
+	needOK bool
 }
 
 func newFastEmitter(f *jen.File, prefix, checkPrefix string) *fastEmitter {
-	return &fastEmitter{f: f, prefix: prefix, checkPrefix: checkPrefix, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}, fillDone: map[*model.Schema]bool{}, fails: map[*jen.Statement]jen.Code{}}
+	return &fastEmitter{f: f, prefix: prefix, checkPrefix: checkPrefix, done: map[*model.Schema]bool{}, patterns: map[string]string{}, formats: map[string]string{}, fillDone: map[*model.Schema]bool{}, fails: map[*jen.Statement]failCheck{}}
 }
 
 // fastFunc names the fast check of a payload schema variable.
@@ -375,30 +377,51 @@ func fail() jen.Code { return jen.Return(jen.False()) }
 // generator spends formatting on large documents.
 func (e *fastEmitter) failIf(cond jen.Code) jen.Code {
 	st := jen.If(cond).Block(fail())
-	e.fails[st] = cond
+	e.fails[st] = failCheck{cond: cond}
 	return st
+}
+
+// failEncodeIf is failIf in an encoder: `if cond { return dst, false }`.
+func (e *fastEmitter) failEncodeIf(cond jen.Code) jen.Code {
+	st := jen.If(cond).Block(failEncode())
+	e.fails[st] = failCheck{cond: cond, encode: true}
+	return st
+}
+
+// failCheck is what failIf and failEncodeIf remember of a statement.
+type failCheck struct {
+	cond   jen.Code
+	encode bool // it returns dst, false
 }
 
 // joinFails joins each run of failIf statements in code (see failIf).
 func (e *fastEmitter) joinFails(code []jen.Code) []jen.Code {
 	out := make([]jen.Code, 0, len(code))
 	var run []jen.Code
+	encode := false
 	flush := func() {
-		if len(run) == 1 {
-			out = append(out, e.failIf(run[0]))
-		} else if len(run) > 1 {
-			cond := jen.Add(run[0])
-			for _, c := range run[1:] {
-				cond = cond.Op("||").Add(c)
-			}
+		if len(run) == 0 {
+			return
+		}
+		cond := jen.Add(run[0])
+		for _, c := range run[1:] {
+			cond = cond.Op("||").Add(c)
+		}
+		if encode {
+			out = append(out, e.failEncodeIf(cond))
+		} else {
 			out = append(out, e.failIf(cond))
 		}
 		run = nil
 	}
 	for _, c := range code {
 		if st, ok := c.(*jen.Statement); ok {
-			if cond, ok := e.fails[st]; ok {
-				run = append(run, cond)
+			if check, ok := e.fails[st]; ok {
+				if len(run) > 0 && check.encode != encode {
+					flush()
+				}
+				encode = check.encode
+				run = append(run, check.cond)
 				continue
 			}
 		}

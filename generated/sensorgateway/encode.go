@@ -13,30 +13,22 @@ import (
 // appendTemperatureReading appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped) when v certainly satisfies the schema of TemperatureReading; false where it may not, or where json.Marshal reports an error.
 func appendTemperatureReading(dst []byte, v *TemperatureReading) ([]byte, bool) {
 	start := len(dst)
+	var ok bool
 	dst = append(dst, ",\"sensorId\":"...)
-	if n := utf8.RuneCountInString(string(v.SensorID)); n < 1 {
+	if utf8.RuneCountInString(string(v.SensorID)) < 1 {
 		return dst, false
 	}
 	dst = mqttrt.AppendJSONString(dst, v.SensorID)
 	dst = append(dst, ",\"celsius\":"...)
-	if float64(v.Celsius) < -50.0 {
+	if float64(v.Celsius) < -50.0 || float64(v.Celsius) > 100.0 {
 		return dst, false
 	}
-	if float64(v.Celsius) > 100.0 {
+	if dst, ok = mqttrt.AppendJSONFloat(dst, float64(v.Celsius), 64); !ok {
 		return dst, false
-	}
-	{
-		var ok bool
-		if dst, ok = mqttrt.AppendJSONFloat(dst, float64(v.Celsius), 64); !ok {
-			return dst, false
-		}
 	}
 	if v.Battery != nil {
 		dst = append(dst, ",\"battery\":"...)
-		if int64((*v.Battery)) < int64(0) {
-			return dst, false
-		}
-		if int64((*v.Battery)) > int64(100) {
+		if int64((*v.Battery)) < int64(0) || int64((*v.Battery)) > int64(100) {
 			return dst, false
 		}
 		dst = strconv.AppendInt(dst, int64((*v.Battery)), 10)
@@ -51,23 +43,18 @@ func appendTemperatureReading(dst []byte, v *TemperatureReading) ([]byte, bool) 
 // appendHumidityReading appends v as json.Marshal writes it (fields in order, omitempty and omitzero applied, strings HTML-escaped) when v certainly satisfies the schema of HumidityReading; false where it may not, or where json.Marshal reports an error.
 func appendHumidityReading(dst []byte, v *HumidityReading) ([]byte, bool) {
 	start := len(dst)
+	var ok bool
 	dst = append(dst, ",\"sensorId\":"...)
-	if n := utf8.RuneCountInString(string(v.SensorID)); n < 1 {
+	if utf8.RuneCountInString(string(v.SensorID)) < 1 {
 		return dst, false
 	}
 	dst = mqttrt.AppendJSONString(dst, v.SensorID)
 	dst = append(dst, ",\"percent\":"...)
-	if float64(v.Percent) < 0.0 {
+	if float64(v.Percent) < 0.0 || float64(v.Percent) > 100.0 {
 		return dst, false
 	}
-	if float64(v.Percent) > 100.0 {
+	if dst, ok = mqttrt.AppendJSONFloat(dst, float64(v.Percent), 64); !ok {
 		return dst, false
-	}
-	{
-		var ok bool
-		if dst, ok = mqttrt.AppendJSONFloat(dst, float64(v.Percent), 64); !ok {
-			return dst, false
-		}
 	}
 	if len(dst) == start {
 		return append(dst, '{', '}'), true
@@ -80,10 +67,7 @@ func appendHumidityReading(dst []byte, v *HumidityReading) ([]byte, bool) {
 func appendAlert(dst []byte, v *Alert) ([]byte, bool) {
 	start := len(dst)
 	dst = append(dst, ",\"code\":"...)
-	if !utf8.ValidString(string(v.Code)) {
-		return dst, false
-	}
-	if !encodePattern1.MatchString(string(v.Code)) {
+	if !utf8.ValidString(string(v.Code)) || !encodePattern1.MatchString(string(v.Code)) {
 		return dst, false
 	}
 	dst = mqttrt.AppendJSONString(dst, v.Code)
@@ -115,10 +99,7 @@ func appendDeviceCommand(dst []byte, v *DeviceCommand) ([]byte, bool) {
 	dst = mqttrt.AppendJSONString(dst, string(v.Command))
 	if v.DelaySeconds != nil {
 		dst = append(dst, ",\"delaySeconds\":"...)
-		if int64((*v.DelaySeconds)) < int64(0) {
-			return dst, false
-		}
-		if int64((*v.DelaySeconds)) > int64(3600) {
+		if int64((*v.DelaySeconds)) < int64(0) || int64((*v.DelaySeconds)) > int64(3600) {
 			return dst, false
 		}
 		dst = strconv.AppendInt(dst, int64((*v.DelaySeconds)), 10)
@@ -134,10 +115,7 @@ func appendDeviceCommand(dst []byte, v *DeviceCommand) ([]byte, bool) {
 func appendDeviceConfig(dst []byte, v *DeviceConfig) ([]byte, bool) {
 	start := len(dst)
 	dst = append(dst, ",\"reportIntervalSeconds\":"...)
-	if int64(v.ReportIntervalSeconds) < int64(5) {
-		return dst, false
-	}
-	if int64(v.ReportIntervalSeconds) > int64(3600) {
+	if int64(v.ReportIntervalSeconds) < int64(5) || int64(v.ReportIntervalSeconds) > int64(3600) {
 		return dst, false
 	}
 	dst = strconv.AppendInt(dst, int64(v.ReportIntervalSeconds), 10)

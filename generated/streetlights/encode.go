@@ -21,10 +21,7 @@ func appendLightMeasuredPayload(dst []byte, v *LightMeasuredPayload) ([]byte, bo
 		dst = append(dst, ",\"sentAt\":"...)
 		{
 			b, err := (*v.SentAt).MarshalJSON()
-			if err != nil {
-				return dst, false
-			}
-			if !encodeFormat1(b[1 : len(b)-1]) {
+			if err != nil || !encodeFormat1(b[1:len(b)-1]) {
 				return dst, false
 			}
 			dst = append(dst, b...)
@@ -54,10 +51,7 @@ func appendTurnOnOffPayload(dst []byte, v *TurnOnOffPayload) ([]byte, bool) {
 		dst = append(dst, ",\"sentAt\":"...)
 		{
 			b, err := (*v.SentAt).MarshalJSON()
-			if err != nil {
-				return dst, false
-			}
-			if !encodeFormat1(b[1 : len(b)-1]) {
+			if err != nil || !encodeFormat1(b[1:len(b)-1]) {
 				return dst, false
 			}
 			dst = append(dst, b...)
@@ -74,10 +68,7 @@ func appendTurnOnOffPayload(dst []byte, v *TurnOnOffPayload) ([]byte, bool) {
 func appendDimLightPayload(dst []byte, v *DimLightPayload) ([]byte, bool) {
 	start := len(dst)
 	dst = append(dst, ",\"percentage\":"...)
-	if int64(v.Percentage) < int64(0) {
-		return dst, false
-	}
-	if int64(v.Percentage) > int64(100) {
+	if int64(v.Percentage) < int64(0) || int64(v.Percentage) > int64(100) {
 		return dst, false
 	}
 	dst = strconv.AppendInt(dst, int64(v.Percentage), 10)
@@ -85,10 +76,7 @@ func appendDimLightPayload(dst []byte, v *DimLightPayload) ([]byte, bool) {
 		dst = append(dst, ",\"sentAt\":"...)
 		{
 			b, err := (*v.SentAt).MarshalJSON()
-			if err != nil {
-				return dst, false
-			}
-			if !encodeFormat1(b[1 : len(b)-1]) {
+			if err != nil || !encodeFormat1(b[1:len(b)-1]) {
 				return dst, false
 			}
 			dst = append(dst, b...)

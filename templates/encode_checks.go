@@ -1,7 +1,6 @@
 package templates
 
 import (
-	"fmt"
 	"math"
 	"slices"
 
@@ -68,9 +67,9 @@ func (e *fastEmitter) valueChecks(s *model.Schema, val *jen.Statement) []jen.Cod
 	case KindString, KindEnum:
 		return e.encodeStringChecks(s, jen.String().Parens(val))
 	case KindBool:
-		return e.encodeEnumChecks(s, val, func(v any) (jen.Code, bool) {
+		return e.encodeEnumChecks(s, val, func(v any) (any, bool) {
 			b, ok := v.(bool)
-			return jen.Lit(b), ok
+			return b, ok
 		})
 	case KindInteger:
 		return e.encodeIntegerChecks(s, jen.Int64().Parens(val))
@@ -116,9 +115,9 @@ func (e *fastEmitter) encodeStringChecks(s *model.Schema, str *jen.Statement) []
 		// same only when it is valid UTF-8.
 		out = append(out, e.failEncodeIf(jen.Op("!").Qual("unicode/utf8", "ValidString").Call(str.Clone())))
 	}
-	out = append(out, e.encodeEnumChecks(s, str.Clone(), func(v any) (jen.Code, bool) {
+	out = append(out, e.encodeEnumChecks(s, str.Clone(), func(v any) (any, bool) {
 		x, ok := v.(string)
-		return jen.Lit(x), ok
+		return x, ok
 	})...)
 	if s.MinLength != nil || s.MaxLength != nil {
 		count := jen.Qual("unicode/utf8", "RuneCountInString").Call(str.Clone())
@@ -141,19 +140,19 @@ func (e *fastEmitter) encodeStringChecks(s *model.Schema, str *jen.Statement) []
 }
 
 // encodeEnumChecks emits the enum (and const) check of a scalar: lit turns
-// an enum value into a literal of the Go value's type, or says the value
-// cannot equal one.
-func (e *fastEmitter) encodeEnumChecks(s *model.Schema, val *jen.Statement, lit func(any) (jen.Code, bool)) []jen.Code {
+// an enum value into a value of the Go value's type (emitted as a
+// literal), or says the value cannot equal one.
+func (e *fastEmitter) encodeEnumChecks(s *model.Schema, val *jen.Statement, lit func(any) (any, bool)) []jen.Code {
 	enum, has := effectiveEnum(s)
 	if !has {
 		return nil
 	}
 	var lits []jen.Code
-	seen := map[string]bool{} // a repeated case would not compile
+	seen := map[any]bool{} // a repeated case would not compile
 	for _, v := range enum {
-		if l, ok := lit(v); ok && !seen[fmt.Sprintf("%#v", l)] {
-			seen[fmt.Sprintf("%#v", l)] = true
-			lits = append(lits, l)
+		if l, ok := lit(v); ok && !seen[l] {
+			seen[l] = true
+			lits = append(lits, jen.Lit(l))
 		}
 	}
 	if len(lits) == 0 {
@@ -166,9 +165,9 @@ func (e *fastEmitter) encodeEnumChecks(s *model.Schema, val *jen.Statement, lit 
 const int64Range = 1 << 63
 
 func (e *fastEmitter) encodeIntegerChecks(s *model.Schema, v *jen.Statement) []jen.Code {
-	out := e.encodeEnumChecks(s, v.Clone(), func(x any) (jen.Code, bool) {
+	out := e.encodeEnumChecks(s, v.Clone(), func(x any) (any, bool) {
 		n, ok := asInt(x)
-		return jen.Lit(n), ok
+		return n, ok
 	})
 	// v >= lo, with lo integral; a bound no int64 reaches refuses all.
 	atLeast := func(lo float64) {
@@ -221,12 +220,12 @@ func (e *fastEmitter) encodeNumberChecks(s *model.Schema, v *jen.Statement) []je
 	if s.MultipleOf != nil {
 		return []jen.Code{refuse}
 	}
-	out := e.encodeEnumChecks(s, v.Clone(), func(x any) (jen.Code, bool) {
+	out := e.encodeEnumChecks(s, v.Clone(), func(x any) (any, bool) {
 		n, ok := asInt(x)
 		if !ok || n > 1<<53 || n < -(1<<53) {
 			return nil, false
 		}
-		return jen.Lit(float64(n)), true
+		return float64(n), true
 	})
 	if enum, has := effectiveEnum(s); has {
 		for _, x := range enum {

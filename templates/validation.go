@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -72,20 +73,39 @@ func Encoders(f *jen.File, s *Spec) error {
 
 // CheckSchemas compiles each payload schema Validation emits, with the
 // settings runtime.MustCompileSchema uses, and returns the first that does
-// not compile.
+// not compile. The schemas are compiled together first, each named schema
+// once however many payloads nest it (checkBundle); only when that fails
+// are the payloads compiled one by one, to name the one at fault as the
+// generated package would.
 func CheckSchemas(doc *model.Document) error {
-	var failed error
-	err := eachPayloadSchema(doc, true, func(name string, m *model.Message, js []byte) {
-		if failed == nil {
-			if err := checkCompiles(strings.TrimPrefix(name, "schema"), js); err != nil {
-				failed = fmt.Errorf("%s: %w", m.Payload.Loc, err)
-			}
-		}
+	var roots []*model.Schema
+	var msgs []*model.Message
+	err := eachPayloadSchema(doc, false, func(_ string, m *model.Message, _ []byte) {
+		roots = append(roots, m.Payload)
+		msgs = append(msgs, m)
 	})
 	if err != nil {
 		return err
 	}
-	return failed
+	bundle, pointers, err := checkBundle(roots)
+	if err != nil {
+		return err
+	}
+	together := compileBundle(bundle, pointers)
+	if together == nil {
+		return nil
+	}
+	for _, m := range msgs {
+		js, err := SchemaJSON(m.Payload)
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.Payload.Loc, err)
+		}
+		if err := checkCompiles(strings.TrimPrefix(SchemaVar(m), "schema"), js); err != nil {
+			return fmt.Errorf("%s: %w", m.Payload.Loc, err)
+		}
+	}
+	// Each payload compiles on its own, so the bundle should have too.
+	return fmt.Errorf("the payload schemas do not compile together (a generator bug; please report it with the document): %w", together)
 }
 
 // eachPayloadSchema calls emit, in document order, once per distinct
@@ -207,13 +227,37 @@ func isJSONContent(ct string) bool {
 	return ct == "" || strings.Contains(ct, "json")
 }
 
+// compileBundle compiles the definitions at pointers of the check bundle
+// (see checkBundle) with one compiler, so each schema in it is checked
+// against the meta-schema and compiled once.
+func compileBundle(bundle []byte, pointers []string) error {
+	c := newCompiler()
+	const url = "mqttgen:///payloads.json"
+	if err := c.AddResource(url, bytes.NewReader(bundle)); err != nil {
+		return err
+	}
+	for _, p := range pointers {
+		if _, err := c.Compile(url + "#" + p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newCompiler has the settings runtime.CompileSchema uses (draft-07,
+// formats asserted).
+func newCompiler() *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft7
+	c.AssertFormat = true
+	return c
+}
+
 // checkCompiles compiles js with the settings runtime.CompileSchema uses
 // (draft-07, formats asserted). The runtime is not imported here so the
 // generator does not link the MQTT client.
 func checkCompiles(name string, js []byte) error {
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft7
-	c.AssertFormat = true
+	c := newCompiler()
 	url := "mqttgen:///" + name + ".json"
 	if err := c.AddResource(url, strings.NewReader(string(js))); err != nil {
 		return fmt.Errorf("schema %s: %w", name, err)

@@ -3,7 +3,9 @@ package templates
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/mqttgen/mqttgen/generator/model"
 )
@@ -41,7 +43,11 @@ func SchemaJSON(s *model.Schema) ([]byte, error) {
 }
 
 type bundler struct {
-	root      *model.Schema
+	root *model.Schema
+	// shared makes every components/schemas entry (a schema with a Key) a
+	// definition of its own, referenced wherever it is used: the check
+	// bundle of CheckSchemas.
+	shared    bool
 	recursive map[*model.Schema]bool
 	names     map[*model.Schema]string
 	used      map[string]bool
@@ -119,7 +125,7 @@ func (b *bundler) render(s *model.Schema, body bool) any {
 	if s == nil {
 		return true
 	}
-	if !body && b.recursive[s] {
+	if !body && (b.recursive[s] || b.shared && s.Key != "") {
 		return b.ref(s)
 	}
 	if s.Bool != nil {
@@ -243,4 +249,33 @@ func (b *bundler) list(ss []*model.Schema) []any {
 		out[i] = b.render(s, false)
 	}
 	return out
+}
+
+// checkBundle renders the payload schemas roots, and every schema they
+// reach, into one document in which each components/schemas entry is a
+// definition of its own, rendered once: the payloads that inline it share
+// it. Each schema's keywords are rendered as SchemaJSON renders them, so
+// whether the schemas compile does not depend on where they are placed;
+// only the work does, since a schema nested in many payloads is checked
+// once. pointers are the JSON pointers of the roots' definitions.
+func checkBundle(roots []*model.Schema) (doc []byte, pointers []string, err error) {
+	b := &bundler{shared: true, recursive: map[*model.Schema]bool{}, names: map[*model.Schema]string{}}
+	done := map[*model.Schema]bool{}
+	for _, r := range roots {
+		b.findCycles(r, map[*model.Schema]bool{}, done)
+	}
+	for _, r := range roots {
+		ref, ok := b.ref(r).(map[string]any)
+		if !ok {
+			return nil, nil, fmt.Errorf("check bundle: no definition for a payload schema")
+		}
+		pointers = append(pointers, strings.TrimPrefix(ref["$ref"].(string), "#"))
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(map[string]any{"$schema": draft07, "definitions": b.defs}); err != nil {
+		return nil, nil, err
+	}
+	return buf.Bytes(), pointers, nil
 }

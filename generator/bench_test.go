@@ -3,6 +3,8 @@ package generator
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
@@ -108,6 +110,44 @@ func BenchmarkGenerate(b *testing.B) {
 			b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MiB")
 			b.ReportMetric(float64(len(doc))/(1<<20), "doc-MiB")
 			b.ReportMetric(float64(size)/(1<<20), "out-MiB")
+		})
+	}
+}
+
+// BenchmarkGenerateCLI is target 4 as a user meets it: the mqttgen binary,
+// built once, generating the synthetic document from a file with -role
+// both, process start and the CLI's collector settings (cmd/mqttgen's
+// main) included.
+//
+//	go test -run '^$' -bench GenerateCLI -benchtime 3x ./generator/
+func BenchmarkGenerateCLI(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "mqttgen")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/mqttgen").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("channels=%d", n), func(b *testing.B) {
+			dir := b.TempDir()
+			spec := filepath.Join(dir, "synthetic.yaml")
+			if err := os.WriteFile(spec, syntheticDoc(n), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			var cpu time.Duration
+			var peakRSS int64
+			i := 0
+			for b.Loop() {
+				cmd := exec.Command(bin, "generate", "-q", "-i", spec, "-o", filepath.Join(dir, fmt.Sprint(i)), "-package", "synthetic", "-role", "both")
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("mqttgen generate: %v\n%s", err, out)
+				}
+				cpu += cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+					peakRSS = max(peakRSS, ru.Maxrss) // KiB on Linux
+				}
+				i++
+			}
+			b.ReportMetric(cpu.Seconds()/float64(i), "cpu-s/op")
+			b.ReportMetric(float64(peakRSS)/1024, "peak-rss-MiB")
 		})
 	}
 }

@@ -29,6 +29,7 @@ func Client(f *jen.File, s *Spec) error {
 	clientDoc := []string{
 		fmt.Sprintf("Client is the typed API of %s over an MQTT connection: one method per operation, with topics built from typed parameters and payloads encoded, decoded and checked against the document's schemas.", docLabel(d)),
 		"A Client is safe for concurrent use. Handlers run on the runtime's dispatch goroutines.",
+		"Every Publish method checks the payload against the document's schema before it is sent, unless the Client was made WithoutValidation: an invalid message is never published, and the error wraps mqttrt.ErrValidation, naming the field and the rule. A topic parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change which topic is used, so it is refused with an error wrapping mqttrt.ErrInvalidTopic. A Publish method waits for the acknowledgement its QoS implies, bounded by its context.",
 	}
 	if len(s.Skipped) > 0 {
 		clientDoc = append(clientDoc, "Operations of the document without a method:\n\n  - "+strings.Join(s.Skipped, "\n  - "))

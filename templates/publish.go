@@ -107,8 +107,7 @@ func emitPublish(f *jen.File, op *model.Operation) {
 
 	paras := []string{fmt.Sprintf("%s publishes %s to %s with %s, %s.", name, p.describe(), topicText(ch), qosText, retainText)}
 	paras = append(paras, docParas(op.Title, op.Summary, op.Description)...)
-	paras = append(paras, "The payload is checked against the document's schema before it is sent (unless the Client was made WithoutValidation): an invalid message is never published and the error wraps mqttrt.ErrValidation, naming the field and the rule."+
-		paramNote(ch)+" It waits for the acknowledgement the QoS implies, bounded by ctx.")
+	paras = append(paras, "The payload is validated"+paramNote(ch)+" before anything is sent (see Client).")
 	f.Add(godoc(paras...))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Error().Block(body)
 	f.Line()
@@ -130,7 +129,7 @@ func paramNote(ch *model.Channel) string {
 	for i, p := range ch.Parameters {
 		names[i] = p.GoName
 	}
-	return fmt.Sprintf(" Parameters (%s) that are empty or contain /, +, # or NUL are refused with mqttrt.ErrInvalidTopic.", strings.Join(names, ", "))
+	return fmt.Sprintf(" and the parameters (%s) checked", strings.Join(names, ", "))
 }
 
 // channelKinds reports whether any of ops is on a channel with parameters

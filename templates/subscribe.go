@@ -56,8 +56,7 @@ func paramsOrNone(ch *model.Channel) *jen.Statement {
 
 func emitMessageAlias(f *jen.File, op *model.Operation) {
 	p := payloadOf(op)
-	f.Add(godoc(fmt.Sprintf("%s is a message received by Subscribe%s on %s. Its Payload is %s.",
-		messageStruct(op), op.GoName, topicText(op.Channel), p.describe())))
+	f.Add(godoc(fmt.Sprintf("%s is a message of Subscribe%s; its Payload is %s.", messageStruct(op), op.GoName, p.describe())))
 	f.Type().Id(messageStruct(op)).Op("=").Id(ReceivedType).Types(paramsOrNone(op.Channel), p.goType())
 	f.Line()
 }

@@ -391,11 +391,8 @@ func emitTopicMethod(f *jen.File, t *topicTemplate) {
 		}
 	}
 	body = append(body, jen.Return(concat(parts, lits), jen.Nil()))
-	f.Add(godoc(
-		fmt.Sprintf("Topic is the topic of channel %s for p (%s).", ch.Key, ch.Address),
-		"A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change which topic is used, so it is refused with an error wrapping mqttrt.ErrInvalidTopic"+
-			enumNote(ch)+".",
-	))
+	f.Add(godoc(fmt.Sprintf("Topic is the topic of channel %s for p (%s). A parameter that is empty or holds /, +, #, NUL or invalid UTF-8%s is refused with an error wrapping mqttrt.ErrInvalidTopic: no value changes which topic is used.",
+		ch.Key, ch.Address, enumNote(ch))))
 	f.Func().Params(jen.Id("p").Id(paramsType(ch))).Id("Topic").Params().Params(jen.String(), jen.Error()).Block(body...)
 	f.Line()
 }
@@ -403,7 +400,7 @@ func emitTopicMethod(f *jen.File, t *topicTemplate) {
 func enumNote(ch *model.Channel) string {
 	for _, p := range ch.Parameters {
 		if len(p.Enum) > 0 {
-			return ", as is a value outside a parameter's enum"
+			return ", or a value outside the parameter's enum,"
 		}
 	}
 	return ""
@@ -474,10 +471,7 @@ func emitPlainParseTopic(f *jen.File, t *topicTemplate) {
 	for i, p := range params {
 		fields[jen.Id(p.GoName)] = jen.Id("v").Index(jen.Lit(i))
 	}
-	f.Add(godoc(
-		fmt.Sprintf("Parse%sTopic returns the parameters of a topic of channel %s (%s).", ch.GoName, ch.Key, ch.Address),
-		"A topic that does not fit the address, or leaves a parameter empty, returns an error wrapping mqttrt.ErrInvalidTopic.",
-	))
+	f.Add(godoc(parseTopicDoc(ch)))
 	f.Func().Id("Parse"+ch.GoName+"Topic").Params(jen.Id("topic").String()).Params(jen.Id(typ), jen.Error()).Block(
 		jen.Var().Id("v").Index(jen.Lit(len(params))).String(),
 		jen.If(jen.Op("!").Id("matchAddress").Call(jen.Id("topic"), addr.Clone(), jen.Id("v").Index(jen.Op(":")))).Block(
@@ -644,10 +638,7 @@ func emitParseTopic(f *jen.File, t *topicTemplate) {
 	if t.levels[last].any != '#' {
 		body = append(body, jen.Return(jen.Id("p"), jen.Nil()))
 	}
-	f.Add(godoc(
-		fmt.Sprintf("Parse%sTopic returns the parameters of a topic of channel %s (%s).", ch.GoName, ch.Key, ch.Address),
-		"A topic that does not fit the address, or leaves a parameter empty, returns an error wrapping mqttrt.ErrInvalidTopic."+parseEnumNote(ch),
-	))
+	f.Add(godoc(parseTopicDoc(ch)))
 	f.Func().Id("Parse"+ch.GoName+"Topic").Params(jen.Id("topic").String()).Params(jen.Id(typ), jen.Error()).Block(body...)
 	f.Line()
 }
@@ -700,16 +691,19 @@ func parseLevel(l topicLevel, fail jen.Code, assign func(*model.Parameter, *jen.
 // emitWithParams: func WithXParams(p XParams) SubscribeOption.
 func emitWithParams(f *jen.File, ch *model.Channel) {
 	name := "With" + paramsType(ch)
-	f.Add(godoc(
-		fmt.Sprintf("%s restricts a subscription on channel %s to the parameter values set in p; empty fields stay wildcards (+).", name, ch.Key),
-		"Set values are checked like Topic does, so they cannot widen the subscription.",
-	))
+	f.Add(godoc(fmt.Sprintf("%s restricts a subscription on channel %s to the parameter values set in p, checked like Topic does; empty fields stay wildcards (+).", name, ch.Key)))
 	f.Func().Id(name).Params(jen.Id("p").Id(paramsType(ch))).Id("SubscribeOption").Block(
 		jen.Return(jen.Func().Params(jen.Id("o").Op("*").Id("subscribeOptions")).Block(
 			jen.Id("o").Dot("params").Op("=").Id("p"),
 		)),
 	)
 	f.Line()
+}
+
+// parseTopicDoc is the godoc of Parse<Channel>Topic.
+func parseTopicDoc(ch *model.Channel) string {
+	return fmt.Sprintf("Parse%sTopic returns the parameters of topic on channel %s (%s), or an error wrapping mqttrt.ErrInvalidTopic when it does not fit the address or leaves a parameter empty.%s",
+		ch.GoName, ch.Key, ch.Address, parseEnumNote(ch))
 }
 
 func parseEnumNote(ch *model.Channel) string {

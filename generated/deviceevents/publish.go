@@ -48,12 +48,8 @@ func publish[P topicParams, T any](ctx context.Context, c *Client, op string, pa
 //
 // Every event of every device.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (DeviceID) that are empty or contain /, +, # or NUL are refused
-// with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
-// bounded by ctx.
+// The payload is validated and the parameters (DeviceID) checked before anything
+// is sent (see Client).
 func (c *Client) PublishEvent(ctx context.Context, params EventsParams, msg EventsPayload, opts ...PublishOption) error {
 	return publish(ctx, c, "event", params, msg, encodeEventsPayload, 1, false, opts)
 }
@@ -63,12 +59,8 @@ func (c *Client) PublishEvent(ctx context.Context, params EventsParams, msg Even
 //
 // Only faults, for the on-call pager.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (DeviceID) that are empty or contain /, +, # or NUL are refused
-// with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
-// bounded by ctx.
+// The payload is validated and the parameters (DeviceID) checked before anything
+// is sent (see Client).
 func (c *Client) PublishFaultOnly(ctx context.Context, params EventsParams, msg DeviceFault, opts ...PublishOption) error {
 	return publish(ctx, c, "fault only", params, msg, encodeDeviceFault, 1, false, opts)
 }
@@ -79,12 +71,8 @@ func (c *Client) PublishFaultOnly(ctx context.Context, params EventsParams, msg 
 //
 // Order a device around.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (DeviceID) that are empty or contain /, +, # or NUL are refused
-// with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
-// bounded by ctx.
+// The payload is validated and the parameters (DeviceID) checked before anything
+// is sent (see Client).
 func (c *Client) PublishControl(ctx context.Context, params ControlParams, msg ControlPayload, opts ...PublishOption) error {
 	return publish(ctx, c, "control", params, msg, encodeControlPayload, 1, false, opts)
 }

@@ -148,9 +148,8 @@ func receive[P, T any](c *Client, m paho.Message, what string, parse func(string
 	return msg, true
 }
 
-// EventMessage is a message received by SubscribeEvent on channel events (topic
-// fleet/{deviceId}/events). Its Payload is one of the messages DeviceStarted,
-// DeviceStopped, DeviceFault, as a EventsPayload.
+// EventMessage is a message of SubscribeEvent; its Payload is one of the
+// messages DeviceStarted, DeviceStopped, DeviceFault, as a EventsPayload.
 type EventMessage = Received[EventsParams, EventsPayload]
 
 // SubscribeEvent subscribes to channel events (topic fleet/{deviceId}/events)
@@ -171,8 +170,8 @@ func (c *Client) UnsubscribeEvent(ctx context.Context, opts ...SubscribeOption) 
 	return unsubscribe(ctx, c, "event", topicFilter[EventsParams]{"fleet/+/events", "events", "WithEventsParams"}, opts)
 }
 
-// FaultOnlyMessage is a message received by SubscribeFaultOnly on channel events
-// (topic fleet/{deviceId}/events). Its Payload is message deviceFault.
+// FaultOnlyMessage is a message of SubscribeFaultOnly; its Payload is message
+// deviceFault.
 type FaultOnlyMessage = Received[EventsParams, DeviceFault]
 
 // SubscribeFaultOnly subscribes to channel events (topic
@@ -193,9 +192,8 @@ func (c *Client) UnsubscribeFaultOnly(ctx context.Context, opts ...SubscribeOpti
 	return unsubscribe(ctx, c, "fault only", topicFilter[EventsParams]{"fleet/+/events", "events", "WithEventsParams"}, opts)
 }
 
-// ControlMessage is a message received by SubscribeControl on channel control
-// (topic fleet/{deviceId}/control). Its Payload is one of the messages Restart,
-// FirmwareUpdate, OperatorNote, as a ControlPayload.
+// ControlMessage is a message of SubscribeControl; its Payload is one of the
+// messages Restart, FirmwareUpdate, OperatorNote, as a ControlPayload.
 type ControlMessage = Received[ControlParams, ControlPayload]
 
 // SubscribeControl subscribes to channel control (topic

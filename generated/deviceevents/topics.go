@@ -20,11 +20,10 @@ type EventsParams struct {
 	DeviceID string
 }
 
-// Topic is the topic of channel events for p (fleet/{deviceId}/events).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic.
+// Topic is the topic of channel events for p (fleet/{deviceId}/events). A
+// parameter that is empty or holds /, +, #, NUL or invalid UTF-8 is refused with
+// an error wrapping mqttrt.ErrInvalidTopic: no value changes which topic is
+// used.
 func (p EventsParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("deviceId", p.DeviceID); err != nil {
 		return "", err
@@ -38,11 +37,9 @@ func (p EventsParams) filter() (string, error) {
 	return fillFilter(EventsAddress, p.DeviceID)
 }
 
-// ParseEventsTopic returns the parameters of a topic of channel events
-// (fleet/{deviceId}/events).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic.
+// ParseEventsTopic returns the parameters of topic on channel events
+// (fleet/{deviceId}/events), or an error wrapping mqttrt.ErrInvalidTopic when it
+// does not fit the address or leaves a parameter empty.
 func ParseEventsTopic(topic string) (EventsParams, error) {
 	var v [1]string
 	if !matchAddress(topic, EventsAddress, v[:]) {
@@ -52,9 +49,7 @@ func ParseEventsTopic(topic string) (EventsParams, error) {
 }
 
 // WithEventsParams restricts a subscription on channel events to the parameter
-// values set in p; empty fields stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// values set in p, checked like Topic does; empty fields stay wildcards (+).
 func WithEventsParams(p EventsParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
@@ -73,11 +68,10 @@ type ControlParams struct {
 	DeviceID string
 }
 
-// Topic is the topic of channel control for p (fleet/{deviceId}/control).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic.
+// Topic is the topic of channel control for p (fleet/{deviceId}/control). A
+// parameter that is empty or holds /, +, #, NUL or invalid UTF-8 is refused with
+// an error wrapping mqttrt.ErrInvalidTopic: no value changes which topic is
+// used.
 func (p ControlParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("deviceId", p.DeviceID); err != nil {
 		return "", err
@@ -91,11 +85,9 @@ func (p ControlParams) filter() (string, error) {
 	return fillFilter(ControlAddress, p.DeviceID)
 }
 
-// ParseControlTopic returns the parameters of a topic of channel control
-// (fleet/{deviceId}/control).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic.
+// ParseControlTopic returns the parameters of topic on channel control
+// (fleet/{deviceId}/control), or an error wrapping mqttrt.ErrInvalidTopic when
+// it does not fit the address or leaves a parameter empty.
 func ParseControlTopic(topic string) (ControlParams, error) {
 	var v [1]string
 	if !matchAddress(topic, ControlAddress, v[:]) {
@@ -105,9 +97,7 @@ func ParseControlTopic(topic string) (ControlParams, error) {
 }
 
 // WithControlParams restricts a subscription on channel control to the parameter
-// values set in p; empty fields stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// values set in p, checked like Topic does; empty fields stay wildcards (+).
 func WithControlParams(p ControlParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p

@@ -47,12 +47,8 @@ func publish[P topicParams, T any](ctx context.Context, c *Client, op string, pa
 //
 // Temperature readings from the room sensors.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (Room) that are empty or contain /, +, # or NUL are refused with
-// mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
-// bounded by ctx.
+// The payload is validated and the parameters (Room) checked before anything is
+// sent (see Client).
 func (c *Client) PublishTemperature(ctx context.Context, params TemperatureParams, msg TemperatureReading, opts ...PublishOption) error {
 	return publish(ctx, c, "temperature", params, msg, encodeTemperatureReading, 1, false, opts)
 }
@@ -62,12 +58,8 @@ func (c *Client) PublishTemperature(ctx context.Context, params TemperatureParam
 //
 // Humidity readings from the room sensors.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (Room) that are empty or contain /, +, # or NUL are refused with
-// mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
-// bounded by ctx.
+// The payload is validated and the parameters (Room) checked before anything is
+// sent (see Client).
 func (c *Client) PublishHumidity(ctx context.Context, params HumidityParams, msg HumidityReading, opts ...PublishOption) error {
 	return publish(ctx, c, "humidity", params, msg, encodeHumidityReading, 0, false, opts)
 }
@@ -77,12 +69,8 @@ func (c *Client) PublishHumidity(ctx context.Context, params HumidityParams, msg
 //
 // Raise an alert.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (Severity) that are empty or contain /, +, # or NUL are refused
-// with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
-// bounded by ctx.
+// The payload is validated and the parameters (Severity) checked before anything
+// is sent (see Client).
 func (c *Client) PublishAlert(ctx context.Context, params AlertsParams, msg Alert, opts ...PublishOption) error {
 	return publish(ctx, c, "alert", params, msg, encodeAlert, 2, false, opts)
 }
@@ -92,12 +80,8 @@ func (c *Client) PublishAlert(ctx context.Context, params AlertsParams, msg Aler
 //
 // Tell a device to do something.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (DeviceID) that are empty or contain /, +, # or NUL are refused
-// with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
-// bounded by ctx.
+// The payload is validated and the parameters (DeviceID) checked before anything
+// is sent (see Client).
 func (c *Client) PublishCommand(ctx context.Context, params CommandsParams, msg DeviceCommand, opts ...PublishOption) error {
 	return publish(ctx, c, "command", params, msg, encodeDeviceCommand, 1, false, opts)
 }
@@ -107,12 +91,8 @@ func (c *Client) PublishCommand(ctx context.Context, params CommandsParams, msg 
 //
 // Publish a device's configuration.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (DeviceID) that are empty or contain /, +, # or NUL are refused
-// with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
-// bounded by ctx.
+// The payload is validated and the parameters (DeviceID) checked before anything
+// is sent (see Client).
 func (c *Client) PublishConfig(ctx context.Context, params ConfigParams, msg DeviceConfig, opts ...PublishOption) error {
 	return publish(ctx, c, "config", params, msg, encodeDeviceConfig, 1, true, opts)
 }
@@ -122,12 +102,8 @@ func (c *Client) PublishConfig(ctx context.Context, params ConfigParams, msg Dev
 //
 // Announce the gateway's status.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (GatewayID) that are empty or contain /, +, # or NUL are refused
-// with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS implies,
-// bounded by ctx.
+// The payload is validated and the parameters (GatewayID) checked before
+// anything is sent (see Client).
 func (c *Client) PublishStatus(ctx context.Context, params StatusParams, msg GatewayStatus, opts ...PublishOption) error {
 	return publish(ctx, c, "status", params, msg, encodeGatewayStatus, 1, true, opts)
 }

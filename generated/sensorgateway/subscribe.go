@@ -148,9 +148,8 @@ func receive[P, T any](c *Client, m paho.Message, what string, parse func(string
 	return msg, true
 }
 
-// TemperatureMessage is a message received by SubscribeTemperature on channel
-// temperature (topic sensors/{room}/temperature). Its Payload is message
-// temperatureReading.
+// TemperatureMessage is a message of SubscribeTemperature; its Payload is
+// message temperatureReading.
 type TemperatureMessage = Received[TemperatureParams, TemperatureReading]
 
 // SubscribeTemperature subscribes to channel temperature (topic
@@ -172,8 +171,8 @@ func (c *Client) UnsubscribeTemperature(ctx context.Context, opts ...SubscribeOp
 	return unsubscribe(ctx, c, "temperature", topicFilter[TemperatureParams]{"sensors/+/temperature", "temperature", "WithTemperatureParams"}, opts)
 }
 
-// HumidityMessage is a message received by SubscribeHumidity on channel humidity
-// (topic sensors/{room}/humidity). Its Payload is message humidityReading.
+// HumidityMessage is a message of SubscribeHumidity; its Payload is message
+// humidityReading.
 type HumidityMessage = Received[HumidityParams, HumidityReading]
 
 // SubscribeHumidity subscribes to channel humidity (topic
@@ -194,8 +193,7 @@ func (c *Client) UnsubscribeHumidity(ctx context.Context, opts ...SubscribeOptio
 	return unsubscribe(ctx, c, "humidity", topicFilter[HumidityParams]{"sensors/+/humidity", "humidity", "WithHumidityParams"}, opts)
 }
 
-// AlertMessage is a message received by SubscribeAlert on channel alerts (topic
-// alerts/{severity}). Its Payload is message alert.
+// AlertMessage is a message of SubscribeAlert; its Payload is message alert.
 type AlertMessage = Received[AlertsParams, Alert]
 
 // SubscribeAlert subscribes to channel alerts (topic alerts/{severity}) (filter
@@ -216,8 +214,8 @@ func (c *Client) UnsubscribeAlert(ctx context.Context, opts ...SubscribeOption) 
 	return unsubscribe(ctx, c, "alert", topicFilter[AlertsParams]{"alerts/+", "alerts", "WithAlertsParams"}, opts)
 }
 
-// CommandMessage is a message received by SubscribeCommand on channel commands
-// (topic devices/{deviceId}/commands). Its Payload is message deviceCommand.
+// CommandMessage is a message of SubscribeCommand; its Payload is message
+// deviceCommand.
 type CommandMessage = Received[CommandsParams, DeviceCommand]
 
 // SubscribeCommand subscribes to channel commands (topic
@@ -238,8 +236,8 @@ func (c *Client) UnsubscribeCommand(ctx context.Context, opts ...SubscribeOption
 	return unsubscribe(ctx, c, "command", topicFilter[CommandsParams]{"devices/+/commands", "commands", "WithCommandsParams"}, opts)
 }
 
-// ConfigMessage is a message received by SubscribeConfig on channel config
-// (topic devices/{deviceId}/config). Its Payload is message deviceConfig.
+// ConfigMessage is a message of SubscribeConfig; its Payload is message
+// deviceConfig.
 type ConfigMessage = Received[ConfigParams, DeviceConfig]
 
 // SubscribeConfig subscribes to channel config (topic devices/{deviceId}/config)
@@ -260,9 +258,8 @@ func (c *Client) UnsubscribeConfig(ctx context.Context, opts ...SubscribeOption)
 	return unsubscribe(ctx, c, "config", topicFilter[ConfigParams]{"devices/+/config", "config", "WithConfigParams"}, opts)
 }
 
-// StatusMessage is a message received by SubscribeStatus on channel status
-// (topic gateway/{gatewayId}/status). Its Payload is message gatewayStatus
-// (text/plain, as a string).
+// StatusMessage is a message of SubscribeStatus; its Payload is message
+// gatewayStatus (text/plain, as a string).
 type StatusMessage = Received[StatusParams, GatewayStatus]
 
 // SubscribeStatus subscribes to channel status (topic

@@ -24,10 +24,9 @@ type TemperatureParams struct {
 }
 
 // Topic is the topic of channel temperature for p (sensors/{room}/temperature).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic.
+// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 is refused
+// with an error wrapping mqttrt.ErrInvalidTopic: no value changes which topic is
+// used.
 func (p TemperatureParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("room", p.Room); err != nil {
 		return "", err
@@ -41,11 +40,9 @@ func (p TemperatureParams) filter() (string, error) {
 	return fillFilter(TemperatureAddress, p.Room)
 }
 
-// ParseTemperatureTopic returns the parameters of a topic of channel temperature
-// (sensors/{room}/temperature).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic.
+// ParseTemperatureTopic returns the parameters of topic on channel temperature
+// (sensors/{room}/temperature), or an error wrapping mqttrt.ErrInvalidTopic when
+// it does not fit the address or leaves a parameter empty.
 func ParseTemperatureTopic(topic string) (TemperatureParams, error) {
 	var v [1]string
 	if !matchAddress(topic, TemperatureAddress, v[:]) {
@@ -55,9 +52,8 @@ func ParseTemperatureTopic(topic string) (TemperatureParams, error) {
 }
 
 // WithTemperatureParams restricts a subscription on channel temperature to the
-// parameter values set in p; empty fields stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// parameter values set in p, checked like Topic does; empty fields stay
+// wildcards (+).
 func WithTemperatureParams(p TemperatureParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
@@ -78,11 +74,10 @@ type HumidityParams struct {
 	Room string
 }
 
-// Topic is the topic of channel humidity for p (sensors/{room}/humidity).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic.
+// Topic is the topic of channel humidity for p (sensors/{room}/humidity). A
+// parameter that is empty or holds /, +, #, NUL or invalid UTF-8 is refused with
+// an error wrapping mqttrt.ErrInvalidTopic: no value changes which topic is
+// used.
 func (p HumidityParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("room", p.Room); err != nil {
 		return "", err
@@ -96,11 +91,9 @@ func (p HumidityParams) filter() (string, error) {
 	return fillFilter(HumidityAddress, p.Room)
 }
 
-// ParseHumidityTopic returns the parameters of a topic of channel humidity
-// (sensors/{room}/humidity).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic.
+// ParseHumidityTopic returns the parameters of topic on channel humidity
+// (sensors/{room}/humidity), or an error wrapping mqttrt.ErrInvalidTopic when it
+// does not fit the address or leaves a parameter empty.
 func ParseHumidityTopic(topic string) (HumidityParams, error) {
 	var v [1]string
 	if !matchAddress(topic, HumidityAddress, v[:]) {
@@ -110,9 +103,8 @@ func ParseHumidityTopic(topic string) (HumidityParams, error) {
 }
 
 // WithHumidityParams restricts a subscription on channel humidity to the
-// parameter values set in p; empty fields stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// parameter values set in p, checked like Topic does; empty fields stay
+// wildcards (+).
 func WithHumidityParams(p HumidityParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
@@ -152,11 +144,10 @@ type AlertsParams struct {
 	Severity AlertsSeverity
 }
 
-// Topic is the topic of channel alerts for p (alerts/{severity}).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic, as is a value outside a parameter's enum.
+// Topic is the topic of channel alerts for p (alerts/{severity}). A parameter
+// that is empty or holds /, +, #, NUL or invalid UTF-8, or a value outside the
+// parameter's enum, is refused with an error wrapping mqttrt.ErrInvalidTopic: no
+// value changes which topic is used.
 func (p AlertsParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("severity", string(p.Severity)); err != nil {
 		return "", err
@@ -185,12 +176,10 @@ func (p AlertsParams) filter() (string, error) {
 	return "alerts/" + level1, nil
 }
 
-// ParseAlertsTopic returns the parameters of a topic of channel alerts
-// (alerts/{severity}).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic. Values outside a parameter's enum are
-// returned as they are; check them with Valid.
+// ParseAlertsTopic returns the parameters of topic on channel alerts
+// (alerts/{severity}), or an error wrapping mqttrt.ErrInvalidTopic when it does
+// not fit the address or leaves a parameter empty. Values outside a parameter's
+// enum are returned as they are; check them with Valid.
 func ParseAlertsTopic(topic string) (AlertsParams, error) {
 	var p AlertsParams
 	rest := topic
@@ -209,9 +198,7 @@ func ParseAlertsTopic(topic string) (AlertsParams, error) {
 }
 
 // WithAlertsParams restricts a subscription on channel alerts to the parameter
-// values set in p; empty fields stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// values set in p, checked like Topic does; empty fields stay wildcards (+).
 func WithAlertsParams(p AlertsParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
@@ -230,11 +217,10 @@ type CommandsParams struct {
 	DeviceID string
 }
 
-// Topic is the topic of channel commands for p (devices/{deviceId}/commands).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic.
+// Topic is the topic of channel commands for p (devices/{deviceId}/commands). A
+// parameter that is empty or holds /, +, #, NUL or invalid UTF-8 is refused with
+// an error wrapping mqttrt.ErrInvalidTopic: no value changes which topic is
+// used.
 func (p CommandsParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("deviceId", p.DeviceID); err != nil {
 		return "", err
@@ -248,11 +234,9 @@ func (p CommandsParams) filter() (string, error) {
 	return fillFilter(CommandsAddress, p.DeviceID)
 }
 
-// ParseCommandsTopic returns the parameters of a topic of channel commands
-// (devices/{deviceId}/commands).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic.
+// ParseCommandsTopic returns the parameters of topic on channel commands
+// (devices/{deviceId}/commands), or an error wrapping mqttrt.ErrInvalidTopic
+// when it does not fit the address or leaves a parameter empty.
 func ParseCommandsTopic(topic string) (CommandsParams, error) {
 	var v [1]string
 	if !matchAddress(topic, CommandsAddress, v[:]) {
@@ -262,9 +246,8 @@ func ParseCommandsTopic(topic string) (CommandsParams, error) {
 }
 
 // WithCommandsParams restricts a subscription on channel commands to the
-// parameter values set in p; empty fields stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// parameter values set in p, checked like Topic does; empty fields stay
+// wildcards (+).
 func WithCommandsParams(p CommandsParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
@@ -286,11 +269,10 @@ type ConfigParams struct {
 	DeviceID string
 }
 
-// Topic is the topic of channel config for p (devices/{deviceId}/config).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic.
+// Topic is the topic of channel config for p (devices/{deviceId}/config). A
+// parameter that is empty or holds /, +, #, NUL or invalid UTF-8 is refused with
+// an error wrapping mqttrt.ErrInvalidTopic: no value changes which topic is
+// used.
 func (p ConfigParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("deviceId", p.DeviceID); err != nil {
 		return "", err
@@ -304,11 +286,9 @@ func (p ConfigParams) filter() (string, error) {
 	return fillFilter(ConfigAddress, p.DeviceID)
 }
 
-// ParseConfigTopic returns the parameters of a topic of channel config
-// (devices/{deviceId}/config).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic.
+// ParseConfigTopic returns the parameters of topic on channel config
+// (devices/{deviceId}/config), or an error wrapping mqttrt.ErrInvalidTopic when
+// it does not fit the address or leaves a parameter empty.
 func ParseConfigTopic(topic string) (ConfigParams, error) {
 	var v [1]string
 	if !matchAddress(topic, ConfigAddress, v[:]) {
@@ -318,9 +298,7 @@ func ParseConfigTopic(topic string) (ConfigParams, error) {
 }
 
 // WithConfigParams restricts a subscription on channel config to the parameter
-// values set in p; empty fields stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// values set in p, checked like Topic does; empty fields stay wildcards (+).
 func WithConfigParams(p ConfigParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
@@ -342,11 +320,10 @@ type StatusParams struct {
 	GatewayID string
 }
 
-// Topic is the topic of channel status for p (gateway/{gatewayId}/status).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic.
+// Topic is the topic of channel status for p (gateway/{gatewayId}/status). A
+// parameter that is empty or holds /, +, #, NUL or invalid UTF-8 is refused with
+// an error wrapping mqttrt.ErrInvalidTopic: no value changes which topic is
+// used.
 func (p StatusParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("gatewayId", p.GatewayID); err != nil {
 		return "", err
@@ -360,11 +337,9 @@ func (p StatusParams) filter() (string, error) {
 	return fillFilter(StatusAddress, p.GatewayID)
 }
 
-// ParseStatusTopic returns the parameters of a topic of channel status
-// (gateway/{gatewayId}/status).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic.
+// ParseStatusTopic returns the parameters of topic on channel status
+// (gateway/{gatewayId}/status), or an error wrapping mqttrt.ErrInvalidTopic when
+// it does not fit the address or leaves a parameter empty.
 func ParseStatusTopic(topic string) (StatusParams, error) {
 	var v [1]string
 	if !matchAddress(topic, StatusAddress, v[:]) {
@@ -374,9 +349,7 @@ func ParseStatusTopic(topic string) (StatusParams, error) {
 }
 
 // WithStatusParams restricts a subscription on channel status to the parameter
-// values set in p; empty fields stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// values set in p, checked like Topic does; empty fields stay wildcards (+).
 func WithStatusParams(p StatusParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p

@@ -26,6 +26,14 @@ const _ = mqttrt.SupportPackageIsVersion1
 //
 // A Client is safe for concurrent use. Handlers run on the runtime's dispatch
 // goroutines.
+//
+// Every Publish method checks the payload against the document's schema before
+// it is sent, unless the Client was made WithoutValidation: an invalid message
+// is never published, and the error wraps mqttrt.ErrValidation, naming the field
+// and the rule. A topic parameter that is empty or holds /, +, #, NUL or invalid
+// UTF-8 would change which topic is used, so it is refused with an error
+// wrapping mqttrt.ErrInvalidTopic. A Publish method waits for the
+// acknowledgement its QoS implies, bounded by its context.
 type Client struct {
 	mqtt       mqttrt.PubSub
 	onError    func(topic string, err error)

@@ -48,12 +48,8 @@ func publish[P topicParams, T any](ctx context.Context, c *Client, op string, pa
 //
 // Switch a light on.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (StreetlightID) that are empty or contain /, +, # or NUL are
-// refused with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS
-// implies, bounded by ctx.
+// The payload is validated and the parameters (StreetlightID) checked before
+// anything is sent (see Client).
 func (c *Client) PublishTurnOn(ctx context.Context, params TownLightsTurnOnParams, msg TurnOnOffPayload, opts ...PublishOption) error {
 	return publish(ctx, c, "turn on", params, msg, encodeTurnOnOff, 1, false, opts)
 }
@@ -64,12 +60,8 @@ func (c *Client) PublishTurnOn(ctx context.Context, params TownLightsTurnOnParam
 //
 // Switch a light off.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (StreetlightID) that are empty or contain /, +, # or NUL are
-// refused with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS
-// implies, bounded by ctx.
+// The payload is validated and the parameters (StreetlightID) checked before
+// anything is sent (see Client).
 func (c *Client) PublishTurnOff(ctx context.Context, params TownLightsTurnOffParams, msg TurnOnOffPayload, opts ...PublishOption) error {
 	return publish(ctx, c, "turn off", params, msg, encodeTurnOnOff, 1, false, opts)
 }
@@ -80,12 +72,8 @@ func (c *Client) PublishTurnOff(ctx context.Context, params TownLightsTurnOffPar
 //
 // Dim a light.
 //
-// The payload is checked against the document's schema before it is sent (unless
-// the Client was made WithoutValidation): an invalid message is never published
-// and the error wraps mqttrt.ErrValidation, naming the field and the rule.
-// Parameters (StreetlightID) that are empty or contain /, +, # or NUL are
-// refused with mqttrt.ErrInvalidTopic. It waits for the acknowledgement the QoS
-// implies, bounded by ctx.
+// The payload is validated and the parameters (StreetlightID) checked before
+// anything is sent (see Client).
 func (c *Client) PublishDimLight(ctx context.Context, params TownLightsDimParams, msg DimLightPayload, opts ...PublishOption) error {
 	return publish(ctx, c, "dim light", params, msg, encodeDimLight, 1, false, opts)
 }

@@ -148,10 +148,8 @@ func receive[P, T any](c *Client, m paho.Message, what string, parse func(string
 	return msg, true
 }
 
-// LightMeasurementMessage is a message received by SubscribeLightMeasurement on
-// channel town/lights/{streetlightId}/lighting/measured (topic
-// town/lights/{streetlightId}/lighting/measured). Its Payload is message
-// lightMeasured.
+// LightMeasurementMessage is a message of SubscribeLightMeasurement; its Payload
+// is message lightMeasured.
 type LightMeasurementMessage = Received[TownLightsLightingMeasuredParams, LightMeasuredPayload]
 
 // SubscribeLightMeasurement subscribes to channel

@@ -24,11 +24,9 @@ type TownLightsLightingMeasuredParams struct {
 }
 
 // Topic is the topic of channel town/lights/{streetlightId}/lighting/measured
-// for p (town/lights/{streetlightId}/lighting/measured).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic.
+// for p (town/lights/{streetlightId}/lighting/measured). A parameter that is
+// empty or holds /, +, #, NUL or invalid UTF-8 is refused with an error wrapping
+// mqttrt.ErrInvalidTopic: no value changes which topic is used.
 func (p TownLightsLightingMeasuredParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("streetlightId", p.StreetlightID); err != nil {
 		return "", err
@@ -43,12 +41,11 @@ func (p TownLightsLightingMeasuredParams) filter() (string, error) {
 	return fillFilter(TownLightsLightingMeasuredAddress, p.StreetlightID)
 }
 
-// ParseTownLightsLightingMeasuredTopic returns the parameters of a topic of
+// ParseTownLightsLightingMeasuredTopic returns the parameters of topic on
 // channel town/lights/{streetlightId}/lighting/measured
-// (town/lights/{streetlightId}/lighting/measured).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic.
+// (town/lights/{streetlightId}/lighting/measured), or an error wrapping
+// mqttrt.ErrInvalidTopic when it does not fit the address or leaves a parameter
+// empty.
 func ParseTownLightsLightingMeasuredTopic(topic string) (TownLightsLightingMeasuredParams, error) {
 	var v [1]string
 	if !matchAddress(topic, TownLightsLightingMeasuredAddress, v[:]) {
@@ -59,9 +56,7 @@ func ParseTownLightsLightingMeasuredTopic(topic string) (TownLightsLightingMeasu
 
 // WithTownLightsLightingMeasuredParams restricts a subscription on channel
 // town/lights/{streetlightId}/lighting/measured to the parameter values set in
-// p; empty fields stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// p, checked like Topic does; empty fields stay wildcards (+).
 func WithTownLightsLightingMeasuredParams(p TownLightsLightingMeasuredParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
@@ -80,11 +75,9 @@ type TownLightsTurnOnParams struct {
 }
 
 // Topic is the topic of channel town/lights/{streetlightId}/turn/on for p
-// (town/lights/{streetlightId}/turn/on).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic.
+// (town/lights/{streetlightId}/turn/on). A parameter that is empty or holds /,
+// +, #, NUL or invalid UTF-8 is refused with an error wrapping
+// mqttrt.ErrInvalidTopic: no value changes which topic is used.
 func (p TownLightsTurnOnParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("streetlightId", p.StreetlightID); err != nil {
 		return "", err
@@ -99,11 +92,10 @@ func (p TownLightsTurnOnParams) filter() (string, error) {
 	return fillFilter(TownLightsTurnOnAddress, p.StreetlightID)
 }
 
-// ParseTownLightsTurnOnTopic returns the parameters of a topic of channel
-// town/lights/{streetlightId}/turn/on (town/lights/{streetlightId}/turn/on).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic.
+// ParseTownLightsTurnOnTopic returns the parameters of topic on channel
+// town/lights/{streetlightId}/turn/on (town/lights/{streetlightId}/turn/on), or
+// an error wrapping mqttrt.ErrInvalidTopic when it does not fit the address or
+// leaves a parameter empty.
 func ParseTownLightsTurnOnTopic(topic string) (TownLightsTurnOnParams, error) {
 	var v [1]string
 	if !matchAddress(topic, TownLightsTurnOnAddress, v[:]) {
@@ -113,10 +105,8 @@ func ParseTownLightsTurnOnTopic(topic string) (TownLightsTurnOnParams, error) {
 }
 
 // WithTownLightsTurnOnParams restricts a subscription on channel
-// town/lights/{streetlightId}/turn/on to the parameter values set in p; empty
-// fields stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// town/lights/{streetlightId}/turn/on to the parameter values set in p, checked
+// like Topic does; empty fields stay wildcards (+).
 func WithTownLightsTurnOnParams(p TownLightsTurnOnParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
@@ -135,11 +125,9 @@ type TownLightsTurnOffParams struct {
 }
 
 // Topic is the topic of channel town/lights/{streetlightId}/turn/off for p
-// (town/lights/{streetlightId}/turn/off).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic.
+// (town/lights/{streetlightId}/turn/off). A parameter that is empty or holds /,
+// +, #, NUL or invalid UTF-8 is refused with an error wrapping
+// mqttrt.ErrInvalidTopic: no value changes which topic is used.
 func (p TownLightsTurnOffParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("streetlightId", p.StreetlightID); err != nil {
 		return "", err
@@ -154,11 +142,10 @@ func (p TownLightsTurnOffParams) filter() (string, error) {
 	return fillFilter(TownLightsTurnOffAddress, p.StreetlightID)
 }
 
-// ParseTownLightsTurnOffTopic returns the parameters of a topic of channel
-// town/lights/{streetlightId}/turn/off (town/lights/{streetlightId}/turn/off).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic.
+// ParseTownLightsTurnOffTopic returns the parameters of topic on channel
+// town/lights/{streetlightId}/turn/off (town/lights/{streetlightId}/turn/off),
+// or an error wrapping mqttrt.ErrInvalidTopic when it does not fit the address
+// or leaves a parameter empty.
 func ParseTownLightsTurnOffTopic(topic string) (TownLightsTurnOffParams, error) {
 	var v [1]string
 	if !matchAddress(topic, TownLightsTurnOffAddress, v[:]) {
@@ -168,10 +155,8 @@ func ParseTownLightsTurnOffTopic(topic string) (TownLightsTurnOffParams, error) 
 }
 
 // WithTownLightsTurnOffParams restricts a subscription on channel
-// town/lights/{streetlightId}/turn/off to the parameter values set in p; empty
-// fields stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// town/lights/{streetlightId}/turn/off to the parameter values set in p, checked
+// like Topic does; empty fields stay wildcards (+).
 func WithTownLightsTurnOffParams(p TownLightsTurnOffParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p
@@ -190,11 +175,9 @@ type TownLightsDimParams struct {
 }
 
 // Topic is the topic of channel town/lights/{streetlightId}/dim for p
-// (town/lights/{streetlightId}/dim).
-//
-// A parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change
-// which topic is used, so it is refused with an error wrapping
-// mqttrt.ErrInvalidTopic.
+// (town/lights/{streetlightId}/dim). A parameter that is empty or holds /, +, #,
+// NUL or invalid UTF-8 is refused with an error wrapping mqttrt.ErrInvalidTopic:
+// no value changes which topic is used.
 func (p TownLightsDimParams) Topic() (string, error) {
 	if err := mqttrt.CheckTopicParam("streetlightId", p.StreetlightID); err != nil {
 		return "", err
@@ -208,11 +191,10 @@ func (p TownLightsDimParams) filter() (string, error) {
 	return fillFilter(TownLightsDimAddress, p.StreetlightID)
 }
 
-// ParseTownLightsDimTopic returns the parameters of a topic of channel
-// town/lights/{streetlightId}/dim (town/lights/{streetlightId}/dim).
-//
-// A topic that does not fit the address, or leaves a parameter empty, returns an
-// error wrapping mqttrt.ErrInvalidTopic.
+// ParseTownLightsDimTopic returns the parameters of topic on channel
+// town/lights/{streetlightId}/dim (town/lights/{streetlightId}/dim), or an error
+// wrapping mqttrt.ErrInvalidTopic when it does not fit the address or leaves a
+// parameter empty.
 func ParseTownLightsDimTopic(topic string) (TownLightsDimParams, error) {
 	var v [1]string
 	if !matchAddress(topic, TownLightsDimAddress, v[:]) {
@@ -222,10 +204,8 @@ func ParseTownLightsDimTopic(topic string) (TownLightsDimParams, error) {
 }
 
 // WithTownLightsDimParams restricts a subscription on channel
-// town/lights/{streetlightId}/dim to the parameter values set in p; empty fields
-// stay wildcards (+).
-//
-// Set values are checked like Topic does, so they cannot widen the subscription.
+// town/lights/{streetlightId}/dim to the parameter values set in p, checked like
+// Topic does; empty fields stay wildcards (+).
 func WithTownLightsDimParams(p TownLightsDimParams) SubscribeOption {
 	return func(o *subscribeOptions) {
 		o.params = p

@@ -88,13 +88,13 @@ func parseQoS2Publish(b []byte) (id uint16, topic, payload []byte, ok bool) {
 
 // openConnection opens the network connection to a broker as paho does
 // (proxy settings from the environment included) and wraps it in a
-// pubrelConn.
+// pubrelConn, reading through a buffer (bufferedConn).
 func (c *Client) openConnection(uri *url.URL, o mqttclient.ClientOptions) (net.Conn, error) {
 	conn, err := dialBroker(uri, o)
 	if err != nil {
 		return nil, err
 	}
-	return &pubrelConn{Conn: conn, guard: c.guard, persistent: !*c.cfg.CleanSession}, nil
+	return &pubrelConn{Conn: newBufferedConn(conn), guard: c.guard, persistent: !*c.cfg.CleanSession}, nil
 }
 
 // dialBroker is paho's openConnection for the schemes the runtime accepts

@@ -110,6 +110,21 @@ func GenerateDocument(ctx context.Context, doc *model.Document, cfg Config) ([]F
 	if err := checkPackage(cfg.Package); err != nil {
 		return nil, err
 	}
+	// The compile check of the payload schemas reads no Go names, so it
+	// runs alongside naming, which is otherwise the one stage that keeps a
+	// single core busy. Its result is always received: the channel is
+	// buffered, and every return below waits for it.
+	checked := make(chan error, 1)
+	go func() { checked <- templates.CheckSchemas(doc) }()
+	files, err := nameAndEmit(ctx, doc, cfg)
+	if schemaErr := <-checked; err == nil && schemaErr != nil {
+		return nil, schemaErr
+	}
+	return files, err
+}
+
+// nameAndEmit is GenerateDocument without the schema compile check.
+func nameAndEmit(ctx context.Context, doc *model.Document, cfg Config) ([]File, error) {
 	if err := AssignNames(doc); err != nil {
 		return nil, err
 	}

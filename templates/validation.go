@@ -3,6 +3,7 @@ package templates
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -75,17 +76,19 @@ func Encoders(f *jen.File, s *Spec) error {
 // settings runtime.MustCompileSchema uses, and returns the first that does
 // not compile. The schemas are compiled together first, each named schema
 // once however many payloads nest it (checkBundle); only when that fails
-// are the payloads compiled one by one, to name the one at fault as the
-// generated package would.
+// are the payloads compiled one by one, to name the one at fault. It reads
+// the schemas and none of the Go names, so it may run while the naming
+// stage writes them.
 func CheckSchemas(doc *model.Document) error {
 	var roots []*model.Schema
 	var msgs []*model.Message
-	err := eachPayloadSchema(doc, false, func(_ string, m *model.Message, _ []byte) {
-		roots = append(roots, m.Payload)
-		msgs = append(msgs, m)
-	})
-	if err != nil {
-		return err
+	seen := map[*model.Schema]bool{}
+	for _, m := range doc.Messages {
+		if hasSchema(m) && !seen[m.Payload] {
+			seen[m.Payload] = true
+			roots = append(roots, m.Payload)
+			msgs = append(msgs, m)
+		}
 	}
 	bundle, pointers, err := checkBundle(roots)
 	if err != nil {
@@ -96,11 +99,11 @@ func CheckSchemas(doc *model.Document) error {
 		return nil
 	}
 	for _, m := range msgs {
-		js, err := SchemaJSON(m.Payload)
+		js, err := schemaJSON(m.Payload, true)
 		if err != nil {
 			return fmt.Errorf("%s: %w", m.Payload.Loc, err)
 		}
-		if err := checkCompiles(strings.TrimPrefix(SchemaVar(m), "schema"), js); err != nil {
+		if err := checkCompiles(firstNonEmpty(m.Payload.Key, m.Name, m.Key, "payload"), js); err != nil {
 			return fmt.Errorf("%s: %w", m.Payload.Loc, err)
 		}
 	}
@@ -189,10 +192,7 @@ func messageLabel(m *model.Message) string {
 // nor text, or a text payload whose schema does not admit strings (see
 // TextValidated).
 func SchemaVar(m *model.Message) string {
-	if m == nil || m.Payload == nil || !isJSONSchemaFormat(m.SchemaFormat) {
-		return ""
-	}
-	if !isJSONContent(m.ContentType) && !(isTextMessage(m) && TextValidated(m.Payload)) {
+	if !hasSchema(m) {
 		return ""
 	}
 	if m.Payload.GoName != "" {
@@ -204,6 +204,15 @@ func SchemaVar(m *model.Message) string {
 		}
 	}
 	return "schemaPayload"
+}
+
+// hasSchema reports whether m's payload is validated by a JSON Schema:
+// JSON, or text that a string schema describes.
+func hasSchema(m *model.Message) bool {
+	if m == nil || m.Payload == nil || !isJSONSchemaFormat(m.SchemaFormat) {
+		return false
+	}
+	return isJSONContent(m.ContentType) || isTextMessage(m) && TextValidated(m.Payload)
 }
 
 // isJSONSchemaFormat accepts the AsyncAPI and JSON Schema payload formats
@@ -258,11 +267,11 @@ func newCompiler() *jsonschema.Compiler {
 // generator does not link the MQTT client.
 func checkCompiles(name string, js []byte) error {
 	c := newCompiler()
-	url := "mqttgen:///" + name + ".json"
-	if err := c.AddResource(url, strings.NewReader(string(js))); err != nil {
+	loc := "mqttgen:///" + url.PathEscape(name) + ".json"
+	if err := c.AddResource(loc, strings.NewReader(string(js))); err != nil {
 		return fmt.Errorf("schema %s: %w", name, err)
 	}
-	if _, err := c.Compile(url); err != nil {
+	if _, err := c.Compile(loc); err != nil {
 		return fmt.Errorf("schema %s does not compile: %w", name, err)
 	}
 	return nil

@@ -20,8 +20,12 @@ const draft07 = "http://json-schema.org/draft-07/schema#"
 // reached by "#/definitions/<name>" ("#" for the root); all others are
 // inlined. 2.x `nullable: true` becomes a "null" type; tuple items become
 // the draft-07 array form of items. Documentation keywords are left out.
-func SchemaJSON(s *model.Schema) ([]byte, error) {
-	b := &bundler{root: s, recursive: map[*model.Schema]bool{}, names: map[*model.Schema]string{}}
+func SchemaJSON(s *model.Schema) ([]byte, error) { return schemaJSON(s, false) }
+
+// schemaJSON is SchemaJSON; with keysOnly, definitions are named without
+// the Go names of the naming stage (see CheckSchemas).
+func schemaJSON(s *model.Schema, keysOnly bool) ([]byte, error) {
+	b := &bundler{root: s, keysOnly: keysOnly, recursive: map[*model.Schema]bool{}, names: map[*model.Schema]string{}}
 	b.findCycles(s, map[*model.Schema]bool{}, map[*model.Schema]bool{})
 	doc := b.render(s, true)
 	if m, ok := doc.(map[string]any); ok {
@@ -47,7 +51,10 @@ type bundler struct {
 	// shared makes every components/schemas entry (a schema with a Key) a
 	// definition of its own, referenced wherever it is used: the check
 	// bundle of CheckSchemas.
-	shared    bool
+	shared bool
+	// keysOnly names definitions after components/schemas keys only, never
+	// after Go names, which the naming stage may be writing meanwhile.
+	keysOnly  bool
 	recursive map[*model.Schema]bool
 	names     map[*model.Schema]string
 	used      map[string]bool
@@ -84,7 +91,7 @@ func (b *bundler) ref(s *model.Schema) any {
 		return map[string]any{"$ref": "#/definitions/" + jsonPointerEscape(name)}
 	}
 	base := s.Key
-	if base == "" {
+	if base == "" && !b.keysOnly {
 		base = s.GoName
 	}
 	if base == "" {
@@ -259,7 +266,7 @@ func (b *bundler) list(ss []*model.Schema) []any {
 // only the work does, since a schema nested in many payloads is checked
 // once. pointers are the JSON pointers of the roots' definitions.
 func checkBundle(roots []*model.Schema) (doc []byte, pointers []string, err error) {
-	b := &bundler{shared: true, recursive: map[*model.Schema]bool{}, names: map[*model.Schema]string{}}
+	b := &bundler{shared: true, keysOnly: true, recursive: map[*model.Schema]bool{}, names: map[*model.Schema]string{}}
 	done := map[*model.Schema]bool{}
 	for _, r := range roots {
 		b.findCycles(r, map[*model.Schema]bool{}, done)

@@ -201,7 +201,7 @@ func splitCamel(s string) []string {
 func NewSpec(doc *model.Document, pkg, source string, publish, subscribe []*model.Operation) *Spec {
 	s := &Spec{Doc: doc, Package: pkg, Source: source, fast: map[*model.Message]fastPaths{}}
 	for _, m := range doc.Messages {
-		s.fast[m] = fastPaths{check: HasFastCheck(m), decode: HasFastDecode(m)}
+		s.fast[m] = fastPathsOf(m)
 	}
 	usable := func(op *model.Operation, send bool) bool {
 		verb := "Subscribe"

@@ -155,6 +155,20 @@ func HasFastCheck(m *model.Message) bool {
 	return FastCovered(m.Payload) && !FastDecodeCovered(m.Payload)
 }
 
+// fastPathsOf is HasFastCheck and HasFastDecode, walking the payload
+// schema once for both.
+func fastPathsOf(m *model.Message) fastPaths {
+	if SchemaVar(m) == "" {
+		return fastPaths{}
+	}
+	if isTextMessage(m) {
+		return fastPaths{check: textCovered(m.Payload)}
+	}
+	covered := FastCovered(m.Payload)
+	fillable := covered && fillableStruct(m.Payload, map[*model.Schema]bool{})
+	return fastPaths{check: covered && !fillable, decode: fillable && codecOf(m) == codecJSON}
+}
+
 // HasFastDecode reports whether Validation emits a fast decoder for m's
 // JSON payload (see codec_emit.go).
 func HasFastDecode(m *model.Message) bool {

@@ -91,6 +91,11 @@ func docLabel(d *model.Document) string {
 // rt names an identifier of the runtime package.
 func rt(name string) *jen.Statement { return jen.Qual(RuntimePath, name) }
 
+// errorf is fmt.Errorf(format, args...) in the generated code.
+func errorf(format string, args ...jen.Code) *jen.Statement {
+	return jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(format)}, args...)...)
+}
+
 // ctxType is context.Context.
 func ctxType() *jen.Statement { return jen.Qual("context", "Context") }
 

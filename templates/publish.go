@@ -37,9 +37,6 @@ func Publish(f *jen.File, s *Spec) error {
 //	func publish[P topicParams, T any](ctx, c, op, params, msg, encode, qos, retain, opts) error
 func emitPublishHelpers(f *jen.File, ops []*model.Operation) {
 	_, fixed := channelKinds(ops)
-	wrap := func(format string, args ...jen.Code) jen.Code {
-		return jen.Return(jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(format)}, args...)...))
-	}
 	f.Add(godoc("topicParams is implemented by the <Channel>Params types, and by fixedTopic: Topic builds the topic to publish to."))
 	f.Type().Id("topicParams").Interface(jen.Id("Topic").Params().Params(jen.String(), jen.Error()))
 	f.Line()
@@ -58,15 +55,15 @@ func emitPublishHelpers(f *jen.File, ops []*model.Operation) {
 		jen.Id("qos").Byte(), jen.Id("retain").Bool(), jen.Id("opts").Index().Id("PublishOption"),
 	).Error().Block(
 		jen.List(jen.Id("topic"), jen.Err()).Op(":=").Id("params").Dot("Topic").Call(),
-		jen.If(jen.Err().Op("!=").Nil()).Block(wrap("publish %s: %w", jen.Id("op"), jen.Err())),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(errorf("publish %s: %w", jen.Id("op"), jen.Err()))),
 		jen.List(jen.Id("payload"), jen.Err()).Op(":=").Id("encode").Call(jen.Id("msg"), jen.Id("c").Dot("validate")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(wrap("publish %s: %w", jen.Id("op"), jen.Err())),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(errorf("publish %s: %w", jen.Id("op"), jen.Err()))),
 		jen.Id("o").Op(":=").Id("publishOptions").Values(jen.Dict{jen.Id("qos"): jen.Id("qos"), jen.Id("retain"): jen.Id("retain")}),
 		jen.For(jen.List(jen.Id("_"), jen.Id("opt")).Op(":=").Range().Id("opts")).Block(jen.Id("o").Op("=").Id("opt").Call(jen.Id("o"))),
-		jen.If(jen.Id("o").Dot("qos").Op(">").Lit(2)).Block(wrap("publish %s: qos %d: %w", jen.Id("op"), jen.Id("o").Dot("qos"), rt("ErrInvalidQoS"))),
+		jen.If(jen.Id("o").Dot("qos").Op(">").Lit(2)).Block(jen.Return(errorf("publish %s: qos %d: %w", jen.Id("op"), jen.Id("o").Dot("qos"), rt("ErrInvalidQoS")))),
 		jen.If(jen.Err().Op(":=").Id("c").Dot("mqtt").Dot("PublishContext").Call(
 			jen.Id("ctx"), jen.Id("topic"), jen.Id("o").Dot("qos"), jen.Id("o").Dot("retain"), jen.Id("payload")),
-			jen.Err().Op("!=").Nil()).Block(wrap("publish %s: %w", jen.Id("op"), jen.Err())),
+			jen.Err().Op("!=").Nil()).Block(jen.Return(errorf("publish %s: %w", jen.Id("op"), jen.Err()))),
 		jen.Return(jen.Nil()),
 	)
 	f.Line()
@@ -111,10 +108,6 @@ func emitPublish(f *jen.File, op *model.Operation) {
 	f.Add(godoc(paras...))
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(name).Params(params...).Error().Block(body)
 	f.Line()
-}
-
-func wrapErr(what string, err jen.Code) *jen.Statement {
-	return jen.Qual("fmt", "Errorf").Call(jen.Lit(what+": %w"), err)
 }
 
 func topicText(ch *model.Channel) string {

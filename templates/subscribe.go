@@ -128,14 +128,11 @@ func emitUnsubscribe(f *jen.File, op *model.Operation) {
 func emitSubscribeHelpers(f *jen.File, example string) {
 	emitReceivedType(f, example)
 	emitTopicFilter(f)
-	wrap := func(format string, args ...jen.Code) jen.Code {
-		return jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(format)}, args...)...)
-	}
 	parseType := jen.Func().Params(jen.String()).Params(jen.Id("P"), jen.Error())
 	decodeType := jen.Func().Params(jen.Index().Byte(), jen.Bool()).Params(jen.Id("T"), jen.Error())
 	received := jen.Id(ReceivedType).Types(jen.Id("P"), jen.Id("T"))
 	failed := func() jen.Code {
-		return jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrap("subscribe %s: %w", jen.Id("op"), jen.Err())))
+		return jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(errorf("subscribe %s: %w", jen.Id("op"), jen.Err())))
 	}
 
 	f.Add(godoc("subscribe is the body of every Subscribe method: op names the operation in errors, parse is nil for a channel without parameters."))
@@ -144,11 +141,11 @@ func emitSubscribeHelpers(f *jen.File, example string) {
 		jen.Id("qos").Byte(), jen.Id("parse").Add(parseType.Clone()), jen.Id("decode").Add(decodeType.Clone()),
 		jen.Id("handler").Func().Params(ctxType(), received.Clone()).Error(), jen.Id("opts").Index().Id("SubscribeOption"),
 	).Error().Block(
-		jen.If(jen.Id("handler").Op("==").Nil()).Block(jen.Return(wrap("subscribe %s: nil handler: %w", jen.Id("op"), rt("ErrInvalidConfig")))),
+		jen.If(jen.Id("handler").Op("==").Nil()).Block(jen.Return(errorf("subscribe %s: nil handler: %w", jen.Id("op"), rt("ErrInvalidConfig")))),
 		jen.List(jen.Id("filter"), jen.Err()).Op(":=").Id("tf").Dot("of").Call(jen.Id("opts")),
 		failed(),
 		jen.If(jen.List(jen.Id("qos"), jen.Err()).Op("=").Id("subscribeQoS").Call(jen.Id("qos"), jen.Id("opts")), jen.Err().Op("!=").Nil()).Block(
-			jen.Return(wrap("subscribe %s: %w", jen.Id("op"), jen.Err()))),
+			jen.Return(errorf("subscribe %s: %w", jen.Id("op"), jen.Err()))),
 		jen.Comment("Handlers outlive the call: they keep ctx's values, not its cancellation."),
 		jen.Id("hctx").Op(":=").Qual("context", "WithoutCancel").Call(jen.Id("ctx")),
 		jen.Id("what").Op(":=").Lit("receive ").Op("+").Id("op"),
@@ -170,9 +167,9 @@ func emitSubscribeHelpers(f *jen.File, example string) {
 		jen.Id("opts").Index().Id("SubscribeOption"),
 	).Error().Block(
 		jen.List(jen.Id("filter"), jen.Err()).Op(":=").Id("tf").Dot("of").Call(jen.Id("opts")),
-		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(wrap("unsubscribe %s: %w", jen.Id("op"), jen.Err()))),
+		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(errorf("unsubscribe %s: %w", jen.Id("op"), jen.Err()))),
 		jen.If(jen.Err().Op(":=").Id("c").Dot("mqtt").Dot("UnsubscribeContext").Call(jen.Id("ctx"), jen.Id("filter")), jen.Err().Op("!=").Nil()).Block(
-			jen.Return(wrap("unsubscribe %s: %w", jen.Id("op"), jen.Err()))),
+			jen.Return(errorf("unsubscribe %s: %w", jen.Id("op"), jen.Err()))),
 		jen.Return(jen.Nil()),
 	)
 	f.Line()
@@ -191,14 +188,14 @@ func emitSubscribeHelpers(f *jen.File, example string) {
 		jen.Id("msg").Dot("Topic").Op("=").Id("m").Dot("Topic").Call(),
 		jen.Id("data").Op(":=").Id("m").Dot("Payload").Call(),
 		jen.If(jen.Id("c").Dot("maxPayload").Op(">").Lit(0).Op("&&").Len(jen.Id("data")).Op(">").Id("c").Dot("maxPayload")).Add(reject(
-			wrap("%s: %d bytes, limit %d: %w", jen.Id("what"), jen.Len(jen.Id("data")), jen.Id("c").Dot("maxPayload"), rt("ErrPayloadTooLarge")))),
+			errorf("%s: %d bytes, limit %d: %w", jen.Id("what"), jen.Len(jen.Id("data")), jen.Id("c").Dot("maxPayload"), rt("ErrPayloadTooLarge")))),
 		jen.Var().Err().Error(),
 		jen.If(jen.Id("parse").Op("!=").Nil()).Block(
 			jen.If(jen.List(jen.Id("msg").Dot("Params"), jen.Err()).Op("=").Id("parse").Call(jen.Id("msg").Dot("Topic")), jen.Err().Op("!=").Nil()).Add(reject(
-				wrap("%s: %w", jen.Id("what"), jen.Err()))),
+				errorf("%s: %w", jen.Id("what"), jen.Err()))),
 		),
 		jen.If(jen.List(jen.Id("msg").Dot("Payload"), jen.Err()).Op("=").Id("decode").Call(jen.Id("data"), jen.Id("c").Dot("validate")), jen.Err().Op("!=").Nil()).Add(reject(
-			wrap("%s: %w", jen.Id("what"), jen.Err()))),
+			errorf("%s: %w", jen.Id("what"), jen.Err()))),
 		jen.List(jen.Id("msg").Dot("QoS"), jen.Id("msg").Dot("Retained"), jen.Id("msg").Dot("Duplicate")).Op("=").List(
 			jen.Id("m").Dot("Qos").Call(), jen.Id("m").Dot("Retained").Call(), jen.Id("m").Dot("Duplicate").Call()),
 		jen.Return(jen.Id("msg"), jen.True()),
@@ -235,9 +232,6 @@ func emitReceivedType(f *jen.File, example string) {
 // emitTopicFilter emits the type that names a channel's subscription
 // filter, and the method that applies the options to it.
 func emitTopicFilter(f *jen.File) {
-	errorf := func(format string, args ...jen.Code) jen.Code {
-		return jen.Return(jen.Lit(""), jen.Qual("fmt", "Errorf").Call(append([]jen.Code{jen.Lit(format)}, args...)...))
-	}
 	params := jen.Id("o").Dot("params")
 	f.Add(godoc("channelParams is implemented by the <Channel>Params types: the filter method builds a subscription filter from the parameters set."))
 	f.Type().Id("channelParams").Interface(jen.Id("filter").Params().Params(jen.String(), jen.Error()))
@@ -254,9 +248,9 @@ func emitTopicFilter(f *jen.File) {
 			jen.List(jen.Id("p"), jen.Id("ok")).Op(":=").Add(params.Clone()).Assert(jen.Id("P")),
 			jen.List(jen.Id("cp"), jen.Id("narrows")).Op(":=").Any().Call(jen.Id("p")).Assert(jen.Id("channelParams")),
 			jen.If(jen.Id("t").Dot("with").Op("==").Lit("")).Block(
-				errorf("channel %s has no parameters to restrict, got %T: %w", jen.Id("t").Dot("channel"), params.Clone(), rt("ErrInvalidTopic"))),
+				jen.Return(jen.Lit(""), errorf("channel %s has no parameters to restrict, got %T: %w", jen.Id("t").Dot("channel"), params.Clone(), rt("ErrInvalidTopic")))),
 			jen.If(jen.Op("!").Id("ok").Op("||").Op("!").Id("narrows")).Block(
-				errorf("%T does not restrict channel %s, use %s: %w", params.Clone(), jen.Id("t").Dot("channel"), jen.Id("t").Dot("with"), rt("ErrInvalidTopic"))),
+				jen.Return(jen.Lit(""), errorf("%T does not restrict channel %s, use %s: %w", params.Clone(), jen.Id("t").Dot("channel"), jen.Id("t").Dot("with"), rt("ErrInvalidTopic")))),
 			jen.Var().Err().Error(),
 			jen.If(jen.List(jen.Id("filter"), jen.Err()).Op("=").Id("cp").Dot("filter").Call(), jen.Err().Op("!=").Nil()).Block(
 				jen.Return(jen.Lit(""), jen.Err())),

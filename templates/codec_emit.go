@@ -39,12 +39,6 @@ import (
 // (maps, raw JSON, sums, allOf, kept additional properties, null) leaves
 // the whole payload to json.Unmarshal.
 
-// FastDecodeCovered reports whether the JSON payload schema s gets a fast
-// decoder and encoder (it must be FastCovered too).
-func FastDecodeCovered(s *model.Schema) bool {
-	return FastCovered(s) && fillableStruct(s, map[*model.Schema]bool{})
-}
-
 // fastDecodeFunc names the fast decoder of a payload schema variable.
 func fastDecodeFunc(schemaVar string) string { return "fastDecode" + schemaVar[len("schema"):] }
 
@@ -206,7 +200,7 @@ func (e *fastEmitter) scalarValue(s *model.Schema, depth int, sc *jen.Statement,
 }
 
 // fastDecode emits fastDecodeX for one JSON payload schema (see
-// FastDecodeCovered).
+// HasFastDecode).
 func (e *fastEmitter) fastDecode(schemaVar string, s *model.Schema) {
 	name := fastDecodeFunc(schemaVar)
 	e.f.Add(godoc(fmt.Sprintf("%s stores data in msg as json.Unmarshal would when data certainly satisfies %s. On false msg holds a partial value: callers reset it and take the usual path.", name, schemaVar)))
@@ -312,7 +306,7 @@ func (e *fastEmitter) fillStruct(s *model.Schema) {
 // fastEncodeFunc names the encoder of a payload struct.
 func fastEncodeFunc(s *model.Schema) string { return "append" + s.GoName }
 
-// fastEncode emits appendX for a payload struct (see FastDecodeCovered)
+// fastEncode emits appendX for a payload struct (see HasFastDecode)
 // and every struct it reaches.
 func (e *fastEmitter) fastEncode(s *model.Schema) {
 	if e.encodeDone == nil {

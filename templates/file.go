@@ -62,7 +62,7 @@ func (s *Spec) paths(m *model.Message) fastPaths {
 	if p, ok := s.fast[m]; ok {
 		return p
 	}
-	return fastPaths{check: HasFastCheck(m), decode: HasFastDecode(m)}
+	return fastPathsOf(m)
 }
 
 // NewFile starts one generated file of s: header, source line, package

@@ -145,18 +145,16 @@ func eachPayloadSchema(doc *model.Document, withJSON bool, emit func(name string
 // keywords the fast path decides, and it has no fast decoder, which checks
 // as it fills (and the encoder as it writes) so that a check of the bytes
 // alone would have nothing left to do.
-func HasFastCheck(m *model.Message) bool {
-	if SchemaVar(m) == "" {
-		return false
-	}
-	if isTextMessage(m) {
-		return textCovered(m.Payload)
-	}
-	return FastCovered(m.Payload) && !FastDecodeCovered(m.Payload)
-}
+func HasFastCheck(m *model.Message) bool { return fastPathsOf(m).check }
 
-// fastPathsOf is HasFastCheck and HasFastDecode, walking the payload
-// schema once for both.
+// HasFastDecode reports whether Validation emits a fast decoder for m's
+// JSON payload (see codec_emit.go).
+func HasFastDecode(m *model.Message) bool { return fastPathsOf(m).decode }
+
+// fastPathsOf decides HasFastCheck and HasFastDecode in one walk of the
+// payload schema: a fast decoder needs what a fast check needs
+// (FastCovered) and a struct it fills as encoding/json does
+// (fillableStruct).
 func fastPathsOf(m *model.Message) fastPaths {
 	if SchemaVar(m) == "" {
 		return fastPaths{}
@@ -167,12 +165,6 @@ func fastPathsOf(m *model.Message) fastPaths {
 	covered := FastCovered(m.Payload)
 	fillable := covered && fillableStruct(m.Payload, map[*model.Schema]bool{})
 	return fastPaths{check: covered && !fillable, decode: fillable && codecOf(m) == codecJSON}
-}
-
-// HasFastDecode reports whether Validation emits a fast decoder for m's
-// JSON payload (see codec_emit.go).
-func HasFastDecode(m *model.Message) bool {
-	return SchemaVar(m) != "" && !isTextMessage(m) && codecOf(m) == codecJSON && FastDecodeCovered(m.Payload)
 }
 
 // FastDecodeName names the fast decoder HasFastDecode reports.
@@ -255,12 +247,12 @@ func isJSONContent(ct string) bool {
 // against the meta-schema and compiled once.
 func compileBundle(bundle []byte, pointers []string) error {
 	c := newCompiler()
-	const url = "mqttgen:///payloads.json"
-	if err := c.AddResource(url, bytes.NewReader(bundle)); err != nil {
+	const loc = "mqttgen:///payloads.json"
+	if err := c.AddResource(loc, bytes.NewReader(bundle)); err != nil {
 		return err
 	}
 	for _, p := range pointers {
-		if _, err := c.Compile(url + "#" + p); err != nil {
+		if _, err := c.Compile(loc + "#" + p); err != nil {
 			return err
 		}
 	}

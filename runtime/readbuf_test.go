@@ -86,3 +86,32 @@ func TestBufferedConnDoesNotWaitToFill(t *testing.T) {
 		t.Fatal("the read waited for more than the packet")
 	}
 }
+
+// TestBufferedConnDropsWhatIsLeftOnClose: after Close, the packets still
+// in the buffer are not handed over, as a closed socket hands over
+// nothing; paho must see the old connection end where it closed it.
+func TestBufferedConnDropsWhatIsLeftOnClose(t *testing.T) {
+	var wire bytes.Buffer
+	for i := range 3 {
+		p := packets.NewControlPacket(packets.Pubrel).(*packets.PubrelPacket)
+		p.MessageID = uint16(i + 1)
+		if err := p.Write(&wire); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conn := newBufferedConn(&countingConn{Conn: nopConn{}, data: bytes.NewReader(wire.Bytes())})
+	if _, err := packets.ReadPacket(conn); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if cp, err := packets.ReadPacket(conn); err == nil {
+		t.Fatalf("read %v from the buffer of a closed connection", cp)
+	}
+}
+
+// nopConn is a net.Conn whose Close does nothing; the rest is unused.
+type nopConn struct{ net.Conn }
+
+func (nopConn) Close() error { return nil }

@@ -159,3 +159,15 @@ func exampleBroker() (url string, stop func()) {
 	}
 	return "tcp://" + addr, func() { _ = srv.Close() }
 }
+
+// Generated packages keep each payload schema in a variable made with
+// CompileOnUse: nothing is compiled when the package loads, and the first
+// message that needs the schema compiles it.
+func ExampleCompileOnUse() {
+	reading := runtime.CompileOnUse("Reading", `{"type":"object","required":["celsius"],"properties":{"celsius":{"type":"number","maximum":100}}}`)
+	fmt.Println(reading.ValidateJSON([]byte(`{"celsius":21.5}`)))
+	fmt.Println(reading.ValidateJSON([]byte(`{"celsius":120}`)))
+	// Output:
+	// <nil>
+	// payload field "/celsius": maximum: must be <= 100 but found 120
+}

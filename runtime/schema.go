@@ -8,16 +8,20 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-// Schema is a compiled JSON Schema for one payload. Generated code compiles
-// each schema once, in a package-level variable, and reuses it for every
-// message; a Schema is safe for concurrent use.
+// Schema is a compiled JSON Schema for one payload. Generated code keeps
+// each schema in a package-level variable, compiled once (on first use,
+// see CompileOnUse) and reused for every message; a Schema is safe for
+// concurrent use.
 type Schema struct {
-	name     string
-	compiled *jsonschema.Schema
+	name string
+	// compiled returns the compiled schema: the one CompileSchema made, or
+	// CompileOnUse's, compiled by the first call.
+	compiled func() *jsonschema.Schema
 }
 
 // CompileSchema compiles schemaJSON, a standalone JSON Schema document
@@ -40,7 +44,7 @@ func CompileSchema(name, schemaJSON string) (*Schema, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema %q: %w", name, err)
 	}
-	return &Schema{name: name, compiled: compiled}, nil
+	return &Schema{name: name, compiled: func() *jsonschema.Schema { return compiled }}, nil
 }
 
 // MustCompileSchema is CompileSchema for schemas written by the generator,
@@ -51,6 +55,18 @@ func MustCompileSchema(name, schemaJSON string) *Schema {
 		panic("mqttgen: generated schema does not compile: " + err.Error())
 	}
 	return s
+}
+
+// CompileOnUse is MustCompileSchema, compiling the schema when it is first
+// used rather than when the generated package loads: a package with a
+// thousand payloads would otherwise spend a quarter of a second compiling
+// at every program start, most of it for payloads the program never sees.
+// A schema that does not compile panics on its first use (a generator bug:
+// the generator compiles every schema it writes).
+func CompileOnUse(name, schemaJSON string) *Schema {
+	return &Schema{name: name, compiled: sync.OnceValue(func() *jsonschema.Schema {
+		return MustCompileSchema(name, schemaJSON).compiled()
+	})}
 }
 
 // Name is the label the schema was compiled with.
@@ -86,7 +102,7 @@ func DecodeValue(data []byte) (any, error) {
 // Validate checks v, a decoded JSON value (nil, bool, json.Number or
 // float64, string, []any, map[string]any), against the schema.
 func (s *Schema) Validate(v any) error {
-	err := s.compiled.Validate(v)
+	err := s.compiled().Validate(v)
 	if err == nil {
 		return nil
 	}

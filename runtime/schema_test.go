@@ -167,3 +167,46 @@ func TestSchemaValidateDecodedCaseVariants(t *testing.T) {
 		t.Logf("%s -> %v", c.payload, err)
 	}
 }
+
+// TestCompileOnUseCompilesOnFirstUse: making the schema does no work, so a
+// schema that cannot compile is only found on its first use, where it
+// panics as MustCompileSchema would at load time; one that compiles
+// validates like a compiled one, from many goroutines at once.
+func TestCompileOnUseCompilesOnFirstUse(t *testing.T) {
+	broken := mqttrt.CompileOnUse("broken", `{"type": "object", "pattern": "(?=x)"}`)
+	if broken.Name() != "broken" {
+		t.Errorf("Name = %q", broken.Name())
+	}
+	func() {
+		defer func() {
+			if r := recover(); r == nil || !strings.Contains(r.(string), "does not compile") {
+				t.Errorf("first use of a schema that does not compile: recovered %v, want the compile error", r)
+			}
+		}()
+		_ = broken.ValidateJSON([]byte(`{}`))
+	}()
+
+	s := mqttrt.CompileOnUse("reading", readingSchema)
+	valid := []byte(`{"id":"0b7e2c1a-4f5e-4b8e-9a3c-2d1e0f9a8b7c","reading":{"celsius":21.5}}`)
+	invalid := []byte(`{"id":"0b7e2c1a-4f5e-4b8e-9a3c-2d1e0f9a8b7c","reading":{"celsius":-80}}`)
+	errs := make(chan error, 16)
+	for i := range 16 {
+		go func() {
+			if i%2 == 0 {
+				errs <- s.ValidateJSON(valid)
+				return
+			}
+			var ve *mqttrt.ValidationError
+			if err := s.ValidateJSON(invalid); !errors.As(err, &ve) || ve.Field != "/reading/celsius" {
+				errs <- errors.New("invalid payload: " + err.Error())
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

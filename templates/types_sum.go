@@ -262,9 +262,9 @@ func emitSum(f *jen.File, s *model.Schema) error {
 			if err := checkCompiles(name+fld, js); err != nil {
 				return fmt.Errorf("%s: %w", s.Loc, err)
 			}
-			vars = append(vars, jen.Id(variantSchemaVar(name, fld)).Op("=").Qual(runtimePath, "MustCompileSchema").Call(jen.Lit(name+"."+fld), jen.Lit(string(js))))
+			vars = append(vars, jen.Id(variantSchemaVar(name, fld)).Op("=").Qual(runtimePath, "CompileOnUse").Call(jen.Lit(name+"."+fld), jen.Lit(string(js))))
 		}
-		f.Comment("Schemas of " + name + "'s variants, compiled once, to tell them apart.")
+		f.Comment("Schemas of " + name + "'s variants, compiled on first use, to tell them apart.")
 		f.Var().Defs(vars...)
 	}
 	f.Comment("UnmarshalJSON decodes data into the one variant it belongs to.")

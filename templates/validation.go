@@ -16,7 +16,7 @@ import (
 // Validation emits one compiled schema per distinct message payload:
 //
 //	// schemaReading validates payloads of message reading (...).
-//	var schemaReading = mqttrt.MustCompileSchema("Reading", "{...}")
+//	var schemaReading = mqttrt.CompileOnUse("Reading", "{...}")
 //
 // and, when the schema uses only keywords the fast path decides (see
 // validate_emit.go) and the payload has no fast decoder, the one-pass
@@ -30,8 +30,8 @@ func Validation(f *jen.File, s *Spec) error {
 	defer fast.decls()
 	return eachPayloadSchema(s.Doc, true, func(name string, m *model.Message, js []byte) {
 		label := strings.TrimPrefix(name, "schema")
-		f.Comment(fmt.Sprintf("%s validates the payload of message %s, compiled once.", name, messageLabel(m)))
-		f.Var().Id(name).Op("=").Qual(runtimePath, "MustCompileSchema").Call(jen.Lit(label), jen.Lit(string(js)))
+		f.Comment(fmt.Sprintf("%s validates the payload of message %s, compiled on first use.", name, messageLabel(m)))
+		f.Var().Id(name).Op("=").Qual(runtimePath, "CompileOnUse").Call(jen.Lit(label), jen.Lit(string(js)))
 		f.Line()
 		// A payload with a fast decoder gets no check of the bytes: the
 		// decoder checks as it fills and the encoder as it writes (see

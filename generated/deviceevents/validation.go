@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// schemaDeviceStarted validates the payload of message deviceStarted, compiled once.
-var schemaDeviceStarted = mqttrt.MustCompileSchema("DeviceStarted", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"event\":{\"const\":\"started\"},\"firmware\":{\"type\":\"string\"}},\"required\":[\"event\",\"firmware\"],\"type\":\"object\"}")
+// schemaDeviceStarted validates the payload of message deviceStarted, compiled on first use.
+var schemaDeviceStarted = mqttrt.CompileOnUse("DeviceStarted", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"event\":{\"const\":\"started\"},\"firmware\":{\"type\":\"string\"}},\"required\":[\"event\",\"firmware\"],\"type\":\"object\"}")
 
 // validDeviceStarted reports whether data certainly satisfies
 // schemaDeviceStarted, in one pass over the bytes without allocating. It may say
@@ -60,8 +60,8 @@ func checkDeviceStarted(sc *mqttrt.Scanner) bool {
 	return true
 }
 
-// schemaDeviceStopped validates the payload of message deviceStopped, compiled once.
-var schemaDeviceStopped = mqttrt.MustCompileSchema("DeviceStopped", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"event\":{\"const\":\"stopped\"},\"reason\":{\"enum\":[\"shutdown\",\"power-loss\",\"update\"],\"type\":\"string\"}},\"required\":[\"event\",\"reason\"],\"type\":\"object\"}")
+// schemaDeviceStopped validates the payload of message deviceStopped, compiled on first use.
+var schemaDeviceStopped = mqttrt.CompileOnUse("DeviceStopped", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"event\":{\"const\":\"stopped\"},\"reason\":{\"enum\":[\"shutdown\",\"power-loss\",\"update\"],\"type\":\"string\"}},\"required\":[\"event\",\"reason\"],\"type\":\"object\"}")
 
 // validDeviceStopped reports whether data certainly satisfies
 // schemaDeviceStopped, in one pass over the bytes without allocating. It may say
@@ -125,8 +125,8 @@ func checkDeviceStoppedReason(sc *mqttrt.Scanner) bool {
 	return true
 }
 
-// schemaDeviceFault validates the payload of message deviceFault, compiled once.
-var schemaDeviceFault = mqttrt.MustCompileSchema("DeviceFault", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"code\":{\"minimum\":1,\"type\":\"integer\"},\"detail\":{\"type\":\"string\"},\"event\":{\"const\":\"fault\"}},\"required\":[\"event\",\"code\"],\"type\":\"object\"}")
+// schemaDeviceFault validates the payload of message deviceFault, compiled on first use.
+var schemaDeviceFault = mqttrt.CompileOnUse("DeviceFault", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"code\":{\"minimum\":1,\"type\":\"integer\"},\"detail\":{\"type\":\"string\"},\"event\":{\"const\":\"fault\"}},\"required\":[\"event\",\"code\"],\"type\":\"object\"}")
 
 // validDeviceFault reports whether data certainly satisfies schemaDeviceFault,
 // in one pass over the bytes without allocating. It may say false for a valid
@@ -181,8 +181,8 @@ func checkDeviceFault(sc *mqttrt.Scanner) bool {
 	return true
 }
 
-// schemaRestart validates the payload of message restart, compiled once.
-var schemaRestart = mqttrt.MustCompileSchema("Restart", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"action\":{\"const\":\"restart\"},\"delaySeconds\":{\"minimum\":0,\"type\":\"integer\"}},\"required\":[\"action\"],\"type\":\"object\"}")
+// schemaRestart validates the payload of message restart, compiled on first use.
+var schemaRestart = mqttrt.CompileOnUse("Restart", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"action\":{\"const\":\"restart\"},\"delaySeconds\":{\"minimum\":0,\"type\":\"integer\"}},\"required\":[\"action\"],\"type\":\"object\"}")
 
 // validRestart reports whether data certainly satisfies schemaRestart, in one
 // pass over the bytes without allocating. It may say false for a valid payload
@@ -231,8 +231,8 @@ func checkRestart(sc *mqttrt.Scanner) bool {
 	return true
 }
 
-// schemaFirmwareUpdate validates the payload of message firmwareUpdate, compiled once.
-var schemaFirmwareUpdate = mqttrt.MustCompileSchema("FirmwareUpdate", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"action\":{\"const\":\"firmware\"},\"url\":{\"format\":\"uri\",\"type\":\"string\"}},\"required\":[\"action\",\"url\"],\"type\":\"object\"}")
+// schemaFirmwareUpdate validates the payload of message firmwareUpdate, compiled on first use.
+var schemaFirmwareUpdate = mqttrt.CompileOnUse("FirmwareUpdate", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"action\":{\"const\":\"firmware\"},\"url\":{\"format\":\"uri\",\"type\":\"string\"}},\"required\":[\"action\",\"url\"],\"type\":\"object\"}")
 
 // validFirmwareUpdate reports whether data certainly satisfies
 // schemaFirmwareUpdate, in one pass over the bytes without allocating. It may
@@ -283,8 +283,8 @@ func checkFirmwareUpdate(sc *mqttrt.Scanner) bool {
 	return true
 }
 
-// schemaOperatorNotePayload validates the payload of message operatorNote, compiled once.
-var schemaOperatorNotePayload = mqttrt.MustCompileSchema("OperatorNotePayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"maxLength\":280,\"type\":\"string\"}")
+// schemaOperatorNotePayload validates the payload of message operatorNote, compiled on first use.
+var schemaOperatorNotePayload = mqttrt.CompileOnUse("OperatorNotePayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"maxLength\":280,\"type\":\"string\"}")
 
 // validOperatorNotePayloadText reports whether the text payload v certainly
 // satisfies schemaOperatorNotePayload; callers ask schemaOperatorNotePayload

@@ -5,23 +5,23 @@ package sensorgateway
 
 import mqttrt "github.com/mqttgen/mqttgen/runtime"
 
-// schemaTemperatureReading validates the payload of message temperatureReading, compiled once.
-var schemaTemperatureReading = mqttrt.MustCompileSchema("TemperatureReading", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"battery\":{\"maximum\":100,\"minimum\":0,\"type\":\"integer\"},\"celsius\":{\"maximum\":100,\"minimum\":-50,\"type\":\"number\"},\"sensorId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"sensorId\",\"celsius\"],\"type\":\"object\"}")
+// schemaTemperatureReading validates the payload of message temperatureReading, compiled on first use.
+var schemaTemperatureReading = mqttrt.CompileOnUse("TemperatureReading", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"battery\":{\"maximum\":100,\"minimum\":0,\"type\":\"integer\"},\"celsius\":{\"maximum\":100,\"minimum\":-50,\"type\":\"number\"},\"sensorId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"sensorId\",\"celsius\"],\"type\":\"object\"}")
 
-// schemaHumidityReading validates the payload of message humidityReading, compiled once.
-var schemaHumidityReading = mqttrt.MustCompileSchema("HumidityReading", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"percent\":{\"maximum\":100,\"minimum\":0,\"type\":\"number\"},\"sensorId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"sensorId\",\"percent\"],\"type\":\"object\"}")
+// schemaHumidityReading validates the payload of message humidityReading, compiled on first use.
+var schemaHumidityReading = mqttrt.CompileOnUse("HumidityReading", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"percent\":{\"maximum\":100,\"minimum\":0,\"type\":\"number\"},\"sensorId\":{\"minLength\":1,\"type\":\"string\"}},\"required\":[\"sensorId\",\"percent\"],\"type\":\"object\"}")
 
-// schemaAlert validates the payload of message alert, compiled once.
-var schemaAlert = mqttrt.MustCompileSchema("Alert", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"code\":{\"pattern\":\"^[A-Z]+-[0-9]+$\",\"type\":\"string\"},\"message\":{\"type\":\"string\"},\"room\":{\"type\":\"string\"}},\"required\":[\"code\",\"message\"],\"type\":\"object\"}")
+// schemaAlert validates the payload of message alert, compiled on first use.
+var schemaAlert = mqttrt.CompileOnUse("Alert", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"code\":{\"pattern\":\"^[A-Z]+-[0-9]+$\",\"type\":\"string\"},\"message\":{\"type\":\"string\"},\"room\":{\"type\":\"string\"}},\"required\":[\"code\",\"message\"],\"type\":\"object\"}")
 
-// schemaDeviceCommand validates the payload of message deviceCommand, compiled once.
-var schemaDeviceCommand = mqttrt.MustCompileSchema("DeviceCommand", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"command\":{\"enum\":[\"reboot\",\"calibrate\",\"report\"],\"type\":\"string\"},\"delaySeconds\":{\"maximum\":3600,\"minimum\":0,\"type\":\"integer\"}},\"required\":[\"command\"],\"type\":\"object\"}")
+// schemaDeviceCommand validates the payload of message deviceCommand, compiled on first use.
+var schemaDeviceCommand = mqttrt.CompileOnUse("DeviceCommand", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"command\":{\"enum\":[\"reboot\",\"calibrate\",\"report\"],\"type\":\"string\"},\"delaySeconds\":{\"maximum\":3600,\"minimum\":0,\"type\":\"integer\"}},\"required\":[\"command\"],\"type\":\"object\"}")
 
-// schemaDeviceConfig validates the payload of message deviceConfig, compiled once.
-var schemaDeviceConfig = mqttrt.MustCompileSchema("DeviceConfig", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"reportIntervalSeconds\":{\"maximum\":3600,\"minimum\":5,\"type\":\"integer\"},\"units\":{\"enum\":[\"metric\",\"imperial\"],\"type\":\"string\"}},\"required\":[\"reportIntervalSeconds\",\"units\"],\"type\":\"object\"}")
+// schemaDeviceConfig validates the payload of message deviceConfig, compiled on first use.
+var schemaDeviceConfig = mqttrt.CompileOnUse("DeviceConfig", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"additionalProperties\":false,\"properties\":{\"reportIntervalSeconds\":{\"maximum\":3600,\"minimum\":5,\"type\":\"integer\"},\"units\":{\"enum\":[\"metric\",\"imperial\"],\"type\":\"string\"}},\"required\":[\"reportIntervalSeconds\",\"units\"],\"type\":\"object\"}")
 
-// schemaGatewayStatus validates the payload of message gatewayStatus, compiled once.
-var schemaGatewayStatus = mqttrt.MustCompileSchema("GatewayStatus", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"enum\":[\"online\",\"offline\"],\"type\":\"string\"}")
+// schemaGatewayStatus validates the payload of message gatewayStatus, compiled on first use.
+var schemaGatewayStatus = mqttrt.CompileOnUse("GatewayStatus", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"enum\":[\"online\",\"offline\"],\"type\":\"string\"}")
 
 // validGatewayStatusText reports whether the text payload v certainly satisfies
 // schemaGatewayStatus; callers ask schemaGatewayStatus when it says false.

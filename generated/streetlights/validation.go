@@ -5,11 +5,11 @@ package streetlights
 
 import mqttrt "github.com/mqttgen/mqttgen/runtime"
 
-// schemaLightMeasuredPayload validates the payload of message lightMeasured, compiled once.
-var schemaLightMeasuredPayload = mqttrt.MustCompileSchema("LightMeasuredPayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"lumens\":{\"minimum\":0,\"type\":\"integer\"},\"sentAt\":{\"format\":\"date-time\",\"type\":\"string\"}},\"required\":[\"lumens\"],\"type\":\"object\"}")
+// schemaLightMeasuredPayload validates the payload of message lightMeasured, compiled on first use.
+var schemaLightMeasuredPayload = mqttrt.CompileOnUse("LightMeasuredPayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"lumens\":{\"minimum\":0,\"type\":\"integer\"},\"sentAt\":{\"format\":\"date-time\",\"type\":\"string\"}},\"required\":[\"lumens\"],\"type\":\"object\"}")
 
-// schemaTurnOnOffPayload validates the payload of message turnOnOff, compiled once.
-var schemaTurnOnOffPayload = mqttrt.MustCompileSchema("TurnOnOffPayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"command\":{\"enum\":[\"on\",\"off\"],\"type\":\"string\"},\"sentAt\":{\"format\":\"date-time\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"}")
+// schemaTurnOnOffPayload validates the payload of message turnOnOff, compiled on first use.
+var schemaTurnOnOffPayload = mqttrt.CompileOnUse("TurnOnOffPayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"command\":{\"enum\":[\"on\",\"off\"],\"type\":\"string\"},\"sentAt\":{\"format\":\"date-time\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"}")
 
-// schemaDimLightPayload validates the payload of message dimLight, compiled once.
-var schemaDimLightPayload = mqttrt.MustCompileSchema("DimLightPayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"percentage\":{\"maximum\":100,\"minimum\":0,\"type\":\"integer\"},\"sentAt\":{\"format\":\"date-time\",\"type\":\"string\"}},\"required\":[\"percentage\"],\"type\":\"object\"}")
+// schemaDimLightPayload validates the payload of message dimLight, compiled on first use.
+var schemaDimLightPayload = mqttrt.CompileOnUse("DimLightPayload", "{\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"properties\":{\"percentage\":{\"maximum\":100,\"minimum\":0,\"type\":\"integer\"},\"sentAt\":{\"format\":\"date-time\",\"type\":\"string\"}},\"required\":[\"percentage\"],\"type\":\"object\"}")

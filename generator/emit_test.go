@@ -96,3 +96,65 @@ func TestEmitIsGofmtAndDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestHelperNamesLeaveRoomForDocumentNames: the helpers emitted once per
+// package must not be named like what a document's names make
+// (fill<Type>, encode<Message>...). A payload schema named Filter on a
+// channel whose address has a parameter once made fillFilter twice (the
+// fast decoder's and the address helper's), and a message named bytes
+// beside an operation without a message made encodeBytes twice.
+func TestHelperNamesLeaveRoomForDocumentNames(t *testing.T) {
+	docs := map[string]string{
+		"filter": `asyncapi: 3.0.0
+info: {title: Names, version: 1.0.0}
+channels:
+  filters:
+    address: filters/{id}
+    parameters: {id: {}}
+    messages:
+      filter: {payload: {$ref: '#/components/schemas/Filter'}}
+operations:
+  sendFilter: {action: send, channel: {$ref: '#/channels/filters'}}
+  onFilter: {action: receive, channel: {$ref: '#/channels/filters'}}
+components:
+  schemas:
+    Filter:
+      type: object
+      required: [name]
+      properties: {name: {type: string}}
+`,
+		"bytes": `asyncapi: 3.0.0
+info: {title: Names, version: 1.0.0}
+channels:
+  a:
+    address: a
+    messages:
+      bytes: {payload: {type: object, properties: {n: {type: integer}}}}
+  b:
+    address: b
+operations:
+  sendA: {action: send, channel: {$ref: '#/channels/a'}}
+  sendB: {action: send, channel: {$ref: '#/channels/b'}}
+`,
+	}
+	want := map[string][]string{
+		"filter": {"func fillFilter(", "func addressFilter("},
+		"bytes":  {"func encodeBytes(", "func bytesAsPayload("},
+	}
+	for name, doc := range docs {
+		files, err := Generate(context.Background(), Config{Spec: name + ".yaml", Input: []byte(doc), Package: "names", Role: RoleApp})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		var all []byte
+		for _, f := range files {
+			all = append(all, f.Data...)
+		}
+		for _, w := range want[name] {
+			if !bytes.Contains(all, []byte(w)) {
+				t.Errorf("%s: no %s…: the test no longer has both names to tell apart", name, w)
+			}
+		}
+	}
+}

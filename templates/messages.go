@@ -142,7 +142,7 @@ func (p opPayload) encodeFunc() string {
 	case p.msg != nil:
 		return "encode" + p.msg.GoName
 	}
-	return "encodeBytes"
+	return rawEncode
 }
 
 func (p opPayload) decodeFunc() string {
@@ -152,7 +152,7 @@ func (p opPayload) decodeFunc() string {
 	case p.msg != nil:
 		return "decode" + p.msg.GoName
 	}
-	return "decodeBytes"
+	return rawDecode
 }
 
 // describePayload names the payload for godoc.
@@ -437,13 +437,21 @@ func textValue(m *model.Message) *jen.Statement {
 	return jen.Id("text")
 }
 
+// rawEncode and rawDecode are the codec of operations without a message.
+// Their names must not start with encode or decode, which with a message's
+// name make that message's codec (a message named bytes has encodeBytes).
+const (
+	rawEncode = "bytesAsPayload"
+	rawDecode = "payloadAsBytes"
+)
+
 func emitRawCodec(f *jen.File) {
-	f.Add(godoc("encodeBytes sends bytes as they are: the document describes no message for the operation."))
-	f.Func().Id("encodeBytes").Params(jen.Id("msg").Index().Byte(), jen.Id("_").Bool()).Params(jen.Index().Byte(), jen.Error()).Block(
+	f.Add(godoc(rawEncode + " sends bytes as they are: the document describes no message for the operation."))
+	f.Func().Id(rawEncode).Params(jen.Id("msg").Index().Byte(), jen.Id("_").Bool()).Params(jen.Index().Byte(), jen.Error()).Block(
 		jen.Return(jen.Id("msg"), jen.Nil()))
 	f.Line()
-	f.Add(godoc("decodeBytes hands received bytes over as they are."))
-	f.Func().Id("decodeBytes").Params(jen.Id("data").Index().Byte(), jen.Id("_").Bool()).Params(jen.Index().Byte(), jen.Error()).Block(
+	f.Add(godoc(rawDecode + " hands received bytes over as they are."))
+	f.Func().Id(rawDecode).Params(jen.Id("data").Index().Byte(), jen.Id("_").Bool()).Params(jen.Index().Byte(), jen.Error()).Block(
 		jen.Return(jen.Id("data"), jen.Nil()))
 	f.Line()
 }

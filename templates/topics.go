@@ -440,7 +440,7 @@ func (t *topicTemplate) levelParams() []*model.Parameter {
 
 // emitPlainFilterMethod: filter for a plain address.
 //
-//	func (p ReadingParams) filter() (string, error) { return fillFilter(ReadingAddress, p.Room) }
+//	func (p ReadingParams) filter() (string, error) { return addressFilter(ReadingAddress, p.Room) }
 func emitPlainFilterMethod(f *jen.File, t *topicTemplate) {
 	ch := t.channel
 	args := []jen.Code{jen.Id(ch.GoName + "Address")}
@@ -449,7 +449,7 @@ func emitPlainFilterMethod(f *jen.File, t *topicTemplate) {
 	}
 	f.Add(godoc(fmt.Sprintf("filter is the subscription filter of channel %s with the parameters set in p fixed and the others as +.", ch.Key)))
 	f.Func().Params(jen.Id("p").Id(paramsType(ch))).Id("filter").Params().Params(jen.String(), jen.Error()).Block(
-		jen.Return(jen.Id("fillFilter").Call(args...)))
+		jen.Return(jen.Id("addressFilter").Call(args...)))
 	f.Line()
 }
 
@@ -509,8 +509,8 @@ func emitPlainHelpers(f *jen.File) {
 		),
 	)
 	f.Line()
-	f.Add(godoc("fillFilter is the subscription filter of address with its {parameter} levels set to values, in order, or to + where a value is empty. Set values are checked like Topic does, so they cannot widen the subscription."))
-	f.Func().Id("fillFilter").Params(jen.Id("address").String(), jen.Id("values").Op("...").String()).Params(jen.String(), jen.Error()).Block(
+	f.Add(godoc("addressFilter is the subscription filter of address with its {parameter} levels set to values, in order, or to + where a value is empty. Set values are checked like Topic does, so they cannot widen the subscription."))
+	f.Func().Id("addressFilter").Params(jen.Id("address").String(), jen.Id("values").Op("...").String()).Params(jen.String(), jen.Error()).Block(
 		jen.Id("levels").Op(":=").Qual("strings", "Split").Call(jen.Id("address"), jen.Lit("/")),
 		jen.Id("n").Op(":=").Lit(0),
 		jen.For(jen.List(jen.Id("i"), jen.Id("level")).Op(":=").Range().Id("levels")).Block(

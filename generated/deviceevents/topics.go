@@ -34,7 +34,7 @@ func (p EventsParams) Topic() (string, error) {
 // filter is the subscription filter of channel events with the parameters set in
 // p fixed and the others as +.
 func (p EventsParams) filter() (string, error) {
-	return fillFilter(EventsAddress, p.DeviceID)
+	return addressFilter(EventsAddress, p.DeviceID)
 }
 
 // ParseEventsTopic returns the parameters of topic on channel events
@@ -82,7 +82,7 @@ func (p ControlParams) Topic() (string, error) {
 // filter is the subscription filter of channel control with the parameters set
 // in p fixed and the others as +.
 func (p ControlParams) filter() (string, error) {
-	return fillFilter(ControlAddress, p.DeviceID)
+	return addressFilter(ControlAddress, p.DeviceID)
 }
 
 // ParseControlTopic returns the parameters of topic on channel control
@@ -132,10 +132,10 @@ func matchAddress(topic, address string, values []string) bool {
 	}
 }
 
-// fillFilter is the subscription filter of address with its {parameter} levels
-// set to values, in order, or to + where a value is empty. Set values are
+// addressFilter is the subscription filter of address with its {parameter}
+// levels set to values, in order, or to + where a value is empty. Set values are
 // checked like Topic does, so they cannot widen the subscription.
-func fillFilter(address string, values ...string) (string, error) {
+func addressFilter(address string, values ...string) (string, error) {
 	levels := strings.Split(address, "/")
 	n := 0
 	for i, level := range levels {

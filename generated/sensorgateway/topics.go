@@ -37,7 +37,7 @@ func (p TemperatureParams) Topic() (string, error) {
 // filter is the subscription filter of channel temperature with the parameters
 // set in p fixed and the others as +.
 func (p TemperatureParams) filter() (string, error) {
-	return fillFilter(TemperatureAddress, p.Room)
+	return addressFilter(TemperatureAddress, p.Room)
 }
 
 // ParseTemperatureTopic returns the parameters of topic on channel temperature
@@ -88,7 +88,7 @@ func (p HumidityParams) Topic() (string, error) {
 // filter is the subscription filter of channel humidity with the parameters set
 // in p fixed and the others as +.
 func (p HumidityParams) filter() (string, error) {
-	return fillFilter(HumidityAddress, p.Room)
+	return addressFilter(HumidityAddress, p.Room)
 }
 
 // ParseHumidityTopic returns the parameters of topic on channel humidity
@@ -231,7 +231,7 @@ func (p CommandsParams) Topic() (string, error) {
 // filter is the subscription filter of channel commands with the parameters set
 // in p fixed and the others as +.
 func (p CommandsParams) filter() (string, error) {
-	return fillFilter(CommandsAddress, p.DeviceID)
+	return addressFilter(CommandsAddress, p.DeviceID)
 }
 
 // ParseCommandsTopic returns the parameters of topic on channel commands
@@ -283,7 +283,7 @@ func (p ConfigParams) Topic() (string, error) {
 // filter is the subscription filter of channel config with the parameters set in
 // p fixed and the others as +.
 func (p ConfigParams) filter() (string, error) {
-	return fillFilter(ConfigAddress, p.DeviceID)
+	return addressFilter(ConfigAddress, p.DeviceID)
 }
 
 // ParseConfigTopic returns the parameters of topic on channel config
@@ -334,7 +334,7 @@ func (p StatusParams) Topic() (string, error) {
 // filter is the subscription filter of channel status with the parameters set in
 // p fixed and the others as +.
 func (p StatusParams) filter() (string, error) {
-	return fillFilter(StatusAddress, p.GatewayID)
+	return addressFilter(StatusAddress, p.GatewayID)
 }
 
 // ParseStatusTopic returns the parameters of topic on channel status
@@ -384,10 +384,10 @@ func matchAddress(topic, address string, values []string) bool {
 	}
 }
 
-// fillFilter is the subscription filter of address with its {parameter} levels
-// set to values, in order, or to + where a value is empty. Set values are
+// addressFilter is the subscription filter of address with its {parameter}
+// levels set to values, in order, or to + where a value is empty. Set values are
 // checked like Topic does, so they cannot widen the subscription.
-func fillFilter(address string, values ...string) (string, error) {
+func addressFilter(address string, values ...string) (string, error) {
 	levels := strings.Split(address, "/")
 	n := 0
 	for i, level := range levels {

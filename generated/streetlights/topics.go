@@ -38,7 +38,7 @@ func (p TownLightsLightingMeasuredParams) Topic() (string, error) {
 // town/lights/{streetlightId}/lighting/measured with the parameters set in p
 // fixed and the others as +.
 func (p TownLightsLightingMeasuredParams) filter() (string, error) {
-	return fillFilter(TownLightsLightingMeasuredAddress, p.StreetlightID)
+	return addressFilter(TownLightsLightingMeasuredAddress, p.StreetlightID)
 }
 
 // ParseTownLightsLightingMeasuredTopic returns the parameters of topic on
@@ -89,7 +89,7 @@ func (p TownLightsTurnOnParams) Topic() (string, error) {
 // town/lights/{streetlightId}/turn/on with the parameters set in p fixed and the
 // others as +.
 func (p TownLightsTurnOnParams) filter() (string, error) {
-	return fillFilter(TownLightsTurnOnAddress, p.StreetlightID)
+	return addressFilter(TownLightsTurnOnAddress, p.StreetlightID)
 }
 
 // ParseTownLightsTurnOnTopic returns the parameters of topic on channel
@@ -139,7 +139,7 @@ func (p TownLightsTurnOffParams) Topic() (string, error) {
 // town/lights/{streetlightId}/turn/off with the parameters set in p fixed and
 // the others as +.
 func (p TownLightsTurnOffParams) filter() (string, error) {
-	return fillFilter(TownLightsTurnOffAddress, p.StreetlightID)
+	return addressFilter(TownLightsTurnOffAddress, p.StreetlightID)
 }
 
 // ParseTownLightsTurnOffTopic returns the parameters of topic on channel
@@ -188,7 +188,7 @@ func (p TownLightsDimParams) Topic() (string, error) {
 // filter is the subscription filter of channel town/lights/{streetlightId}/dim
 // with the parameters set in p fixed and the others as +.
 func (p TownLightsDimParams) filter() (string, error) {
-	return fillFilter(TownLightsDimAddress, p.StreetlightID)
+	return addressFilter(TownLightsDimAddress, p.StreetlightID)
 }
 
 // ParseTownLightsDimTopic returns the parameters of topic on channel
@@ -240,10 +240,10 @@ func matchAddress(topic, address string, values []string) bool {
 	}
 }
 
-// fillFilter is the subscription filter of address with its {parameter} levels
-// set to values, in order, or to + where a value is empty. Set values are
+// addressFilter is the subscription filter of address with its {parameter}
+// levels set to values, in order, or to + where a value is empty. Set values are
 // checked like Topic does, so they cannot widen the subscription.
-func fillFilter(address string, values ...string) (string, error) {
+func addressFilter(address string, values ...string) (string, error) {
 	levels := strings.Split(address, "/")
 	n := 0
 	for i, level := range levels {

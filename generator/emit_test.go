@@ -101,8 +101,10 @@ func TestEmitIsGofmtAndDeterministic(t *testing.T) {
 // package must not be named like what a document's names make
 // (fill<Type>, encode<Message>...). A payload schema named Filter on a
 // channel whose address has a parameter once made fillFilter twice (the
-// fast decoder's and the address helper's), and a message named bytes
-// beside an operation without a message made encodeBytes twice.
+// fast decoder's and the address helper's), a message named bytes beside
+// an operation without a message made encodeBytes twice, and a message
+// named format1 with a format in its schema made decodeFormat1 twice (its
+// decoder and the fast decoder's format checker).
 func TestHelperNamesLeaveRoomForDocumentNames(t *testing.T) {
 	docs := map[string]string{
 		"filter": `asyncapi: 3.0.0
@@ -136,10 +138,25 @@ operations:
   sendA: {action: send, channel: {$ref: '#/channels/a'}}
   sendB: {action: send, channel: {$ref: '#/channels/b'}}
 `,
+		"format1": `asyncapi: 3.0.0
+info: {title: Names, version: 1.0.0}
+channels:
+  a:
+    address: a
+    messages:
+      format1:
+        payload:
+          type: object
+          required: [mail]
+          properties: {mail: {type: string, format: email}}
+operations:
+  sendA: {action: send, channel: {$ref: '#/channels/a'}}
+`,
 	}
 	want := map[string][]string{
-		"filter": {"func fillFilter(", "func addressFilter("},
-		"bytes":  {"func encodeBytes(", "func bytesAsPayload("},
+		"filter":  {"func fillFilter(", "func addressFilter("},
+		"bytes":   {"func encodeBytes(", "func bytesAsPayload("},
+		"format1": {"func decodeFormat1(", "decodingFormat1 = "},
 	}
 	for name, doc := range docs {
 		files, err := Generate(context.Background(), Config{Spec: name + ".yaml", Input: []byte(doc), Package: "names", Role: RoleApp})

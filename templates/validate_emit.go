@@ -297,7 +297,9 @@ func objectKeys(s *model.Schema) []string {
 type fastEmitter struct {
 	f *jen.File
 	// prefix starts the names of the package-level patterns and format
-	// checkers, which differ per file.
+	// checkers, which differ per file. It and checkPrefix must not be a
+	// prefix that a name from the document completes (decode<Message>:
+	// "decoding", whose next letter is lower case, is safe; "decode" is not).
 	prefix string
 	// checkPrefix starts the names of the check functions of named
 	// schemas, which differ per file too.

@@ -52,7 +52,7 @@ func Validation(f *jen.File, s *Spec) error {
 // They are two files so that a large document's codecs are formatted on
 // two cores.
 func Decoders(f *jen.File, s *Spec) error {
-	fast := newFastEmitter(f, "decode", "decodeCheck")
+	fast := newFastEmitter(f, "decoding", "decodingCheck")
 	defer fast.decls()
 	return eachPayloadSchema(s.Doc, false, func(name string, m *model.Message, _ []byte) {
 		if !isTextMessage(m) && s.paths(m).decode {
@@ -63,7 +63,7 @@ func Decoders(f *jen.File, s *Spec) error {
 
 // Encoders emits the appendX encoders (see Decoders).
 func Encoders(f *jen.File, s *Spec) error {
-	fast := newFastEmitter(f, "encode", "encodeCheck")
+	fast := newFastEmitter(f, "encoding", "encodingCheck")
 	defer fast.decls()
 	return eachPayloadSchema(s.Doc, false, func(_ string, m *model.Message, _ []byte) {
 		if !isTextMessage(m) && s.paths(m).decode {

@@ -124,7 +124,7 @@ func fillAlert(sc *mqttrt.Scanner, v *Alert) bool {
 		switch string(sc.Key()) {
 		case "code":
 			seen0 |= 1 << 0
-			if sc.Next() != '"' || !sc.String() || !decodePattern1.Match(sc.Str()) {
+			if sc.Next() != '"' || !sc.String() || !decodingPattern1.Match(sc.Str()) {
 				return false
 			}
 			v.Code = string(sc.Str())
@@ -251,5 +251,5 @@ func fillDeviceConfig(sc *mqttrt.Scanner, v *DeviceConfig) bool {
 
 // Patterns and formats of this file's fast checks, compiled once (the same regexp engine and format checks the schemas use).
 var (
-	decodePattern1 = regexp.MustCompile("^[A-Z]+-[0-9]+$")
+	decodingPattern1 = regexp.MustCompile("^[A-Z]+-[0-9]+$")
 )

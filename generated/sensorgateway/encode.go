@@ -67,7 +67,7 @@ func appendHumidityReading(dst []byte, v *HumidityReading) ([]byte, bool) {
 func appendAlert(dst []byte, v *Alert) ([]byte, bool) {
 	start := len(dst)
 	dst = append(dst, ",\"code\":"...)
-	if !utf8.ValidString(string(v.Code)) || !encodePattern1.MatchString(string(v.Code)) {
+	if !utf8.ValidString(string(v.Code)) || !encodingPattern1.MatchString(string(v.Code)) {
 		return dst, false
 	}
 	dst = mqttrt.AppendJSONString(dst, v.Code)
@@ -138,5 +138,5 @@ func appendDeviceConfig(dst []byte, v *DeviceConfig) ([]byte, bool) {
 
 // Patterns and formats of this file's fast checks, compiled once (the same regexp engine and format checks the schemas use).
 var (
-	encodePattern1 = regexp.MustCompile("^[A-Z]+-[0-9]+$")
+	encodingPattern1 = regexp.MustCompile("^[A-Z]+-[0-9]+$")
 )

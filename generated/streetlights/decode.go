@@ -35,7 +35,7 @@ func fillLightMeasuredPayload(sc *mqttrt.Scanner, v *LightMeasuredPayload) bool 
 			}
 			v.Lumens = x
 		case "sentAt":
-			if sc.Next() != '"' || !sc.String() || !decodeFormat1(sc.Str()) {
+			if sc.Next() != '"' || !sc.String() || !decodingFormat1(sc.Str()) {
 				return false
 			}
 			{
@@ -85,7 +85,7 @@ func fillTurnOnOffPayload(sc *mqttrt.Scanner, v *TurnOnOffPayload) bool {
 			}
 			v.Command = TurnOnOffPayloadCommand(sc.Str())
 		case "sentAt":
-			if sc.Next() != '"' || !sc.String() || !decodeFormat1(sc.Str()) {
+			if sc.Next() != '"' || !sc.String() || !decodingFormat1(sc.Str()) {
 				return false
 			}
 			{
@@ -134,7 +134,7 @@ func fillDimLightPayload(sc *mqttrt.Scanner, v *DimLightPayload) bool {
 			}
 			v.Percentage = x
 		case "sentAt":
-			if sc.Next() != '"' || !sc.String() || !decodeFormat1(sc.Str()) {
+			if sc.Next() != '"' || !sc.String() || !decodingFormat1(sc.Str()) {
 				return false
 			}
 			{
@@ -158,5 +158,5 @@ func fillDimLightPayload(sc *mqttrt.Scanner, v *DimLightPayload) bool {
 
 // Patterns and formats of this file's fast checks, compiled once (the same regexp engine and format checks the schemas use).
 var (
-	decodeFormat1 = mqttrt.FormatChecker("date-time")
+	decodingFormat1 = mqttrt.FormatChecker("date-time")
 )

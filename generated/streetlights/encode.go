@@ -21,7 +21,7 @@ func appendLightMeasuredPayload(dst []byte, v *LightMeasuredPayload) ([]byte, bo
 		dst = append(dst, ",\"sentAt\":"...)
 		{
 			b, err := (*v.SentAt).MarshalJSON()
-			if err != nil || !encodeFormat1(b[1:len(b)-1]) {
+			if err != nil || !encodingFormat1(b[1:len(b)-1]) {
 				return dst, false
 			}
 			dst = append(dst, b...)
@@ -51,7 +51,7 @@ func appendTurnOnOffPayload(dst []byte, v *TurnOnOffPayload) ([]byte, bool) {
 		dst = append(dst, ",\"sentAt\":"...)
 		{
 			b, err := (*v.SentAt).MarshalJSON()
-			if err != nil || !encodeFormat1(b[1:len(b)-1]) {
+			if err != nil || !encodingFormat1(b[1:len(b)-1]) {
 				return dst, false
 			}
 			dst = append(dst, b...)
@@ -76,7 +76,7 @@ func appendDimLightPayload(dst []byte, v *DimLightPayload) ([]byte, bool) {
 		dst = append(dst, ",\"sentAt\":"...)
 		{
 			b, err := (*v.SentAt).MarshalJSON()
-			if err != nil || !encodeFormat1(b[1:len(b)-1]) {
+			if err != nil || !encodingFormat1(b[1:len(b)-1]) {
 				return dst, false
 			}
 			dst = append(dst, b...)
@@ -91,5 +91,5 @@ func appendDimLightPayload(dst []byte, v *DimLightPayload) ([]byte, bool) {
 
 // Patterns and formats of this file's fast checks, compiled once (the same regexp engine and format checks the schemas use).
 var (
-	encodeFormat1 = mqttrt.FormatChecker("date-time")
+	encodingFormat1 = mqttrt.FormatChecker("date-time")
 )

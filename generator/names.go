@@ -9,6 +9,7 @@ import (
 	"github.com/mqttgen/mqttgen/generator/loader"
 	"github.com/mqttgen/mqttgen/generator/model"
 	"github.com/mqttgen/mqttgen/generator/naming"
+	"github.com/mqttgen/mqttgen/templates"
 )
 
 // goNameExt is the extension that overrides a derived Go name.
@@ -186,6 +187,16 @@ func (n *namer) messages(doc *model.Document) {
 	}
 	deriveMessageNames(doc, src)
 	taken := map[string]owner{}
+	// A message's codec is encode<Name>, and so is the codec of the type
+	// that holds an operation's several messages, so no message may take
+	// that type's name.
+	for _, op := range doc.Operations {
+		if sum := templates.SumTypeName(op); sum != "" {
+			if _, dup := taken[sum]; !dup {
+				taken[sum] = owner{fmt.Sprintf("the type of operation %q's several messages", op.Key), op.Loc}
+			}
+		}
+	}
 	for _, m := range doc.Messages {
 		name, from, ok := override(m.Extensions)
 		if !ok {

@@ -181,6 +181,22 @@ channels:
 			`api.yaml:6:43: /channels/c/parameters/sensorId: parameter "sensorId" of channel "c" gets the Go name SensorID, as does parameter "sensor-id" of channel "c" at api.yaml:6:29; set x-go-name on one of them`,
 			`api.yaml:9:12: /channels/c/messages/two: message "two" gets the Go name Reading, as does message "one" at api.yaml:8:12; set x-go-name on one of them`,
 		}},
+		{"message named like the type of an operation's several messages", `asyncapi: 3.0.0
+info: {title: t, version: v}
+channels:
+  a:
+    address: a
+    messages:
+      on: {payload: {type: integer}}
+      off: {payload: {type: string}}
+  b:
+    address: b
+    messages:
+      aPayload: {payload: {type: integer}}
+operations:
+  sendA: {action: send, channel: {$ref: '#/channels/a'}}
+  sendB: {action: send, channel: {$ref: '#/channels/b'}}
+`, []string{`api.yaml:12:17: /channels/b/messages/aPayload: message "aPayload" gets the Go name APayload, as does the type of operation "sendA"'s several messages at api.yaml:14:10; set x-go-name on one of them`}},
 		{"not an identifier", `asyncapi: 2.6.0
 info: {title: t, version: v}
 channels:

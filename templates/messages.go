@@ -90,6 +90,19 @@ type payloadSum struct {
 	messages []*model.Message
 }
 
+// SumTypeName is the name of the type Messages emits for op's payload
+// when op has several messages, "" otherwise. Its codec is named like a
+// message's (encode<Name>), so the naming stage keeps messages off it.
+func SumTypeName(op *model.Operation) string {
+	if op.Channel == nil {
+		return "" // no method, so no payload type
+	}
+	if p := payloadOf(op); p.sum != nil {
+		return p.sum.name
+	}
+	return ""
+}
+
 // payloadOf is the payload of op.
 func payloadOf(op *model.Operation) opPayload {
 	switch len(op.Messages) {

@@ -10,8 +10,6 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -164,9 +162,8 @@ func BenchmarkGenerateCLI(b *testing.B) {
 // The rusage of a child is no measure here: Linux counts in it the memory
 // of the parent it was forked from.
 func watchPeakRSS(pid int) func() int64 {
-	var peak atomic.Int64
-	stop, done := make(chan struct{}), make(chan struct{})
-	read := func() {
+	var peak int64
+	stop := sampleUntilStopped(2*time.Millisecond, func() {
 		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 		if err != nil {
 			return // gone, or not Linux
@@ -174,29 +171,15 @@ func watchPeakRSS(pid int) func() int64 {
 		for line := range strings.Lines(string(status)) {
 			if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 				var n int64
-				if _, err := fmt.Sscan(kb, &n); err == nil && n<<10 > peak.Load() {
-					peak.Store(n << 10)
+				if _, err := fmt.Sscan(kb, &n); err == nil {
+					peak = max(peak, n<<10)
 				}
 			}
 		}
-	}
-	go func() {
-		defer close(done)
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				read()
-			case <-stop:
-				return
-			}
-		}
-	}()
+	})
 	return func() int64 {
-		close(stop)
-		<-done
-		return peak.Load()
+		stop()
+		return peak
 	}
 }
 
@@ -205,37 +188,40 @@ func watchPeakRSS(pid int) func() int64 {
 // which reports the largest value seen.
 func trackPeakHeap() func() uint64 {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var (
-		mu   sync.Mutex
-		peak uint64
-	)
-	read := func() {
+	var peak uint64
+	stop := sampleUntilStopped(time.Millisecond, func() {
 		metrics.Read(sample)
-		mu.Lock()
 		peak = max(peak, sample[0].Value.Uint64())
-		mu.Unlock()
+	})
+	return func() uint64 {
+		stop()
+		return peak
 	}
-	stop, done := make(chan struct{}), make(chan struct{})
+}
+
+// sampleUntilStopped calls read every interval on a goroutine of its own
+// until the returned function is called, which waits for that goroutine
+// to end and calls read once more. read never runs twice at once, and the
+// caller may use what it recorded after stop returns without a lock.
+func sampleUntilStopped(interval time.Duration, read func()) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(time.Millisecond)
+		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
 			select {
 			case <-t.C:
 				read()
-			case <-stop:
+			case <-quit:
 				return
 			}
 		}
 	}()
-	return func() uint64 {
-		close(stop)
+	return func() {
+		close(quit)
 		<-done
 		read()
-		mu.Lock()
-		defer mu.Unlock()
-		return peak
 	}
 }
 

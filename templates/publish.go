@@ -36,11 +36,10 @@ func Publish(f *jen.File, s *Spec) error {
 //	type fixedTopic string
 //	func publish[P topicParams, T any](ctx, c, op, params, msg, encode, qos, retain, opts) error
 func emitPublishHelpers(f *jen.File, ops []*model.Operation) {
-	_, fixed := channelKinds(ops)
 	f.Add(godoc("topicParams is implemented by the <Channel>Params types, and by fixedTopic: Topic builds the topic to publish to."))
 	f.Type().Id("topicParams").Interface(jen.Id("Topic").Params().Params(jen.String(), jen.Error()))
 	f.Line()
-	if fixed {
+	if anyFixedChannel(ops) {
 		f.Add(godoc("fixedTopic is the topic of a channel without parameters."))
 		f.Type().Id("fixedTopic").String()
 		f.Line()
@@ -125,15 +124,13 @@ func paramNote(ch *model.Channel) string {
 	return fmt.Sprintf(" and the parameters (%s) checked", strings.Join(names, ", "))
 }
 
-// channelKinds reports whether any of ops is on a channel with parameters
-// and whether any is on one without, to emit only the helpers used.
-func channelKinds(ops []*model.Operation) (params, fixed bool) {
+// anyFixedChannel reports whether any of ops is on a channel without
+// parameters, which publishes to its fixedTopic.
+func anyFixedChannel(ops []*model.Operation) bool {
 	for _, op := range ops {
-		if len(op.Channel.Parameters) > 0 {
-			params = true
-		} else {
-			fixed = true
+		if len(op.Channel.Parameters) == 0 {
+			return true
 		}
 	}
-	return params, fixed
+	return false
 }

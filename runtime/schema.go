@@ -111,7 +111,7 @@ func (s *Schema) Validate(v any) error {
 		return toValidationError(ve)
 	}
 	// Not a JSON value (a Go type the validator does not know).
-	return &ValidationError{Rule: "type", Message: err.Error()}
+	return newValidationError([]Violation{{Rule: "type", Message: err.Error()}})
 }
 
 // ValidateDecoded checks v, the Go value data was decoded into after data
@@ -142,13 +142,13 @@ func (s *Schema) ValidateDecoded(data []byte, v any) error {
 	}
 	if original, err := DecodeValue(data); err == nil {
 		if at, key, prop, found := caseVariant(original, decoded, ""); found {
-			return &ValidationError{Field: at, Rule: inner.Rule, Message: fmt.Sprintf(
+			return newValidationError([]Violation{{Field: at, Rule: inner.Rule, Message: fmt.Sprintf(
 				"key %q is decoded as property %q (decoding matches names regardless of case), and the decoded value breaks the schema at %q: %s",
-				key, prop, inner.Field, inner.Message)}
+				key, prop, inner.Field, inner.Message)}})
 		}
 	}
-	return &ValidationError{Field: inner.Field, Rule: inner.Rule,
-		Message: "the decoded value breaks the schema although the payload satisfies it: " + inner.Message}
+	return newValidationError([]Violation{{Field: inner.Field, Rule: inner.Rule,
+		Message: "the decoded value breaks the schema although the payload satisfies it: " + inner.Message}})
 }
 
 // caseVariant walks the decoded value beside the original one and finds a
@@ -209,44 +209,140 @@ func escapePointer(name string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(name, "~", "~0"), "/", "~1")
 }
 
-// ValidationError says which value broke which rule of the payload schema.
-// It wraps ErrValidation.
-type ValidationError struct {
+// MaxViolations caps the violations a ValidationError lists: a payload
+// that is wrong everywhere gets a readable error, not one line per member.
+const MaxViolations = 10
+
+// Violation is one rule a payload breaks.
+type Violation struct {
 	// Field is the JSON pointer of the failing value, e.g.
 	// "/reading/celsius"; "" is the whole payload.
 	Field string
 	// Rule is the JSON Schema keyword that failed: required, minimum,
-	// type, enum, pattern, format...
+	// type, enum, pattern, format, oneOf...
 	Rule string
-	// Message is the validator's explanation.
+	// Message is the validator's explanation. For a oneOf or anyOf that no
+	// variant matches it says, per variant, the first reason it did not.
 	Message string
 }
 
-// Error renders e.g.
-// `payload field "/reading/celsius": minimum: must be >= -50 but found -80`.
-func (e *ValidationError) Error() string {
-	if e.Field == "" {
-		return fmt.Sprintf("payload: %s: %s", e.Rule, e.Message)
+// String renders e.g.
+// `field "/reading/celsius": minimum: must be >= -50 but found -80`.
+func (v Violation) String() string {
+	if v.Field == "" {
+		return fmt.Sprintf("%s: %s", v.Rule, v.Message)
 	}
-	return fmt.Sprintf("payload field %q: %s: %s", e.Field, e.Rule, e.Message)
+	return fmt.Sprintf("field %q: %s: %s", v.Field, v.Rule, v.Message)
+}
+
+// ValidationError says which values broke which rules of the payload
+// schema. It wraps ErrValidation.
+type ValidationError struct {
+	// Field, Rule and Message are the first violation, in document order
+	// of the schema's keywords.
+	Field   string
+	Rule    string
+	Message string
+	// Violations lists every violation found, the first one included, at
+	// most MaxViolations of them; Omitted counts those left out.
+	Violations []Violation
+	Omitted    int
+}
+
+// newValidationError makes the error of the violations found, which must
+// not be empty; past MaxViolations they are counted, not kept.
+func newValidationError(found []Violation) *ValidationError {
+	e := &ValidationError{Field: found[0].Field, Rule: found[0].Rule, Message: found[0].Message}
+	if len(found) > MaxViolations {
+		e.Omitted = len(found) - MaxViolations
+		found = found[:MaxViolations]
+	}
+	e.Violations = found
+	return e
+}
+
+// Error renders one violation as
+// `payload field "/reading/celsius": minimum: must be >= -50 but found -80`
+// and several as `payload: 2 violations: field "/a": ...; field "/b": ...`.
+func (e *ValidationError) Error() string {
+	if len(e.Violations) <= 1 && e.Omitted == 0 {
+		if e.Field == "" {
+			return "payload: " + e.first().String()
+		}
+		return "payload " + e.first().String()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "payload: %d violations: ", len(e.Violations)+e.Omitted)
+	for i, v := range e.Violations {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(v.String())
+	}
+	if e.Omitted > 0 {
+		fmt.Fprintf(&b, "; and %d more", e.Omitted)
+	}
+	return b.String()
+}
+
+// first is the violation Field, Rule and Message describe.
+func (e *ValidationError) first() Violation {
+	return Violation{Field: e.Field, Rule: e.Rule, Message: e.Message}
 }
 
 // Unwrap returns ErrValidation, so errors.Is(err, ErrValidation) holds.
 func (e *ValidationError) Unwrap() error { return ErrValidation }
 
-// toValidationError reports the most specific failure: the validator nests
-// causes from the root keyword down to the one that actually failed.
+// toValidationError lists the failures the validator found. It nests
+// causes from the root keyword down to the ones that actually failed; each
+// leaf is a violation, except under a oneOf or anyOf that nothing matched,
+// which is one violation naming each variant's first failure.
 func toValidationError(ve *jsonschema.ValidationError) *ValidationError {
-	leaf := ve
-	for len(leaf.Causes) > 0 {
-		leaf = leaf.Causes[0]
+	var found []Violation
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		rule := ruleOf(e)
+		switch {
+		case len(e.Causes) == 0:
+			found = append(found, Violation{Field: e.InstanceLocation, Rule: rule, Message: e.Message})
+		case rule == "oneOf" || rule == "anyOf":
+			found = append(found, Violation{Field: e.InstanceLocation, Rule: rule, Message: variantReasons(e)})
+		default:
+			for _, c := range e.Causes {
+				walk(c)
+			}
+		}
 	}
-	rule := leaf.KeywordLocation
+	walk(ve)
+	return newValidationError(found)
+}
+
+// variantReasons explains a oneOf or anyOf that matched no variant: for
+// each variant, the first leaf failure under it.
+func variantReasons(e *jsonschema.ValidationError) string {
+	var b strings.Builder
+	b.WriteString("matches no variant")
+	for _, c := range e.Causes {
+		leaf := c
+		for len(leaf.Causes) > 0 {
+			leaf = leaf.Causes[0]
+		}
+		variant, _, _ := strings.Cut(strings.TrimPrefix(c.KeywordLocation, e.KeywordLocation+"/"), "/")
+		v := Violation{Field: leaf.InstanceLocation, Rule: ruleOf(leaf), Message: leaf.Message}
+		fmt.Fprintf(&b, "; variant %s: %s", variant, v)
+	}
+	return b.String()
+}
+
+// ruleOf is the keyword a validator error is about: the last element of
+// its keyword location ("schema" for the root).
+func ruleOf(e *jsonschema.ValidationError) string {
+	rule := e.KeywordLocation
 	if i := strings.LastIndexByte(rule, '/'); i >= 0 {
 		rule = rule[i+1:]
 	}
 	if rule == "" {
 		rule = "schema"
 	}
-	return &ValidationError{Field: leaf.InstanceLocation, Rule: rule, Message: leaf.Message}
+	return rule
 }

@@ -7,54 +7,32 @@ import (
 	"go/token"
 	"path/filepath"
 
+	"github.com/mqttgen/mqttgen/generator/ir"
 	"github.com/mqttgen/mqttgen/generator/loader"
 	"github.com/mqttgen/mqttgen/generator/model"
-	"github.com/mqttgen/mqttgen/templates"
 )
 
 // Role says which side of the document the generated client plays.
-type Role int
+type Role = ir.Role
 
+// The roles; see ir.Role.
 const (
-	// RoleApp is the application the document describes: it publishes its
-	// send operations and subscribes to its receive operations.
-	RoleApp Role = iota
-	// RoleClient is the app's counterpart, with send and receive swapped.
-	RoleClient
-	// RoleBoth emits both sides: every operation gets Publish and Subscribe.
-	RoleBoth
+	RoleApp    = ir.RoleApp
+	RoleClient = ir.RoleClient
+	RoleBoth   = ir.RoleBoth
 )
-
-// String is the role's flag value.
-func (r Role) String() string {
-	switch r {
-	case RoleApp:
-		return "app"
-	case RoleClient:
-		return "client"
-	case RoleBoth:
-		return "both"
-	}
-	return fmt.Sprintf("Role(%d)", int(r))
-}
 
 // ErrConfig is wrapped by errors about the generator's own configuration
 // (as opposed to problems in the document).
 var ErrConfig = errors.New("invalid generator configuration")
 
-// ErrNameCollision is wrapped by the error Generate returns when two
-// emitted declarations would share a name, for example a send and a
-// receive operation of the same name under -role both.
-var ErrNameCollision = errors.New("generated names collide")
-
 // ParseRole reads a -role flag value: app, client or both.
 func ParseRole(s string) (Role, error) {
-	for _, r := range []Role{RoleApp, RoleClient, RoleBoth} {
-		if r.String() == s {
-			return r, nil
-		}
+	r, err := ir.ParseRole(s)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	return 0, fmt.Errorf("role %q: want app, client or both: %w", s, ErrConfig)
+	return r, nil
 }
 
 // Config says what to generate.
@@ -69,6 +47,8 @@ type Config struct {
 	Package string
 	// Role picks the side of the document to generate; RoleApp by default.
 	Role Role
+	// Strict turns warnings into errors.
+	Strict bool
 }
 
 // File is one generated file: a base name and its gofmt-ed content.
@@ -77,15 +57,57 @@ type File struct {
 	Data []byte
 }
 
-// Generate loads, names and emits: it returns the generated files and
-// touches no disk beyond reading the document. Problems in the document
-// come back as loader.Diagnostics ("file:line:col: /pointer: message").
-func Generate(ctx context.Context, cfg Config) ([]File, error) {
-	if err := checkPackage(cfg.Package); err != nil {
+// Output is what Generate made: the files, and the warnings about what it
+// decided or left out (each with its document position).
+type Output struct {
+	Files    []File
+	Warnings loader.Diagnostics
+}
+
+// Generate is the pipeline: load, build the resolved package, render,
+// format. It touches no disk beyond reading the document. Problems in the
+// document come back as loader.Diagnostics ("file:line:col: /pointer:
+// message"), all of them.
+func Generate(ctx context.Context, cfg Config) (*Output, error) {
+	pkg, warnings, err := build(ctx, cfg)
+	if err != nil {
 		return nil, err
 	}
-	if cfg.Spec == "" {
-		return nil, fmt.Errorf("no AsyncAPI document given: %w", ErrConfig)
+	files, err := emit(ctx, pkg)
+	if err != nil {
+		return nil, err
+	}
+	return &Output{Files: files, Warnings: warnings}, nil
+}
+
+// Validate is Generate without rendering: the document is accepted by
+// Validate exactly when Generate accepts it, for the same role. It returns
+// the warnings.
+func Validate(ctx context.Context, cfg Config) (loader.Diagnostics, error) {
+	_, warnings, err := build(ctx, cfg)
+	return warnings, err
+}
+
+// GenerateDocument runs the stages after loading on doc.
+func GenerateDocument(ctx context.Context, doc *model.Document, cfg Config) (*Output, error) {
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
+	}
+	pkg, warnings, err := resolve(doc, cfg)
+	if err != nil {
+		return nil, err
+	}
+	files, err := emit(ctx, pkg)
+	if err != nil {
+		return nil, err
+	}
+	return &Output{Files: files, Warnings: warnings}, nil
+}
+
+// build loads the document and resolves it.
+func build(ctx context.Context, cfg Config) (*ir.Package, loader.Diagnostics, error) {
+	if err := checkConfig(cfg); err != nil {
+		return nil, nil, err
 	}
 	var doc *model.Document
 	var err error
@@ -95,75 +117,40 @@ func Generate(ctx context.Context, cfg Config) ([]File, error) {
 		doc, err = loader.Load(cfg.Spec)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return GenerateDocument(ctx, doc, cfg)
+	return resolve(doc, cfg)
 }
 
-// GenerateDocument runs the stages after loading on doc: naming (channels,
-// operations, messages, then schema types), emitting, formatting and the
-// check that no two generated declarations share a name.
-func GenerateDocument(ctx context.Context, doc *model.Document, cfg Config) ([]File, error) {
-	if err := checkPackage(cfg.Package); err != nil {
-		return nil, err
-	}
-	// The compile check of the payload schemas reads no Go names, so it
-	// runs alongside naming, which is otherwise the one stage that keeps a
-	// single core busy. Its result is always received: the channel is
-	// buffered, and every return below waits for it.
-	checked := make(chan error, 1)
-	go func() { checked <- templates.CheckSchemas(doc) }()
-	files, err := nameAndEmit(ctx, doc, cfg)
-	if schemaErr := <-checked; err == nil && schemaErr != nil {
-		return nil, schemaErr
-	}
-	return files, err
-}
-
-// nameAndEmit is GenerateDocument without the schema compile check.
-func nameAndEmit(ctx context.Context, doc *model.Document, cfg Config) ([]File, error) {
-	if err := AssignNames(doc); err != nil {
-		return nil, err
-	}
-	if err := AssignTypeNames(doc); err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+// resolve runs ir.Build; under Strict a warning is an error.
+func resolve(doc *model.Document, cfg Config) (*ir.Package, loader.Diagnostics, error) {
 	// Only the base name goes into headers: output must not depend on the
 	// directory the generator ran from.
 	source := filepath.Base(cfg.Spec)
-	if cfg.Spec == "" {
-		source = "an AsyncAPI document"
+	pkg, diags := ir.Build(doc, ir.Config{Package: cfg.Package, Source: source, Role: cfg.Role})
+	if cfg.Strict && len(diags.Warnings()) > 0 {
+		strict := make(loader.Diagnostics, len(diags))
+		for i, d := range diags {
+			d.Severity = loader.Error
+			strict[i] = d
+		}
+		return nil, nil, strict
 	}
-	publish, subscribe := split(doc, cfg.Role)
-	spec := templates.NewSpec(doc, cfg.Package, source, publish, subscribe)
-	return emit(ctx, spec)
+	if diags.HasErrors() {
+		return nil, nil, diags.Errors()
+	}
+	return pkg, diags.Warnings(), nil
 }
 
-// split picks the operations the role publishes and subscribes to.
-func split(doc *model.Document, role Role) (publish, subscribe []*model.Operation) {
-	for _, op := range doc.Operations {
-		send := op.Action == model.Send
-		switch role {
-		case RoleClient:
-			send = !send
-		case RoleBoth:
-			publish = append(publish, op)
-			subscribe = append(subscribe, op)
-			continue
-		}
-		if send {
-			publish = append(publish, op)
-		} else {
-			subscribe = append(subscribe, op)
-		}
+// checkConfig refuses what is wrong with the configuration itself.
+func checkConfig(cfg Config) error {
+	if cfg.Spec == "" {
+		return fmt.Errorf("no AsyncAPI document given: %w", ErrConfig)
 	}
-	return publish, subscribe
+	return checkPackage(cfg.Package)
 }
 
 // checkPackage refuses package names Go would not accept.

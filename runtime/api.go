@@ -59,15 +59,25 @@ type PubSub interface {
 	// SubscribeContext subscribes filter and waits for the SUBACK, bounded
 	// by ctx; the subscription is tracked and resumed after reconnects.
 	// handler also gets payloads over the client's maximum size and must
-	// refuse them itself (and call RecordRejected).
-	SubscribeContext(ctx context.Context, filter string, qos byte, handler MessageHandler) error
-	// UnsubscribeContext removes the filters and waits for the UNSUBACK.
-	UnsubscribeContext(ctx context.Context, filters ...string) error
+	// refuse them itself (and call RecordRejected). The Subscription
+	// removes exactly this handler.
+	SubscribeContext(ctx context.Context, filter string, qos byte, handler MessageHandler) (Subscription, error)
 	// DefaultQoS is the QoS used when the document names none.
 	DefaultQoS() byte
 	// RecordRejected counts a received message that was refused before
 	// reaching a handler (too large, not decodable, invalid) and logs why.
 	RecordRejected(topic string, err error)
+}
+
+// Subscription is one handler's subscription, returned by
+// SubscribeContext.
+type Subscription interface {
+	// Filter is the filter subscribed, as given ($share/... included).
+	Filter() string
+	// Unsubscribe removes exactly this handler; the broker is told only
+	// when no other handler of the client wants the filter. Calling it
+	// again is a no-op returning nil.
+	Unsubscribe(ctx context.Context) error
 }
 
 var (

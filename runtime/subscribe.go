@@ -34,8 +34,26 @@ func (c *Client) Subscribe(filter string, qos byte, handler MessageHandler) erro
 // report them to their error handler and RecordRejected). Subscribe's
 // handlers never see them: the client refuses them, counts them in
 // MessagesRejected and reports them to the async error handler.
-func (c *Client) SubscribeContext(ctx context.Context, filter string, qos byte, handler MessageHandler) error {
-	return c.subscribe(ctx, map[string]byte{filter: qos}, handler, true)
+func (c *Client) SubscribeContext(ctx context.Context, filter string, qos byte, handler MessageHandler) (Subscription, error) {
+	if err := c.subscribe(ctx, map[string]byte{filter: qos}, handler, true); err != nil {
+		return nil, err
+	}
+	return &handle{c: c, filter: filter}, nil
+}
+
+// handle is the Subscription of one SubscribeContext call.
+type handle struct {
+	c      *Client
+	filter string
+	once   sync.Once
+}
+
+func (h *handle) Filter() string { return h.filter }
+
+func (h *handle) Unsubscribe(ctx context.Context) error {
+	err := error(nil)
+	h.once.Do(func() { err = h.c.UnsubscribeContext(ctx, h.filter) })
+	return err
 }
 
 // SubscribeMultiple subscribes every filter at its QoS in one SUBSCRIBE,

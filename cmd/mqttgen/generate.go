@@ -17,7 +17,7 @@ import (
 	"github.com/mqttgen/mqttgen/generator"
 )
 
-const generateUsage = `usage: mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-check] [-q]
+const generateUsage = `usage: mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-strict] [-check] [-q]
 
 Generates a typed Go package for the AsyncAPI document SPEC into DIR: a
 Client with one Publish/Subscribe method per operation, parameter structs
@@ -37,9 +37,11 @@ Flags:
                  publishes its send operations and subscribes to its receive
                  operations; client: its counterpart, send and receive swapped;
                  both: every operation gets Publish and Subscribe methods
+  -strict        treat warnings (what was renamed, left out or cannot be
+                 held by a Go type) as errors
   -check         write nothing; exit 1 and list the files of DIR that are out
                  of date (for CI)
-  -q             print nothing on success
+  -q             print nothing on success (warnings still go to stderr)
 
 Examples:
 
@@ -67,6 +69,7 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	pkg := fs.String("package", "", "")
 	roleName := fs.String("role", "app", "")
 	check := fs.Bool("check", false, "")
+	strict := fs.Bool("strict", false, "")
 	quiet := fs.Bool("q", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -101,7 +104,7 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		*pkg = name
 	}
 
-	cfg := generator.Config{Spec: *spec, Package: *pkg, Role: role}
+	cfg := generator.Config{Spec: *spec, Package: *pkg, Role: role, Strict: *strict}
 	if *spec == "-" {
 		data, err := io.ReadAll(io.LimitReader(stdin, generateMaxStdin+1))
 		if err != nil {
@@ -114,12 +117,16 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		cfg.Spec, cfg.Input = "<stdin>", data
 	}
-	files, err := generator.Generate(context.Background(), cfg)
+	out, err := generator.Generate(context.Background(), cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		fmt.Fprintf(stderr, "mqttgen generate: nothing was written to %s; fix the problems above and run it again\n", *dir)
 		return 1
 	}
+	if len(out.Warnings) > 0 {
+		fmt.Fprintln(stderr, out.Warnings)
+	}
+	files := out.Files
 
 	if *check {
 		stale, err := generator.Check(*dir, files)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,15 +9,21 @@ import (
 
 	"github.com/mqttgen/mqttgen/generator"
 	"github.com/mqttgen/mqttgen/generator/loader"
-	"github.com/mqttgen/mqttgen/generator/model"
 )
 
-const validateUsage = `usage: mqttgen validate SPEC
+const validateUsage = `usage: mqttgen validate [-role app|client|both] [-strict] SPEC
 
-Loads the AsyncAPI document SPEC (YAML or JSON; "-" reads stdin), resolves
-its $refs, checks it and the Go names it would produce. Prints nothing and
-exits 0 when it is valid; otherwise prints every problem to stderr as
-"file:line:col: /json/pointer: what is wrong" and exits 1.
+Checks the AsyncAPI document SPEC (YAML or JSON; "-" reads stdin) exactly as
+"mqttgen generate" would for the role, without writing anything: it loads
+the document, resolves its $refs, and decides every Go name and type.
+Prints problems to stderr as "file:line:col: /json/pointer: what is wrong"
+(warnings with "warning:"); exits 0 when generate would succeed, 1 when it
+would fail, 2 on a usage error.
+
+Flags:
+  -role ROLE   app, client or both (default both: every operation gets both
+               methods, so every name is checked)
+  -strict      treat warnings as errors
 
 Example:
 
@@ -33,6 +40,8 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {} // printed below: -h to stdout, mistakes to stderr
+	roleName := fs.String("role", "both", "")
+	strict := fs.Bool("strict", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, validateUsage)
@@ -45,28 +54,31 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mqttgen validate: want exactly one SPEC, got %d\n\n%s", fs.NArg(), validateUsage)
 		return 2
 	}
-	doc, err := loadSpecArg(fs.Arg(0), stdin)
-	if err == nil {
-		err = generator.AssignNames(doc)
+	role, err := generator.ParseRole(*roleName)
+	if err != nil {
+		fmt.Fprintf(stderr, "mqttgen validate: -role %q: use app, client or both\n", *roleName)
+		return 2
+	}
+	cfg := generator.Config{Spec: fs.Arg(0), Package: "api", Role: role, Strict: *strict}
+	if cfg.Spec == "-" {
+		data, err := io.ReadAll(io.LimitReader(stdin, maxStdin+1))
+		if err != nil {
+			fmt.Fprintf(stderr, "mqttgen validate: reading stdin: %v\n", err)
+			return 1
+		}
+		if len(data) > maxStdin {
+			fmt.Fprintf(stderr, "mqttgen validate: stdin holds more than %d bytes: %v\n", maxStdin, loader.ErrLimit)
+			return 1
+		}
+		cfg.Spec, cfg.Input = "<stdin>", data
+	}
+	warnings, err := generator.Validate(context.Background(), cfg)
+	if len(warnings) > 0 {
+		fmt.Fprintln(stderr, warnings)
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	return 0
-}
-
-// loadSpecArg loads a document from a path, or from stdin for "-".
-func loadSpecArg(spec string, stdin io.Reader) (*model.Document, error) {
-	if spec != "-" {
-		return loader.Load(spec)
-	}
-	data, err := io.ReadAll(io.LimitReader(stdin, maxStdin+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading stdin: %w", err)
-	}
-	if len(data) > maxStdin {
-		return nil, fmt.Errorf("stdin holds more than %d bytes: %w", maxStdin, loader.ErrLimit)
-	}
-	return loader.LoadBytes("<stdin>", data)
 }

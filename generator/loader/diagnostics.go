@@ -30,10 +30,23 @@ var (
 // SupportedVersions lists the asyncapi versions the loader reads.
 var SupportedVersions = []string{"2.0.0", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.0", "2.6.0", "3.0.0"}
 
+// Severity says whether a diagnostic stops generation.
+type Severity int
+
+const (
+	// Error: the document cannot be generated from.
+	Error Severity = iota
+	// Warning: generation goes on; the diagnostic says what was decided
+	// or left out.
+	Warning
+)
+
 // Diagnostic is one problem in a document, printed as
-// "file:line:col: /json/pointer: message".
+// "file:line:col: /json/pointer: message" (warnings with "warning: "
+// before the message).
 type Diagnostic struct {
-	Pos     model.Pos
+	Severity Severity
+	Pos      model.Pos
 	Pointer string // JSON pointer inside Pos.File; "" for the whole document
 	Message string
 	// Err is the sentinel cause (ErrUnsupportedVersion, ErrRemoteRef...)
@@ -44,10 +57,14 @@ type Diagnostic struct {
 // String renders the diagnostic; the pointer part is left out for problems
 // that concern the whole document.
 func (d Diagnostic) String() string {
-	if d.Pointer == "" {
-		return fmt.Sprintf("%s:%d:%d: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, d.Message)
+	msg := d.Message
+	if d.Severity == Warning {
+		msg = "warning: " + msg
 	}
-	return fmt.Sprintf("%s:%d:%d: %s: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, d.Pointer, d.Message)
+	if d.Pointer == "" {
+		return fmt.Sprintf("%s:%d:%d: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, d.Pointer, msg)
 }
 
 // Diagnostics is every problem found in a document. Load returns it (sorted
@@ -61,6 +78,25 @@ func (ds Diagnostics) Error() string {
 		lines[i] = d.String()
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Errors returns the diagnostics that are errors.
+func (ds Diagnostics) Errors() Diagnostics { return ds.filter(Error) }
+
+// Warnings returns the diagnostics that are warnings.
+func (ds Diagnostics) Warnings() Diagnostics { return ds.filter(Warning) }
+
+// HasErrors reports whether any diagnostic is an error.
+func (ds Diagnostics) HasErrors() bool { return len(ds.Errors()) > 0 }
+
+func (ds Diagnostics) filter(s Severity) Diagnostics {
+	var out Diagnostics
+	for _, d := range ds {
+		if d.Severity == s {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Unwrap returns the sentinel causes, so errors.Is sees through Diagnostics.

@@ -14,7 +14,8 @@ var schemaKeywords = map[string]bool{
 	"enum": true, "const": true, "default": true, "examples": true,
 	"properties": true, "required": true, "additionalProperties": true,
 	"patternProperties": true, "propertyNames": true, "discriminator": true,
-	"items": true, "prefixItems": true, "contains": true,
+	"items": true, "prefixItems": true, "additionalItems": true, "contains": true,
+	"dependencies": true, "dependentRequired": true, "dependentSchemas": true,
 	"allOf": true, "oneOf": true, "anyOf": true, "not": true, "if": true, "then": true, "else": true,
 	"minimum": true, "maximum": true, "exclusiveMinimum": true, "exclusiveMaximum": true,
 	"multipleOf": true, "minLength": true, "maxLength": true, "pattern": true,
@@ -116,10 +117,16 @@ func (l *loader) fillSchema(s *model.Schema, n *node) {
 			s.Items = l.schema(items)
 		}
 	}
+	s.AdditionalItems = l.schema(n.get("additionalItems"))
 	if p := n.get("prefixItems"); p != nil {
+		// 2020-12: items beside prefixItems is what additionalItems was.
 		s.PrefixItems = l.schemaList(p, "prefixItems")
+		if s.Items != nil {
+			s.AdditionalItems, s.Items = s.Items, nil
+		}
 	}
 	s.Contains = l.schema(n.get("contains"))
+	s.Dependencies = l.dependencies(n)
 
 	s.AllOf = l.schemaList(n.get("allOf"), "allOf")
 	s.OneOf = l.schemaList(n.get("oneOf"), "oneOf")
@@ -207,6 +214,34 @@ func (l *loader) discriminator(n *node) string {
 	}
 	l.errorf(d, nil, "discriminator must be a property name or an object with propertyName")
 	return ""
+}
+
+// dependencies reads draft-07 dependencies and its 2019-09 halves,
+// dependentRequired and dependentSchemas, in document order.
+func (l *loader) dependencies(n *node) []*model.Dependency {
+	var out []*model.Dependency
+	for _, key := range []string{"dependencies", "dependentRequired", "dependentSchemas"} {
+		for _, e := range l.entries(n, key) {
+			d := &model.Dependency{Name: e.key}
+			if e.val.kind == seqNode && key != "dependentSchemas" {
+				d.Required = []string{}
+				for _, item := range e.val.list {
+					if item.kind != scalarNode {
+						l.errorf(item, nil, "%s: a property dependency lists property names", key)
+						continue
+					}
+					d.Required = append(d.Required, item.value)
+				}
+			} else if key != "dependentRequired" {
+				d.Schema = l.schema(e.val)
+			} else {
+				l.errorf(e.val, nil, "dependentRequired: %q must list property names", e.key)
+				continue
+			}
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // properties reads a name -> schema mapping in document order.

@@ -47,7 +47,15 @@ type Schema struct {
 	// Array keywords.
 	Items       *Schema   // single-schema items
 	PrefixItems []*Schema // 2020-12 prefixItems, or draft-07 array-form items
-	Contains    *Schema
+	// AdditionalItems is the schema of the items after PrefixItems:
+	// draft-07 additionalItems, or 2020-12 items beside prefixItems.
+	AdditionalItems *Schema
+	Contains        *Schema
+
+	// Dependencies is draft-07 dependencies (and 2019-09 dependentRequired
+	// and dependentSchemas, which say the same): when the object has
+	// member Name, it must also have Required, or satisfy Schema.
+	Dependencies []*Dependency
 
 	// Composition.
 	AllOf []*Schema
@@ -82,6 +90,13 @@ type Schema struct {
 	// GoName is the Go type name for schemas that become named types, set
 	// by the naming stage; empty for schemas rendered inline.
 	GoName string
+}
+
+// Dependency is one entry of dependencies.
+type Dependency struct {
+	Name     string
+	Required []string // property dependency ("a" needs "b", "c"); nil for a schema dependency
+	Schema   *Schema  // schema dependency; nil for a property dependency
 }
 
 // Property is one entry of properties (or patternProperties).

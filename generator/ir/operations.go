@@ -1,0 +1,204 @@
+package ir
+
+import (
+	"fmt"
+	"mime"
+	"strconv"
+	"strings"
+
+	"github.com/mqttgen/mqttgen/generator/model"
+)
+
+// anySchema stands for "no schema": payloads validated by nothing.
+var anySchema = func() *model.Schema { t := true; return &model.Schema{Bool: &t} }()
+
+var bytesRef = &TypeRef{Kind: RefSlice, Elem: builtin("byte")}
+
+// buildOperations resolves each operation's QoS, retain, messages, payload
+// type and codec.
+func (b *builder) buildOperations() {
+	for _, o := range b.ops {
+		op := o.Model
+		if op.Binding != nil {
+			o.QoS = op.Binding.QoS
+			o.Retain = op.Binding.Retain != nil && *op.Binding.Retain
+		}
+		for i, m := range op.Messages {
+			o.Messages = append(o.Messages, b.message(m, o, i))
+		}
+		switch len(o.Messages) {
+		case 0:
+			b.warn(op.Loc, "operation %q has no message: its payload is raw bytes ([]byte), unchecked", op.Key)
+			o.Payload, o.Codec = bytesRef, b.codec(CodecBytes, nil, bytesRef, nil)
+		case 1:
+			o.Payload, o.Codec = o.Messages[0].Payload, o.Messages[0].Codec
+		default:
+			b.messagesType(o)
+		}
+	}
+	for _, t := range b.typeList {
+		if t.JSONMethods && t.Codec == nil {
+			b.codec(CodecJSON, t.Schema, namedRef(t), nil)
+		}
+	}
+}
+
+// message resolves m's Go name, payload type and codec, once.
+func (b *builder) message(m *model.Message, o *Operation, index int) *Message {
+	if msg, ok := b.messages[m]; ok {
+		return msg
+	}
+	msg := &Message{Model: m}
+	b.messages[m] = msg
+	cands := b.messageCandidates(m, o, index)
+	for _, c := range cands {
+		if c.base != "" {
+			msg.GoName = c.base
+			break
+		}
+	}
+	what := fmt.Sprintf("the payload of message %s", msg.GoName)
+	if m.Headers != nil {
+		b.warn(m.Headers.Loc, "message %s: headers are not generated (MQTT 3.1.1 messages have none)", msg.GoName)
+	}
+	ct := mediaType(m.ContentType)
+	switch {
+	case !isJSONSchema(m):
+		b.warn(m.Loc, "message %s: payload schema format %q is not JSON Schema: the payload is not checked", msg.GoName, m.SchemaFormat)
+		if isJSON(ct) {
+			msg.Payload, msg.Codec = rawRef, b.codec(CodecJSON, nil, rawRef, cands)
+		} else {
+			msg.Payload, msg.Codec = bytesRef, b.codec(CodecBytes, nil, bytesRef, nil)
+		}
+	case isJSON(ct):
+		if m.Payload == nil {
+			msg.Payload, msg.Codec = rawRef, b.codec(CodecJSON, nil, rawRef, cands)
+			break
+		}
+		msg.Payload = b.refOf(m.Payload, schemaCandidates(m.Payload, cands...), what)
+		msg.Codec = b.codec(CodecJSON, m.Payload, msg.Payload, cands)
+	case strings.HasPrefix(ct, "text/"):
+		s := m.Payload
+		core, _ := unwrap(s)
+		switch {
+		case s == nil:
+			msg.Payload = builtin("string")
+		case kindOf(core) == kindEnum && primaryType(core) == "string":
+			msg.Payload = b.baseRef(core, schemaCandidates(core, cands...), what)
+		case kindOf(core) == kindString:
+			msg.Payload = builtin("string")
+		default:
+			b.warn(s.Loc, "message %s: a %s payload is text, but its schema does not describe a string: the payload is a string, not checked", msg.GoName, ct)
+			s, msg.Payload = nil, builtin("string")
+		}
+		msg.Codec = b.codec(CodecText, s, msg.Payload, cands)
+	default:
+		if m.Payload != nil {
+			b.warn(m.Payload.Loc, "message %s: a %s payload is raw bytes ([]byte): its schema is not checked", msg.GoName, ct)
+		}
+		msg.Payload, msg.Codec = bytesRef, b.codec(CodecBytes, nil, bytesRef, nil)
+	}
+	return msg
+}
+
+// messagesType makes <Op>Payload, which holds one of the operation's
+// several messages, and its codec.
+func (b *builder) messagesType(o *Operation) {
+	t := &Type{Name: o.GoName + "Payload", Kind: TypeMessages, Owner: fmt.Sprintf("the messages of operation %q", o.Model.Key), JSONMethods: true}
+	b.typeList = append(b.typeList, t)
+	fields := newNamespace(&b.diags)
+	fields.reserve("the JSON methods", "MarshalJSON", "UnmarshalJSON")
+	var variants []*Codec
+	for i, m := range o.Messages {
+		f := &Field{Role: FieldVariant, Message: m, Type: pointerTo(m.Payload), Schema: m.Model.Payload}
+		own := owner{what: fmt.Sprintf("message %s of operation %q", m.GoName, o.Model.Key), loc: m.Model.Loc}
+		f.Name = fields.claim(own, []candidate{{base: m.GoName, source: "the message's name"}, {base: "Message" + strconv.Itoa(i+1), source: "its position"}},
+			func(base string) []string { return []string{base} })
+		t.Fields = append(t.Fields, f)
+		variants = append(variants, m.Codec)
+	}
+	o.Payload = namedRef(t)
+	o.Codec = b.codec(CodecMessages, nil, o.Payload, nil)
+	o.Codec.Variants = variants
+	t.Codec = o.Codec
+}
+
+// codec returns the codec of schema s (nil: anything) for values of type
+// ref, making it the first time. Its variable is codec<Type> for a named
+// type, else codec<Message> from the message's naming chain.
+func (b *builder) codec(kind CodecKind, s *model.Schema, ref *TypeRef, cands []candidate) *Codec {
+	if kind == CodecBytes {
+		return &Codec{Kind: CodecBytes, Type: bytesRef}
+	}
+	if s == nil {
+		s = anySchema
+	}
+	key := codecKey{s, kind}
+	if kind != CodecMessages {
+		if c, ok := b.codecs[key]; ok {
+			return c
+		}
+	}
+	c := &Codec{Kind: kind, Type: ref}
+	if ref.Kind == RefNamed {
+		cands = append([]candidate{{base: ref.Name, source: "type " + ref.Name}}, cands...)
+	}
+	if len(cands) == 0 {
+		cands = []candidate{{base: "Payload", source: "the word Payload"}}
+	}
+	o := owner{what: "the codec of " + ref.String(), loc: s.Loc}
+	c.Var = "codec" + b.ns.claim(o, cands, func(base string) []string { return []string{"codec" + base} })
+	if kind != CodecMessages {
+		b.codecs[key] = c
+		def := strings.TrimPrefix(c.Var, "codec")
+		if s != anySchema {
+			def = lowerFirst(def)
+		} else {
+			def = "any"
+		}
+		if t, ok := b.types[s]; ok {
+			def = t.Name
+		}
+		c.Definition = b.bundle.define(s, def)
+	}
+	if ref.Kind == RefNamed && ref.Type.Codec == nil && kind == CodecJSON {
+		ref.Type.Codec = c
+	}
+	b.codecList = append(b.codecList, c)
+	return c
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// mediaType is a content type without parameters, lower case; "" means
+// the document's default, else JSON.
+func mediaType(ct string) string {
+	if ct == "" {
+		return "application/json"
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return strings.ToLower(strings.TrimSpace(ct))
+	}
+	return mt
+}
+
+// isJSON reports whether a media type is JSON: application/json, */*+json,
+// text/json.
+func isJSON(mt string) bool {
+	return mt == "application/json" || mt == "text/json" || strings.HasSuffix(mt, "+json")
+}
+
+// isJSONSchema reports whether a message's payload schema is JSON Schema
+// (AsyncAPI's schema object), not Avro, RAML or Protobuf.
+func isJSONSchema(m *model.Message) bool {
+	f := strings.ToLower(m.SchemaFormat)
+	return f == "" || strings.HasPrefix(f, "application/vnd.aai.asyncapi") || strings.HasPrefix(f, "application/schema+json") ||
+		strings.HasPrefix(f, "application/schema+yaml")
+}
+

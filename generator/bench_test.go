@@ -74,10 +74,11 @@ func syntheticDoc(n int) []byte {
 // generateToDisk is one full run: load, resolve, model, emit, format,
 // write.
 func generateToDisk(ctx context.Context, doc []byte, dir string) (int, error) {
-	files, err := Generate(ctx, Config{Spec: "synthetic.yaml", Input: doc, Package: "synthetic", Role: RoleBoth})
+	out, err := Generate(ctx, Config{Spec: "synthetic.yaml", Input: doc, Package: "synthetic", Role: RoleBoth})
 	if err != nil {
 		return 0, err
 	}
+	files := out.Files
 	if _, err := Write(dir, files); err != nil {
 		return 0, err
 	}

@@ -1,7 +1,7 @@
 package ir
 
 import (
-	"fmt"
+	"sort"
 
 	"github.com/mqttgen/mqttgen/generator/loader"
 	"github.com/mqttgen/mqttgen/generator/model"
@@ -39,6 +39,7 @@ func Build(doc *model.Document, cfg Config) (*Package, loader.Diagnostics) {
 		return nil, b.diags
 	}
 	b.pkg.Warnings = b.diags
+	b.pkg.Names = b.declaredNames()
 	b.pkg.Types = sortedTypes(b.typeList)
 	b.pkg.Codecs = sortedCodecs(b.codecList)
 	return b.pkg, b.diags
@@ -95,7 +96,7 @@ func newBuilder(doc *model.Document, cfg Config) *builder {
 var FixedNames = []string{
 	"Client", "NewClient", "ClientOption", "WithErrorHandler", "WithoutValidation", "WithMaxPayloadSize",
 	"PublishOption", "WithQoS", "WithRetain", "SubscribeOption", "WithShareGroup", "WithSubscribeQoS",
-	"Subscription", "ServerURLs", "schemas",
+	"ServerURLs", "schemas",
 }
 
 func (b *builder) reserveFixed() {
@@ -172,6 +173,23 @@ func (b *builder) channel(ch *model.Channel) *Channel {
 	return c
 }
 
+// declaredNames is every name the namespace handed out, less the fixed
+// ones this package does not declare (ServerURLs without servers, the
+// schema bundle without codecs).
+func (b *builder) declaredNames() []string {
+	var out []string
+	for id := range b.ns.owners {
+		switch {
+		case id == "ServerURLs" && len(b.pkg.Servers) == 0:
+		case id == b.pkg.SchemasVar && len(b.pkg.Schemas) == 0:
+		default:
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // warn records a warning.
 func (b *builder) warn(loc model.Loc, format string, args ...any) {
 	b.diags = append(b.diags, warning(loc, format, args...))
@@ -194,6 +212,3 @@ func dedupe(ds loader.Diagnostics) loader.Diagnostics {
 	}
 	return out
 }
-
-// errorf is fmt.Errorf, for messages built in several steps.
-var errorf = fmt.Errorf

@@ -32,6 +32,11 @@ type Package struct {
 	SchemasVar string
 	Servers    []*Server
 
+	// Names lists every identifier the package declares at package level,
+	// methods of Client as Client.Name, sorted: what the namespace handed
+	// out, the fixed declarations included.
+	Names []string
+
 	// Warnings are what Build noticed and generated anyway (or left out),
 	// each with the document position it is about.
 	Warnings loader.Diagnostics

@@ -1,0 +1,112 @@
+package generator_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mqttgen/mqttgen/generator"
+	"github.com/mqttgen/mqttgen/generator/ir"
+)
+
+// TestCorpusEveryRole is the contract with real documents: every spec of
+// specs/ and every corpus document the official meta-schema accepts
+// generates in every role; for every document and role, validate accepts
+// exactly what generate accepts (same errors, same warnings); and every
+// generated package builds and vets, all in one module with one go vet.
+func TestCorpusEveryRole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds hundreds of packages")
+	}
+	specs, err := filepath.Glob(filepath.Join(checkout(t), "specs", "*.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, specs)
+	var docs []corpusDoc
+	for _, s := range specs {
+		docs = append(docs, corpusDoc{Path: s, Rel: "specs/" + filepath.Base(s), MetaValid: true})
+	}
+	corpus := corpusDocs(t)
+	docs = append(docs, corpus...)
+
+	mod := t.TempDir()
+	tempModule(t, mod, "corpus.test")
+	pkgOf := map[string]string{}
+	var mustFail []string
+	tally := map[string]int{}
+	for i, d := range docs {
+		for _, role := range ir.Roles {
+			cfg := generator.Config{Spec: d.Path, Package: fmt.Sprintf("p%03d%s", i, role), Role: role}
+			warnings, verr := generator.Validate(context.Background(), cfg)
+			out, gerr := generator.Generate(context.Background(), cfg)
+			if !assert.Equal(t, errText(verr), errText(gerr), "%s -role %s: validate and generate disagree", d.Rel, role) {
+				continue
+			}
+			if gerr != nil {
+				tally["refused "+role.String()]++
+				if d.MetaValid {
+					mustFail = append(mustFail, fmt.Sprintf("%s -role %s:\n%v", d.Rel, role, gerr))
+				}
+				continue
+			}
+			assert.Equal(t, warnings.Error(), out.Warnings.Error(), "%s -role %s: validate and generate warn differently", d.Rel, role)
+			tally["generated "+role.String()]++
+			if len(out.Warnings) > 0 {
+				tally["with warnings "+role.String()]++
+			}
+			_, err := generator.Write(filepath.Join(mod, cfg.Package), out.Files)
+			require.NoError(t, err)
+			pkgOf[cfg.Package] = d.Rel + " -role " + role.String()
+		}
+	}
+	for _, f := range mustFail {
+		t.Errorf("a meta-schema-valid document is refused: %s", f)
+	}
+	start := time.Now()
+	out, err := goCmd(t, mod, 15*time.Minute, "vet", "./...")
+	failed := map[string]bool{}
+	if err != nil {
+		for _, line := range strings.Split(out, "\n") {
+			if p, ok := strings.CutPrefix(line, "# corpus.test/"); ok {
+				failed[p] = true
+			}
+		}
+		t.Errorf("go vet over the generated packages failed:\n%s", out)
+		for p := range failed {
+			t.Errorf("package %s comes from %s", p, pkgOf[p])
+		}
+		if len(failed) == 0 {
+			failed["(all)"] = true
+		}
+	}
+	var keys []string
+	for k := range tally {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %d", k, tally[k]))
+	}
+	metaValid := 0
+	for _, d := range corpus {
+		if d.MetaValid {
+			metaValid++
+		}
+	}
+	t.Logf("tally: %d documents (%d specs, %d corpus, %d of them meta-schema valid); %s; %d packages vetted in %s, %d failed",
+		len(docs), len(specs), len(corpus), metaValid, strings.Join(parts, ", "), len(pkgOf), time.Since(start).Round(time.Second), len(failed))
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

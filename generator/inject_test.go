@@ -26,7 +26,7 @@ func hostileDoc(text string) []byte {
 		"type": "object", "title": text, "description": text,
 		"required": []any{text},
 		"properties": map[string]any{
-			text:   map[string]any{"type": "string", "description": text, "default": text, "examples": []any{text}, "enum": []any{text, "ok"}},
+			text:    map[string]any{"type": "string", "description": text, "default": text, "examples": []any{text}, "enum": []any{text, "ok"}},
 			"plain": map[string]any{"type": "string", "title": text, "pattern": "^a", "format": "email", "const": text},
 			"count": map[string]any{"type": "integer", "description": text, "minimum": 0},
 		},
@@ -95,26 +95,26 @@ func FuzzDocumentText(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		checkGenerated(t, hostileDoc(text))
+		checkGenerated(t, hostileDoc(text), ir.RoleBoth)
 	})
 }
 
 func TestInjectionsStayText(t *testing.T) {
 	for _, s := range injections {
 		t.Run(strings.ReplaceAll(strings.ToValidUTF8(s, "?"), "/", "-"), func(t *testing.T) {
-			if !checkGenerated(t, hostileDoc(s)) && s != "" {
+			if !checkGenerated(t, hostileDoc(s), ir.Roles...) && s != "" {
 				t.Fatalf("the document was refused; this test needs it generated")
 			}
 		})
 	}
 }
 
-// checkGenerated generates doc in every role and checks the output;
+// checkGenerated generates doc in the roles and checks the output;
 // false when the document was refused.
-func checkGenerated(t *testing.T, doc []byte) bool {
+func checkGenerated(t *testing.T, doc []byte, roles ...ir.Role) bool {
 	t.Helper()
 	generated := false
-	for _, role := range ir.Roles {
+	for _, role := range roles {
 		cfg := generator.Config{Spec: "hostile.json", Input: doc, Package: "hostile", Role: role}
 		out, err := generator.Generate(context.Background(), cfg)
 		if err != nil {

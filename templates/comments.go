@@ -1,8 +1,8 @@
 package templates
 
 import (
-	"strings"
 	"fmt"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 

@@ -58,13 +58,13 @@ type builder struct {
 	topics   map[*model.Channel]*gen.Topic
 	messages map[*model.Message]*Message
 
-	types    map[*model.Schema]*Type // named types by the schema they map
-	typeList []*Type
-	explicit map[*model.Schema]string // x-go-names claimed up front
-	onStack  map[*model.Schema]bool   // unnamed containers being resolved
-	codecs   map[codecKey]*Codec
+	types     map[*model.Schema]*Type // named types by the schema they map
+	typeList  []*Type
+	explicit  map[*model.Schema]string // x-go-names claimed up front
+	onStack   map[*model.Schema]bool   // unnamed containers being resolved
+	codecs    map[codecKey]*Codec
 	codecList []*Codec
-	bundle   *bundler
+	bundle    *bundler
 }
 
 // codecKey identifies a codec: one per schema and wire format.

@@ -201,4 +201,3 @@ func isJSONSchema(m *model.Message) bool {
 	return f == "" || strings.HasPrefix(f, "application/vnd.aai.asyncapi") || strings.HasPrefix(f, "application/schema+json") ||
 		strings.HasPrefix(f, "application/schema+yaml")
 }
-

@@ -47,8 +47,8 @@ const (
 type Diagnostic struct {
 	Severity Severity
 	Pos      model.Pos
-	Pointer string // JSON pointer inside Pos.File; "" for the whole document
-	Message string
+	Pointer  string // JSON pointer inside Pos.File; "" for the whole document
+	Message  string
 	// Err is the sentinel cause (ErrUnsupportedVersion, ErrRemoteRef...)
 	// when the problem has one; nil otherwise.
 	Err error

@@ -112,7 +112,9 @@ func (c *JSON[T]) Unmarshal(data []byte, v *T) error {
 
 type Text[T ~string] struct{ j *JSON[string] }
 
-func NewText[T ~string](s *Schemas, pointer string) *Text[T] { return &Text[T]{NewJSON[string](s, pointer)} }
+func NewText[T ~string](s *Schemas, pointer string) *Text[T] {
+	return &Text[T]{NewJSON[string](s, pointer)}
+}
 
 func (c *Text[T]) Encode(v *T, validate bool) ([]byte, error) {
 	if validate {

@@ -258,3 +258,58 @@ func TestGenerateScalesLinearly(t *testing.T) {
 		t.Errorf("10× the document allocates %.1f× as much, want ≤ 15× (linear)", ratio)
 	}
 }
+
+// fleetDoc is issue 16's synthetic document: n channels, each with two
+// parameters and an object payload of seven properties (a string with
+// length limits, a date-time, a bounded number, an integer, an enum, an
+// array of strings and a nested object), and one operation per channel,
+// alternately send and receive.
+func fleetDoc(n int) []byte {
+	var b strings.Builder
+	b.WriteString("asyncapi: 3.0.0\ninfo:\n  title: Fleet\n  version: 1.0.0\ndefaultContentType: application/json\nchannels:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  c%d:\n    address: fleet/{site}/{deviceId}/s%d\n    description: Readings of sensor %d.\n", i, i, i)
+		b.WriteString("    parameters:\n      site:\n        description: The site.\n      deviceId:\n        description: The device.\n")
+		fmt.Fprintf(&b, "    messages:\n      m%d:\n        name: reading%d\n        payload:\n          $ref: '#/components/schemas/Reading%d'\n", i, i, i)
+	}
+	b.WriteString("operations:\n")
+	for i := range n {
+		action := "send"
+		if i%2 == 1 {
+			action = "receive"
+		}
+		fmt.Fprintf(&b, "  op%d:\n    action: %s\n    channel:\n      $ref: '#/channels/c%d'\n    bindings:\n      mqtt:\n        qos: %d\n", i, action, i, i%3)
+	}
+	b.WriteString("components:\n  schemas:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "    Reading%d:\n      type: object\n      required: [id, at, value]\n      properties:\n", i)
+		b.WriteString("        id:\n          type: string\n          minLength: 1\n          maxLength: 64\n")
+		b.WriteString("        at:\n          type: string\n          format: date-time\n")
+		b.WriteString("        value:\n          type: number\n          minimum: -100\n          maximum: 100\n")
+		b.WriteString("        count:\n          type: integer\n")
+		b.WriteString("        unit:\n          type: string\n          enum: [metric, imperial]\n")
+		b.WriteString("        tags:\n          type: array\n          items:\n            type: string\n")
+		b.WriteString("        location:\n          type: object\n          properties:\n            lat:\n              type: number\n            lon:\n              type: number\n")
+	}
+	return []byte(b.String())
+}
+
+// TestFleetLinesPerChannel measures issue 16's size target (at most 120
+// generated lines per channel) on 100 channels; the figure for 1,000 is
+// in BENCHMARKS.md (BenchmarkFleetBuild).
+func TestFleetLinesPerChannel(t *testing.T) {
+	const n = 100
+	out, err := Generate(context.Background(), Config{Spec: "fleet.yaml", Input: fleetDoc(n), Package: "fleet", Role: RoleBoth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := 0
+	for _, f := range out.Files {
+		lines += bytes.Count(f.Data, []byte("\n"))
+	}
+	perChannel := float64(lines) / n
+	t.Logf("%d channels: %d lines, %.1f per channel", n, lines, perChannel)
+	if perChannel > 120 {
+		t.Errorf("%.1f lines per channel, want at most 120", perChannel)
+	}
+}

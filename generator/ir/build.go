@@ -1,12 +1,18 @@
 package ir
 
 import (
+	"errors"
 	"sort"
 
 	"github.com/mqttgen/mqttgen/generator/loader"
 	"github.com/mqttgen/mqttgen/generator/model"
 	"github.com/mqttgen/mqttgen/runtime/gen"
 )
+
+// ErrGoTypeLimit is the cause of a warning that a Go type cannot hold
+// every value its schema allows: such values are refused on receipt with
+// an error wrapping mqttrt.ErrDecode.
+var ErrGoTypeLimit = errors.New("the Go type cannot hold every value the schema allows")
 
 // Config says what to build.
 type Config struct {

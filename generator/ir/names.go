@@ -175,7 +175,6 @@ func (b *builder) nameOperations() {
 			}
 			own := owner{what: fmt.Sprintf("operation %q", o.Model.Key), loc: o.Model.Loc}
 			o.GoName = b.ns.claim(own, cands, func(base string) []string { return opIdents(o, base) })
-			o.DescriptorVar = "op" + o.GoName
 			if o.Publish {
 				o.PublishMethod = "Publish" + o.GoName
 			}
@@ -185,13 +184,18 @@ func (b *builder) nameOperations() {
 			}
 		}
 	}
+	// Descriptors are unexported: they take what their operation's name
+	// leaves, in document order.
+	for _, o := range b.ops {
+		o.DescriptorVar = "op" + b.ns.private(fmt.Sprintf("the descriptor of operation %q", o.Model.Key), o.Model.Loc, o.GoName)
+	}
 }
 
-// opIdents are the identifiers operation o declares under base: its
-// methods (Client.<Method>), its message alias and descriptor, and the
-// type of its several messages.
+// opIdents are the exported identifiers operation o declares under base:
+// its methods (Client.<Method>), its message alias, and the type of its
+// several messages.
 func opIdents(o *Operation, base string) []string {
-	ids := []string{"op" + base}
+	var ids []string
 	if o.Publish {
 		ids = append(ids, "Client.Publish"+base)
 	}

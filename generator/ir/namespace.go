@@ -15,6 +15,9 @@ type owner struct {
 	loc      model.Loc
 	explicit bool // the name is an x-go-name
 	fixed    bool // a declaration every package has (Client, NewClient...)
+	// quiet: the identifiers are unexported, so a rename is nobody's
+	// concern and is not warned about.
+	quiet bool
 }
 
 // candidate is one source of a naming chain: a base name and where it
@@ -86,11 +89,12 @@ func (ns *namespace) claim(o owner, cands []candidate, idents func(base string) 
 		ns.take(o, ids)
 		return first.base
 	}
+	clash, _ := ns.clash(idents(first.base))
 	for _, c := range usable {
 		if ids := idents(c.base); ns.free(ids) {
 			ns.take(o, ids)
 			if c != first {
-				ns.renamed(o, first, c.base, c.source)
+				ns.renamed(o, first, clash, c.base, c.source)
 			}
 			return c.base
 		}
@@ -99,7 +103,7 @@ func (ns *namespace) claim(o owner, cands []candidate, idents func(base string) 
 		base := first.base + strconv.Itoa(i)
 		if ids := idents(base); ns.free(ids) {
 			ns.take(o, ids)
-			ns.renamed(o, first, base, "a numeric suffix")
+			ns.renamed(o, first, clash, base, "a numeric suffix")
 			return base
 		}
 	}
@@ -131,50 +135,32 @@ func (ns *namespace) clash(ids []string) (clashOf, bool) {
 	return clashOf{}, false
 }
 
-// renamed warns that o did not get its first candidate.
-func (ns *namespace) renamed(o owner, first candidate, got, how string) {
-	why := "is taken"
-	if c, ok := ns.clashFor(first.base); ok {
-		why = "is taken: " + c.id + " is what " + c.by.whatShort()
+// renamed warns that o did not get its first candidate, which clash
+// explains.
+func (ns *namespace) renamed(o owner, first candidate, clash clashOf, got, how string) {
+	if o.quiet {
+		return
 	}
+	why := "is taken: " + clash.id + " is what " + clash.by.whatShort()
 	*ns.diags = append(*ns.diags, warning(o.loc, "%s is named %s (from %s) because %s (from %s) %s; set x-go-name to choose",
 		o.what, got, how, first.base, first.source, why))
 }
 
-// clashFor finds who holds an identifier built on base, for warnings.
-func (ns *namespace) clashFor(base string) (clashOf, bool) {
-	if by, ok := ns.owners[base]; ok {
-		return clashOf{id: base, by: by}, true
-	}
-	for id, by := range ns.owners {
-		if len(id) > len(base) && containsWord(id, base) {
-			return clashOf{id: id, by: by}, true
-		}
-	}
-	return clashOf{}, false
+// private claims an unexported identifier built on base (a descriptor
+// or codec variable), with a numeric suffix when it is taken.
+func (ns *namespace) private(what string, loc model.Loc, base string) string {
+	o := owner{what: what, loc: loc, quiet: true}
+	return ns.claim(o, []candidate{{base: base, source: what}}, func(b string) []string { return []string{b} })
 }
 
 func (o owner) whatShort() string {
-	if o.loc.Pos.File != "" {
+	switch {
+	case o.fixed:
+		return o.what + " declares"
+	case o.loc.Pos.File != "":
 		return fmt.Sprintf("%s (%s) makes", o.what, posString(o.loc.Pos))
 	}
 	return o.what + " makes"
-}
-
-// containsWord reports whether id holds base as a whole word of its
-// PascalCase: "TemperatureParams" holds "Temperature", "Temperatures"
-// does not.
-func containsWord(id, base string) bool {
-	for i := 0; i+len(base) <= len(id); i++ {
-		if id[i:i+len(base)] != base {
-			continue
-		}
-		end := i + len(base)
-		if end == len(id) || (id[end] >= 'A' && id[end] <= 'Z') || id[end] == '.' {
-			return true
-		}
-	}
-	return false
 }
 
 func posString(p model.Pos) string {

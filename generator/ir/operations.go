@@ -146,7 +146,7 @@ func (b *builder) codec(kind CodecKind, s *model.Schema, ref *TypeRef, cands []c
 	if len(cands) == 0 {
 		cands = []candidate{{base: "Payload", source: "the word Payload"}}
 	}
-	o := owner{what: "the codec of " + ref.String(), loc: s.Loc}
+	o := owner{what: "the codec of " + ref.String(), loc: s.Loc, quiet: true}
 	c.Var = "codec" + b.ns.claim(o, cands, func(base string) []string { return []string{"codec" + base} })
 	if kind != CodecMessages {
 		b.codecs[key] = c

@@ -284,7 +284,9 @@ func (b *builder) structFields(t *Type, self []candidate) {
 		b.fail(c.Loc, "property %q is defined differently by two allOf parts of type %s; make the definitions equal or rename one", c.Name, t.Name)
 	}
 	if untypedObject(s) {
-		b.warn(s.Loc, "schema has properties but no type: the Go struct %s holds JSON objects only, so values of other types, which the schema allows, are refused (add type: object)", t.Name)
+		d := warning(s.Loc, "schema has properties but no type: the Go struct %s holds JSON objects only, so values of other types, which the schema allows, are refused (add type: object)", t.Name)
+		d.Err = ErrGoTypeLimit
+		b.diags = append(b.diags, d)
 	}
 	fields := newNamespace(&b.diags)
 	fields.reserve("the JSON methods", "MarshalJSON", "UnmarshalJSON")

@@ -30,6 +30,7 @@ func Client(f *jen.File, p *ir.Package) {
 	(&Doc{}).
 		Paraf("Client is the typed API of %s over an MQTT connection: one method per operation, with topics built from typed parameters and payloads encoded, decoded and checked against the document's schemas.", label(p)).
 		Para("Every Publish method checks the payload against its schema before it is sent, unless the Client was made WithoutValidation: an invalid message is never published, and the error wraps mqttrt.ErrValidation, naming each field and rule it breaks. A topic parameter that is empty or holds /, +, #, NUL or invalid UTF-8 would change which topic is used, so it is refused with an error wrapping mqttrt.ErrInvalidTopic. A Publish method waits for the acknowledgement its QoS implies, bounded by its context.").
+		Para("A Subscribe method takes the channel's parameters as a filter: fields left empty are wildcards (+), so the zero value subscribes to every topic of the channel. Its handler gets each message that fits the channel and its schema, with a context that keeps the values of the Subscribe call's context but not its cancellation; the other messages go to the error handler (WithErrorHandler) and are counted by the runtime. The returned Subscription's Unsubscribe removes exactly that handler.").
 		Para("A Client is safe for concurrent use. Handlers run on the runtime's dispatch goroutines.").To(f)
 	f.Type().Id("Client").Struct(jen.Id("c").Op("*").Add(gen("Client")))
 

@@ -77,7 +77,7 @@ func publish(f *jen.File, o *ir.Operation, params, payload *jen.Statement) {
 }
 
 func subscribe(f *jen.File, o *ir.Operation, params, payload *jen.Statement) {
-	(&Doc{}).Paraf("%s is what %s's handler receives: the payload of %s, and the topic's parameters.", o.MessageAlias, o.SubscribeMethod, messagesOf(o)).To(f)
+	(&Doc{}).Paraf("%s is what %s's handler receives.", o.MessageAlias, o.SubscribeMethod).To(f)
 	f.Type().Id(o.MessageAlias).Op("=").Add(gen("Received")).Types(params.Clone(), payload.Clone())
 
 	args := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
@@ -86,7 +86,7 @@ func subscribe(f *jen.File, o *ir.Operation, params, payload *jen.Statement) {
 	if o.Channel.ParamsType != "" {
 		args = append(args, jen.Id("filter").Id(o.Channel.ParamsType))
 		call = append(call, jen.Id("filter"))
-		filterDoc = " Fields of filter left empty are wildcards (+): the zero value subscribes to every topic of the channel."
+		filterDoc = " that filter selects"
 	} else {
 		call = append(call, gen("NoParams").Values())
 	}
@@ -94,8 +94,8 @@ func subscribe(f *jen.File, o *ir.Operation, params, payload *jen.Statement) {
 		jen.Id("handler").Func().Params(jen.Qual("context", "Context"), jen.Id(o.MessageAlias)).Error(),
 		jen.Id("opts").Op("...").Id("SubscribeOption"))
 	call = append(call, jen.Id("handler"), jen.Id("opts"))
-	d := (&Doc{}).Paraf("%s subscribes to channel %s (%s) %s and calls handler with each message that fits the channel and its schema; the others go to the Client's error handler.%s The Subscription's Unsubscribe removes exactly this handler.",
-		o.SubscribeMethod, quote(o.Channel.Model.Key), oneLine(o.Channel.Model.Address), delivery(o), filterDoc)
+	d := (&Doc{}).Paraf("%s subscribes to channel %s (%s) %s: handler gets %s%s (see Client).",
+		o.SubscribeMethod, quote(o.Channel.Model.Key), oneLine(o.Channel.Model.Address), delivery(o), messagesOf(o), filterDoc)
 	opDoc(d, o.Model)
 	d.To(f)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(o.SubscribeMethod).Params(args...).Params(rt("Subscription"), jen.Error()).Block(

@@ -27,16 +27,12 @@ func (c *Client) PublishEvent(ctx context.Context, params EventsParams, msg Even
 	return opEvent.Publish(ctx, c.c, params, &msg, opts)
 }
 
-// EventMessage is what SubscribeEvent's handler receives: the payload of one of
-// the messages DeviceStarted, DeviceStopped, DeviceFault, and the topic's
-// parameters.
+// EventMessage is what SubscribeEvent's handler receives.
 type EventMessage = gen.Received[EventsParams, EventPayload]
 
 // SubscribeEvent subscribes to channel "events" (fleet/{deviceId}/events) with QoS
-// 1 and calls handler with each message that fits the channel and its schema; the
-// others go to the Client's error handler. Fields of filter left empty are
-// wildcards (+): the zero value subscribes to every topic of the channel. The
-// Subscription's Unsubscribe removes exactly this handler.
+// 1: handler gets one of the messages DeviceStarted, DeviceStopped, DeviceFault
+// that filter selects (see Client).
 //
 // Every event of every device.
 func (c *Client) SubscribeEvent(ctx context.Context, filter EventsParams, handler func(context.Context, EventMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
@@ -60,15 +56,11 @@ func (c *Client) PublishFaultOnly(ctx context.Context, params EventsParams, msg 
 	return opFaultOnly.Publish(ctx, c.c, params, &msg, opts)
 }
 
-// FaultOnlyMessage is what SubscribeFaultOnly's handler receives: the payload of
-// message DeviceFault, and the topic's parameters.
+// FaultOnlyMessage is what SubscribeFaultOnly's handler receives.
 type FaultOnlyMessage = gen.Received[EventsParams, DeviceFault]
 
 // SubscribeFaultOnly subscribes to channel "events" (fleet/{deviceId}/events) with
-// QoS 1 and calls handler with each message that fits the channel and its schema;
-// the others go to the Client's error handler. Fields of filter left empty are
-// wildcards (+): the zero value subscribes to every topic of the channel. The
-// Subscription's Unsubscribe removes exactly this handler.
+// QoS 1: handler gets message DeviceFault that filter selects (see Client).
 //
 // Only faults, for the on-call pager.
 func (c *Client) SubscribeFaultOnly(ctx context.Context, filter EventsParams, handler func(context.Context, FaultOnlyMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
@@ -93,16 +85,12 @@ func (c *Client) PublishControl(ctx context.Context, params ControlParams, msg C
 	return opControl.Publish(ctx, c.c, params, &msg, opts)
 }
 
-// ControlMessage is what SubscribeControl's handler receives: the payload of one
-// of the messages Restart, FirmwareUpdate, OperatorNote (text/plain), and the
-// topic's parameters.
+// ControlMessage is what SubscribeControl's handler receives.
 type ControlMessage = gen.Received[ControlParams, ControlPayload]
 
 // SubscribeControl subscribes to channel "control" (fleet/{deviceId}/control) with
-// QoS 1 and calls handler with each message that fits the channel and its schema;
-// the others go to the Client's error handler. Fields of filter left empty are
-// wildcards (+): the zero value subscribes to every topic of the channel. The
-// Subscription's Unsubscribe removes exactly this handler.
+// QoS 1: handler gets one of the messages Restart, FirmwareUpdate, OperatorNote
+// (text/plain) that filter selects (see Client).
 //
 // Order a device around.
 func (c *Client) SubscribeControl(ctx context.Context, filter ControlParams, handler func(context.Context, ControlMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {

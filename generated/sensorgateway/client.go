@@ -35,6 +35,14 @@ const _ = gen.SupportPackageIsVersion1
 // mqttrt.ErrInvalidTopic. A Publish method waits for the acknowledgement its QoS
 // implies, bounded by its context.
 //
+// A Subscribe method takes the channel's parameters as a filter: fields left empty
+// are wildcards (+), so the zero value subscribes to every topic of the channel.
+// Its handler gets each message that fits the channel and its schema, with a
+// context that keeps the values of the Subscribe call's context but not its
+// cancellation; the other messages go to the error handler (WithErrorHandler) and
+// are counted by the runtime. The returned Subscription's Unsubscribe removes
+// exactly that handler.
+//
 // A Client is safe for concurrent use. Handlers run on the runtime's dispatch
 // goroutines.
 type Client struct {

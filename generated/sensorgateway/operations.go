@@ -27,16 +27,12 @@ func (c *Client) PublishTemperature(ctx context.Context, params TemperatureParam
 	return opTemperature.Publish(ctx, c.c, params, &msg, opts)
 }
 
-// TemperatureMessage is what SubscribeTemperature's handler receives: the payload
-// of message TemperatureReading, and the topic's parameters.
+// TemperatureMessage is what SubscribeTemperature's handler receives.
 type TemperatureMessage = gen.Received[TemperatureParams, TemperatureReading]
 
 // SubscribeTemperature subscribes to channel "temperature"
-// (sensors/{room}/temperature) with QoS 1 and calls handler with each message that
-// fits the channel and its schema; the others go to the Client's error handler.
-// Fields of filter left empty are wildcards (+): the zero value subscribes to
-// every topic of the channel. The Subscription's Unsubscribe removes exactly this
-// handler.
+// (sensors/{room}/temperature) with QoS 1: handler gets message TemperatureReading
+// that filter selects (see Client).
 //
 // Temperature readings from the room sensors.
 func (c *Client) SubscribeTemperature(ctx context.Context, filter TemperatureParams, handler func(context.Context, TemperatureMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
@@ -60,15 +56,12 @@ func (c *Client) PublishHumidity(ctx context.Context, params HumidityParams, msg
 	return opHumidity.Publish(ctx, c.c, params, &msg, opts)
 }
 
-// HumidityMessage is what SubscribeHumidity's handler receives: the payload of
-// message HumidityReading, and the topic's parameters.
+// HumidityMessage is what SubscribeHumidity's handler receives.
 type HumidityMessage = gen.Received[HumidityParams, HumidityReading]
 
 // SubscribeHumidity subscribes to channel "humidity" (sensors/{room}/humidity)
-// with QoS 0 and calls handler with each message that fits the channel and its
-// schema; the others go to the Client's error handler. Fields of filter left empty
-// are wildcards (+): the zero value subscribes to every topic of the channel. The
-// Subscription's Unsubscribe removes exactly this handler.
+// with QoS 0: handler gets message HumidityReading that filter selects (see
+// Client).
 //
 // Humidity readings from the room sensors.
 func (c *Client) SubscribeHumidity(ctx context.Context, filter HumidityParams, handler func(context.Context, HumidityMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
@@ -76,8 +69,8 @@ func (c *Client) SubscribeHumidity(ctx context.Context, filter HumidityParams, h
 }
 
 // opAlert describes operation "sendAlert" to the runtime.
-var opAlert = &gen.Operation[AlertsParams, Alert]{
-	Codec: codecAlert,
+var opAlert = &gen.Operation[AlertsParams, Alert2]{
+	Codec: codecAlert2,
 	Name:  "sendAlert",
 	Parse: ParseAlertsTopic,
 	QoS:   2,
@@ -88,19 +81,15 @@ var opAlert = &gen.Operation[AlertsParams, Alert]{
 // with QoS 2.
 //
 // Raise an alert.
-func (c *Client) PublishAlert(ctx context.Context, params AlertsParams, msg Alert, opts ...PublishOption) error {
+func (c *Client) PublishAlert(ctx context.Context, params AlertsParams, msg Alert2, opts ...PublishOption) error {
 	return opAlert.Publish(ctx, c.c, params, &msg, opts)
 }
 
-// AlertMessage is what SubscribeAlert's handler receives: the payload of message
-// Alert, and the topic's parameters.
-type AlertMessage = gen.Received[AlertsParams, Alert]
+// AlertMessage is what SubscribeAlert's handler receives.
+type AlertMessage = gen.Received[AlertsParams, Alert2]
 
-// SubscribeAlert subscribes to channel "alerts" (alerts/{severity}) with QoS 2 and
-// calls handler with each message that fits the channel and its schema; the others
-// go to the Client's error handler. Fields of filter left empty are wildcards (+):
-// the zero value subscribes to every topic of the channel. The Subscription's
-// Unsubscribe removes exactly this handler.
+// SubscribeAlert subscribes to channel "alerts" (alerts/{severity}) with QoS 2:
+// handler gets message Alert that filter selects (see Client).
 //
 // Raise an alert.
 func (c *Client) SubscribeAlert(ctx context.Context, filter AlertsParams, handler func(context.Context, AlertMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
@@ -124,15 +113,11 @@ func (c *Client) PublishCommand(ctx context.Context, params CommandsParams, msg 
 	return opCommand.Publish(ctx, c.c, params, &msg, opts)
 }
 
-// CommandMessage is what SubscribeCommand's handler receives: the payload of
-// message DeviceCommand, and the topic's parameters.
+// CommandMessage is what SubscribeCommand's handler receives.
 type CommandMessage = gen.Received[CommandsParams, DeviceCommand]
 
 // SubscribeCommand subscribes to channel "commands" (devices/{deviceId}/commands)
-// with QoS 1 and calls handler with each message that fits the channel and its
-// schema; the others go to the Client's error handler. Fields of filter left empty
-// are wildcards (+): the zero value subscribes to every topic of the channel. The
-// Subscription's Unsubscribe removes exactly this handler.
+// with QoS 1: handler gets message DeviceCommand that filter selects (see Client).
 //
 // Tell a device to do something.
 func (c *Client) SubscribeCommand(ctx context.Context, filter CommandsParams, handler func(context.Context, CommandMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
@@ -157,15 +142,12 @@ func (c *Client) PublishConfig(ctx context.Context, params ConfigParams, msg Dev
 	return opConfig.Publish(ctx, c.c, params, &msg, opts)
 }
 
-// ConfigMessage is what SubscribeConfig's handler receives: the payload of message
-// DeviceConfig, and the topic's parameters.
+// ConfigMessage is what SubscribeConfig's handler receives.
 type ConfigMessage = gen.Received[ConfigParams, DeviceConfig]
 
 // SubscribeConfig subscribes to channel "config" (devices/{deviceId}/config) with
-// QoS 1, retained and calls handler with each message that fits the channel and
-// its schema; the others go to the Client's error handler. Fields of filter left
-// empty are wildcards (+): the zero value subscribes to every topic of the
-// channel. The Subscription's Unsubscribe removes exactly this handler.
+// QoS 1, retained: handler gets message DeviceConfig that filter selects (see
+// Client).
 //
 // Publish a device's configuration.
 func (c *Client) SubscribeConfig(ctx context.Context, filter ConfigParams, handler func(context.Context, ConfigMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
@@ -190,15 +172,12 @@ func (c *Client) PublishStatus(ctx context.Context, params StatusParams, msg Gat
 	return opStatus.Publish(ctx, c.c, params, &msg, opts)
 }
 
-// StatusMessage is what SubscribeStatus's handler receives: the payload of message
-// GatewayStatus (text/plain), and the topic's parameters.
+// StatusMessage is what SubscribeStatus's handler receives.
 type StatusMessage = gen.Received[StatusParams, GatewayStatus]
 
 // SubscribeStatus subscribes to channel "status" (gateway/{gatewayId}/status) with
-// QoS 1, retained and calls handler with each message that fits the channel and
-// its schema; the others go to the Client's error handler. Fields of filter left
-// empty are wildcards (+): the zero value subscribes to every topic of the
-// channel. The Subscription's Unsubscribe removes exactly this handler.
+// QoS 1, retained: handler gets message GatewayStatus (text/plain) that filter
+// selects (see Client).
 //
 // Announce the gateway's status.
 func (c *Client) SubscribeStatus(ctx context.Context, filter StatusParams, handler func(context.Context, StatusMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {

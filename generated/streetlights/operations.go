@@ -19,17 +19,13 @@ var opLightMeasurement = &gen.Operation[TownLightsLightingMeasuredParams, LightM
 	Topic: topicTownLightsLightingMeasured,
 }
 
-// LightMeasurementMessage is what SubscribeLightMeasurement's handler receives:
-// the payload of message LightMeasured, and the topic's parameters.
+// LightMeasurementMessage is what SubscribeLightMeasurement's handler receives.
 type LightMeasurementMessage = gen.Received[TownLightsLightingMeasuredParams, LightMeasuredPayload]
 
 // SubscribeLightMeasurement subscribes to channel
 // "town/lights/{streetlightId}/lighting/measured"
-// (town/lights/{streetlightId}/lighting/measured) with QoS 1 and calls handler
-// with each message that fits the channel and its schema; the others go to the
-// Client's error handler. Fields of filter left empty are wildcards (+): the zero
-// value subscribes to every topic of the channel. The Subscription's Unsubscribe
-// removes exactly this handler.
+// (town/lights/{streetlightId}/lighting/measured) with QoS 1: handler gets message
+// LightMeasured that filter selects (see Client).
 //
 // Light readings from the street lights.
 func (c *Client) SubscribeLightMeasurement(ctx context.Context, filter TownLightsLightingMeasuredParams, handler func(context.Context, LightMeasurementMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {

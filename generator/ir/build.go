@@ -71,6 +71,9 @@ type builder struct {
 	codecs    map[codecKey]*Codec
 	codecList []*Codec
 	bundle    *bundler
+	// headers lists, per headers schema, the messages that have it.
+	headers     map[*model.Schema][]string
+	headerOrder []*model.Schema
 }
 
 // codecKey identifies a codec: one per schema and wire format.
@@ -91,6 +94,7 @@ func newBuilder(doc *model.Document, cfg Config) *builder {
 		explicit: map[*model.Schema]string{},
 		onStack:  map[*model.Schema]bool{},
 		codecs:   map[codecKey]*Codec{},
+		headers:  map[*model.Schema][]string{},
 		bundle:   newBundler(),
 	}
 	b.ns = newNamespace(&b.diags)

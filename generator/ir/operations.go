@@ -36,6 +36,7 @@ func (b *builder) buildOperations() {
 			b.messagesType(o)
 		}
 	}
+	b.warnHeaders()
 	for _, t := range b.typeList {
 		if t.JSONMethods && t.Codec == nil {
 			b.codec(CodecJSON, t.Schema, namedRef(t), nil)
@@ -59,7 +60,10 @@ func (b *builder) message(m *model.Message, o *Operation, index int) *Message {
 	}
 	what := fmt.Sprintf("the payload of message %s", msg.GoName)
 	if m.Headers != nil {
-		b.warn(m.Headers.Loc, "message %s: headers are not generated (MQTT 3.1.1 messages have none)", msg.GoName)
+		if len(b.headers[m.Headers]) == 0 {
+			b.headerOrder = append(b.headerOrder, m.Headers)
+		}
+		b.headers[m.Headers] = append(b.headers[m.Headers], msg.GoName)
 	}
 	ct := mediaType(m.ContentType)
 	switch {
@@ -99,6 +103,14 @@ func (b *builder) message(m *model.Message, o *Operation, index int) *Message {
 		msg.Payload, msg.Codec = bytesRef, b.codec(CodecBytes, nil, bytesRef, nil)
 	}
 	return msg
+}
+
+// warnHeaders says, once per headers schema, which messages' headers are
+// not generated.
+func (b *builder) warnHeaders() {
+	for _, h := range b.headerOrder {
+		b.warn(h.Loc, "headers are not generated (MQTT 3.1.1 messages have none): the headers of message %s", strings.Join(b.headers[h], ", "))
+	}
 }
 
 // messagesType makes <Op>Payload, which holds one of the operation's

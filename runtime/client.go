@@ -27,8 +27,9 @@ type Client struct {
 	dispatch dispatcher
 	subs     subscriptions
 	stats    stats
-	inFlight chan struct{} // PublishAsync slots
-	guard    *qos2Guard    // wraps paho's store: exactly-once receipt, outbound releases
+	inFlight chan struct{}  // PublishAsync slots
+	window   *publishWindow // QoS 1/2 publishes unacknowledged (PublishWindow)
+	guard    *qos2Guard     // wraps paho's store: exactly-once receipt, outbound releases
 
 	asyncErr        func(topic string, err error)
 	reconnectFailed func(err error)
@@ -121,7 +122,8 @@ func New(opts ...Option) (*Client, error) {
 	if !*cfg.OrderMatters {
 		c.dispatch.workers = cfg.HandlerWorkers
 	}
-	c.guard = newQoS2Guard(store)
+	c.window = newPublishWindow(cfg.PublishWindow)
+	c.guard = newQoS2Guard(store, c.window)
 	store = c.guard
 	po := c.pahoOptions(tlsCfg, store)
 	c.pc = mqttclient.NewClient(&po)
@@ -164,6 +166,9 @@ func (c *Client) pahoOptions(tlsCfg *tls.Config, store mqttclient.Store) mqttcli
 	// bounds what a slow handler leaves waiting.
 	o.SetAutoAckDisabled(true)
 	o.SetStore(store)
+	// A resumed session resends what the store holds; paho would write it
+	// all at once, past the broker's limit (see publishWindow).
+	o.SetMaxResumePubInFlight(cfg.PublishWindow)
 	o.SetDefaultPublishHandler(c.onMessage)
 	o.SetConnectionLostHandler(c.connectionLost)
 	o.SetConnectionAttemptHandler(func(broker *url.URL, tlsCfg *tls.Config) *tls.Config {

@@ -44,9 +44,11 @@ import (
 // it completes the original token at once, without error and before any
 // acknowledgement (messageIds.claimID). The guard tells when the stored
 // packet is really released ("o.<id>" deleted on PUBACK or PUBCOMP), so
-// that Publish reports success only then.
+// that Publish reports success only then. It also tells the publish
+// window which publishes are stored, that is, unacknowledged.
 type qos2Guard struct {
 	mqttclient.Store
+	window   *publishWindow
 	mu       sync.Mutex
 	received map[uint16]*receivedQoS2
 	released map[uint16][]chan struct{} // waiters for the deletion of "o.<id>"
@@ -59,11 +61,12 @@ type receivedQoS2 struct {
 	copies  []mqttclient.Message // resent copies to acknowledge once handled
 }
 
-func newQoS2Guard(s mqttclient.Store) *qos2Guard {
-	return &qos2Guard{Store: s, received: map[uint16]*receivedQoS2{}, released: map[uint16][]chan struct{}{}}
+func newQoS2Guard(s mqttclient.Store, window *publishWindow) *qos2Guard {
+	return &qos2Guard{Store: s, window: window, received: map[uint16]*receivedQoS2{}, released: map[uint16][]chan struct{}{}}
 }
 
-// Put learns of received PUBRELs: the message's exactly-once window ends.
+// Put learns of received PUBRELs (the message's exactly-once window ends)
+// and of stored outbound publishes (they take a place in the window).
 func (g *qos2Guard) Put(key string, m packets.ControlPacket) {
 	if p, ok := m.(*packets.PubrelPacket); ok && strings.HasPrefix(key, "i.") {
 		g.mu.Lock()
@@ -71,23 +74,26 @@ func (g *qos2Guard) Put(key string, m packets.ControlPacket) {
 		g.mu.Unlock()
 	}
 	g.Store.Put(key, m)
+	if id, ok := outboundID(key); ok && unacknowledgedPublish(m) {
+		g.window.add(id)
+	}
 }
 
 // Del learns of released outbound messages.
 func (g *qos2Guard) Del(key string) {
-	if !strings.HasPrefix(key, "o.") {
+	id, ok := outboundID(key)
+	if !ok {
 		g.Store.Del(key)
 		return
 	}
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	g.Store.Del(key)
-	if id, err := strconv.ParseUint(key[2:], 10, 16); err == nil {
-		for _, ch := range g.released[uint16(id)] {
-			close(ch)
-		}
-		delete(g.released, uint16(id))
+	for _, ch := range g.released[id] {
+		close(ch)
 	}
+	delete(g.released, id)
+	g.mu.Unlock()
+	g.window.remove(id)
 }
 
 // Reset forgets everything: paho resets the store on a clean-session
@@ -95,6 +101,43 @@ func (g *qos2Guard) Del(key string) {
 func (g *qos2Guard) Reset() {
 	g.forget()
 	g.Store.Reset()
+	g.window.reset(nil)
+}
+
+// Open is called by paho on every connect: the window learns what the store
+// holds, publishes of an earlier process included.
+func (g *qos2Guard) Open() {
+	g.Store.Open()
+	var ids []uint16
+	for _, key := range g.Store.All() {
+		if id, ok := outboundID(key); ok && unacknowledgedPublish(g.Store.Get(key)) {
+			ids = append(ids, id)
+		}
+	}
+	g.window.reset(ids)
+}
+
+// outboundID is the packet ID of paho's store key of an outbound packet.
+func outboundID(key string) (uint16, bool) {
+	if !strings.HasPrefix(key, "o.") {
+		return 0, false
+	}
+	id, err := strconv.ParseUint(key[2:], 10, 16)
+	return uint16(id), err == nil
+}
+
+// unacknowledgedPublish reports a stored outbound packet that the broker
+// counts against its receive limit: a QoS 1/2 PUBLISH, or the PUBREL that
+// replaces a QoS 2 PUBLISH (not a SUBSCRIBE or UNSUBSCRIBE, which paho
+// stores under the same keys).
+func unacknowledgedPublish(p packets.ControlPacket) bool {
+	switch p := p.(type) {
+	case *packets.PublishPacket:
+		return p.Qos > 0
+	case *packets.PubrelPacket:
+		return true
+	}
+	return false
 }
 
 // outboundKey is paho's store key of an outbound packet ID.

@@ -166,9 +166,6 @@ func (c *Client) pahoOptions(tlsCfg *tls.Config, store mqttclient.Store) mqttcli
 	// bounds what a slow handler leaves waiting.
 	o.SetAutoAckDisabled(true)
 	o.SetStore(store)
-	// A resumed session resends what the store holds; paho would write it
-	// all at once, past the broker's limit (see publishWindow).
-	o.SetMaxResumePubInFlight(cfg.PublishWindow)
 	o.SetDefaultPublishHandler(c.onMessage)
 	o.SetConnectionLostHandler(c.connectionLost)
 	o.SetConnectionAttemptHandler(func(broker *url.URL, tlsCfg *tls.Config) *tls.Config {

@@ -30,6 +30,7 @@ type Client struct {
 	inFlight chan struct{}  // PublishAsync slots
 	window   *publishWindow // QoS 1/2 publishes unacknowledged (PublishWindow)
 	guard    *qos2Guard     // wraps paho's store: exactly-once receipt, outbound releases
+	files    *fileStore     // the store when MessageStore is "file", else nil
 
 	asyncErr        func(topic string, err error)
 	reconnectFailed func(err error)
@@ -121,6 +122,10 @@ func New(opts ...Option) (*Client, error) {
 	c.dispatch = dispatcher{run: c.runDelivery, workers: 1, size: cfg.HandlerQueueSize, pause: readerPause(cfg.KeepAlive)}
 	if !*cfg.OrderMatters {
 		c.dispatch.workers = cfg.HandlerWorkers
+	}
+	if fs, ok := store.(*fileStore); ok {
+		c.files = fs
+		fs.report = c.storeReport
 	}
 	c.window = newPublishWindow(cfg.PublishWindow)
 	c.guard = newQoS2Guard(store, c.window)

@@ -157,7 +157,16 @@ func (c *Client) publish(ctx context.Context, topic string, qos byte, retained b
 	}
 	c.stats.sent.Add(1)
 	links := c.stats.links.Load()
-	tok, err := c.startPublish(&b, topic, qos, retained, data)
+	var tok mqttclient.Token
+	var err error
+	if qos > 0 && c.files != nil {
+		// Refused, not sent, while the file store cannot keep it: its
+		// crash safety is what the file store was chosen for.
+		err = c.files.usable()
+	}
+	if err == nil {
+		tok, err = c.startPublish(&b, topic, qos, retained, data)
+	}
 	// The link may drop again between the reconnection that released this
 	// publisher and paho's Publish: paho then refuses at once with "not
 	// connected" (nothing was stored or sent), so wait for the next

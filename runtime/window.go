@@ -15,8 +15,9 @@ const maxPacketIDs = 65535
 //
 // A broker has a limit of its own (MQTT 5 calls it Receive Maximum;
 // Mosquitto's is max_inflight_messages, default 20) and MQTT 3.1.1 gives it
-// no way to refuse a publish beyond it: Mosquitto 2.0 answers such a QoS 2
-// PUBLISH with PUBREC, a QoS 1 PUBLISH with PUBACK, and discards it (its
+// no way to refuse a publish beyond it: Mosquitto (2.0.16 and later, and
+// distributions' 2.0.x with the fix for CVE-2023-28366) answers such a QoS
+// 2 PUBLISH with PUBREC, a QoS 1 PUBLISH with PUBACK, and discards it (its
 // reason code 0x97, quota exceeded, exists only in MQTT 5 and is left out
 // of a 3.1.1 packet). The sender sees a normal acknowledgement. Mosquitto
 // counts a QoS 2 message from its arrival until it sends the PUBCOMP, and

@@ -27,8 +27,10 @@ type Client struct {
 	dispatch dispatcher
 	subs     subscriptions
 	stats    stats
-	inFlight chan struct{} // PublishAsync slots
-	guard    *qos2Guard    // wraps paho's store: exactly-once receipt, outbound releases
+	inFlight chan struct{}  // PublishAsync slots
+	window   *publishWindow // QoS 1/2 publishes unacknowledged (PublishWindow)
+	guard    *qos2Guard     // wraps paho's store: exactly-once receipt, outbound releases
+	files    *fileStore     // the store when MessageStore is "file", else nil
 
 	asyncErr        func(topic string, err error)
 	reconnectFailed func(err error)
@@ -121,7 +123,12 @@ func New(opts ...Option) (*Client, error) {
 	if !*cfg.OrderMatters {
 		c.dispatch.workers = cfg.HandlerWorkers
 	}
-	c.guard = newQoS2Guard(store)
+	if fs, ok := store.(*fileStore); ok {
+		c.files = fs
+		fs.report = c.storeReport
+	}
+	c.window = newPublishWindow(cfg.PublishWindow)
+	c.guard = newQoS2Guard(store, c.window)
 	store = c.guard
 	po := c.pahoOptions(tlsCfg, store)
 	c.pc = mqttclient.NewClient(&po)

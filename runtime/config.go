@@ -107,6 +107,15 @@ type Config struct {
 	// MaxInFlight bounds the PublishAsync calls not yet acknowledged
 	// (default 256); further calls wait for a free slot.
 	MaxInFlight int `yaml:"max_in_flight"`
+	// PublishWindow bounds the QoS 1 and 2 publishes sent and not yet
+	// acknowledged, Publish and PublishAsync together (default 20, at most
+	// 65535); further publishes wait for a place, within OperationTimeout.
+	// Keep it at or below the number the broker accepts unacknowledged
+	// from one client (Mosquitto: max_inflight_messages, default 20; MQTT 5
+	// calls it Receive Maximum): MQTT 3.1.1 gives the broker no way to
+	// refuse a publish, and Mosquitto acknowledges one beyond its limit as
+	// usual and discards it.
+	PublishWindow int `yaml:"publish_window"`
 }
 
 // Message store kinds for Config.MessageStore.
@@ -130,6 +139,7 @@ func DefaultConfig() Config {
 		HandlerWorkers:    8,
 		HandlerQueueSize:  1024,
 		MaxInFlight:       256,
+		PublishWindow:     20,
 	}
 }
 
@@ -149,6 +159,7 @@ func (c Config) withDefaults() Config {
 	fill(&c.HandlerWorkers, d.HandlerWorkers)
 	fill(&c.HandlerQueueSize, d.HandlerQueueSize)
 	fill(&c.MaxInFlight, d.MaxInFlight)
+	fill(&c.PublishWindow, d.PublishWindow)
 	if c.ClientID == "" {
 		c.ClientID = randomClientID()
 	}
@@ -208,6 +219,8 @@ func (c Config) validate(requireBroker bool) error {
 		{"HandlerWorkers", c.HandlerWorkers < 0, fmt.Sprintf("must not be negative, got %d", c.HandlerWorkers)},
 		{"HandlerQueueSize", c.HandlerQueueSize < 0, fmt.Sprintf("must not be negative, got %d", c.HandlerQueueSize)},
 		{"MaxInFlight", c.MaxInFlight < 0, fmt.Sprintf("must not be negative, got %d", c.MaxInFlight)},
+		{"PublishWindow", c.PublishWindow < 0 || c.PublishWindow > maxPacketIDs,
+			fmt.Sprintf("must be between 1 and %d (packet IDs), got %d", maxPacketIDs, c.PublishWindow)},
 		{"MessageStore", c.MessageStore != StoreMemory && c.MessageStore != StoreFile,
 			fmt.Sprintf("must be %q or %q, got %q", StoreMemory, StoreFile, c.MessageStore)},
 		{"StoreDirectory", c.MessageStore == StoreFile && c.StoreDirectory == "", `is required when MessageStore is "file"`},

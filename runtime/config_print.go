@@ -68,6 +68,7 @@ func (c Config) attrs() []slog.Attr {
 		slog.Int("HandlerWorkers", c.HandlerWorkers),
 		slog.Int("HandlerQueueSize", c.HandlerQueueSize),
 		slog.Int("MaxInFlight", c.MaxInFlight),
+		slog.Int("PublishWindow", c.PublishWindow),
 	}
 }
 

@@ -193,6 +193,8 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 		{[]runtime.Option{runtime.WithBroker("ssl://h:1"), runtime.WithTLS("", "", "/nonexistent/ca.pem")}, "TLSCAFile"},
 		{[]runtime.Option{runtime.WithBroker("ssl://h:1"), runtime.WithTLS("c.pem", "", "")}, "TLSKeyFile"},
 		{[]runtime.Option{runtime.WithBroker("tcp://h:1"), runtime.WithMaxInFlight(-1)}, "MaxInFlight"},
+		{[]runtime.Option{runtime.WithBroker("tcp://h:1"), runtime.WithPublishWindow(-1)}, "PublishWindow"},
+		{[]runtime.Option{runtime.WithBroker("tcp://h:1"), runtime.WithPublishWindow(65536)}, "PublishWindow"},
 	}
 	for _, c := range cases {
 		_, err := runtime.New(c.opts...)
@@ -205,7 +207,7 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 	if !errors.Is(err, runtime.ErrInvalidConfig) || !strings.Contains(err.Error(), "no PEM certificate") {
 		t.Errorf("bad CA file: %v", err)
 	}
-	// paho's file store panics on a directory it cannot make: New refuses it first.
+	// A store directory that cannot be made is refused by New, not found out later.
 	file := writeFile(t, "f", "")
 	_, err = runtime.New(runtime.WithBroker("tcp://h:1"), runtime.WithMessageStore(runtime.StoreFile, filepath.Join(file, "sub")))
 	if !errors.Is(err, runtime.ErrInvalidConfig) || !strings.Contains(err.Error(), "StoreDirectory") {

@@ -40,6 +40,11 @@
 //   - A QoS 0 publish while the link is down is ErrNotConnected, counted in
 //     ClientStats.MessagesDropped, never a silent success. A QoS 1/2 publish
 //     waits, within its bound, for an automatic reconnection.
+//   - At most PublishWindow (default 20) QoS 1/2 publishes are
+//     unacknowledged at once; more wait for a place, within their bound. A
+//     broker's own limit must not be exceeded: over MQTT 3.1.1 Mosquitto
+//     (max_inflight_messages, default 20) acknowledges a publish beyond it
+//     as usual and discards it.
 //   - A SUBACK refusal (0x80, e.g. an ACL) is ErrSubscribeFailed.
 //   - Ping is a real round trip (an UNSUBSCRIBE of a filter private to the
 //     client, answered by an UNSUBACK), not a flag.
@@ -82,7 +87,13 @@
 // in StoreDirectory/client-<ID> and sent again by the next process that
 // connects with the same ID and store, even after a crash or SIGKILL.
 // A publish made while disconnected is refused (or waits, see above) and is
-// therefore never stored: only its caller knows about it.
+// therefore never stored: only its caller knows about it. A write or
+// removal the disk refuses (the directory removed, the disk full) never
+// panics: it is counted (StoreErrors) and reported to the async error
+// handler (ErrStoreFailed), and QoS 1/2 publishes are refused with
+// ErrStoreFailed inside ErrPublishFailed, unsent, until the store can be
+// written again; every later store operation tries, making the directory
+// again if it is gone.
 //
 // # Statistics
 //

@@ -18,4 +18,9 @@ var (
 	ErrValidation        = errors.New("mqtt: payload does not match its schema")
 	ErrDecode            = errors.New("mqtt: payload cannot be decoded")
 	ErrPayloadTooLarge   = errors.New("mqtt: payload too large")
+	// ErrStoreFailed: the file message store could not write or remove a
+	// message (the directory is gone, the disk is full). QoS 1/2 publishes
+	// are refused with it, wrapped in ErrPublishFailed, until the store can
+	// be written again; the async error handler is told when it starts.
+	ErrStoreFailed = errors.New("mqtt: message store failed")
 )

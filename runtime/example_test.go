@@ -2,10 +2,13 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -109,6 +112,81 @@ func ExampleWithConfig() {
 	// Output:
 	// app-1 1
 	// true false
+}
+
+// A broker that accepts more unacknowledged QoS 1/2 publishes than
+// Mosquitto's default 20 (here: max_inflight_messages 100 in its
+// mosquitto.conf) lets the client keep more of them in flight.
+func ExampleWithPublishWindow() {
+	broker, stop := exampleBroker()
+	defer stop()
+	c, err := runtime.New(runtime.WithBroker(broker), runtime.WithPublishWindow(100),
+		runtime.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Connect(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i := range 500 {
+		_ = c.PublishAsync("batch/readings", 2, false, fmt.Sprint(i))
+	}
+	_ = c.Disconnect(ctx) // waits for the asynchronous publishes
+	s := c.GetStats()
+	fmt.Println("acked", s.PublishAcked, "errors", s.PublishErrors)
+
+	_, err = runtime.New(runtime.WithBroker(broker), runtime.WithPublishWindow(70000))
+	fmt.Println(err)
+	// Output:
+	// acked 500 errors 0
+	// mqtt: invalid config: PublishWindow: must be between 1 and 65535 (packet IDs), got 70000
+}
+
+// With the file store, a QoS 1/2 publish that the store cannot keep (its
+// directory is gone and cannot be made again, the disk is full) is refused
+// with ErrStoreFailed, not sent, until the store can be written again.
+func ExampleErrStoreFailed() {
+	broker, stop := exampleBroker()
+	defer stop()
+	root, _ := os.MkdirTemp("", "store")
+	defer os.RemoveAll(root)
+	c, err := runtime.New(runtime.WithBroker(broker), runtime.WithClientID("meter-7"),
+		runtime.WithCleanSession(false), runtime.WithMessageStore(runtime.StoreFile, root),
+		runtime.WithLogger(slog.New(slog.DiscardHandler)),
+		runtime.WithAsyncErrorHandler(func(string, error) {})) // told when the store starts failing
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Connect(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Disconnect(ctx)
+
+	dir := filepath.Join(root, "client-meter-7")
+	os.RemoveAll(dir)
+	os.WriteFile(dir, nil, 0o600) // a file where the store's directory was
+	// The publish during which the store failed was already handed to the
+	// connection: it goes out, and succeeds when the broker acknowledges it.
+	fmt.Println(c.Publish("meters/7", 1, false, "1042"))
+	err = c.Publish("meters/7", 1, false, "1043")
+	fmt.Println(errors.Is(err, runtime.ErrPublishFailed), errors.Is(err, runtime.ErrStoreFailed))
+
+	os.Remove(dir) // the store makes its directory again
+	fmt.Println(c.Publish("meters/7", 1, false, "1044"))
+	fmt.Println(c.GetStats().StoreErrors > 0)
+	// Output:
+	// <nil>
+	// true true
+	// <nil>
+	// true
 }
 
 func ExampleCheckTopicParam() {

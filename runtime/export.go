@@ -57,6 +57,7 @@ func (s ClientStats) Metrics() []Metric {
 		{"mqtt_publish_acked_total", "publishes acknowledged (QoS 1/2) or written (QoS 0)", Counter, float64(s.PublishAcked)},
 		{"mqtt_publish_errors_total", "publishes that failed or timed out", Counter, float64(s.PublishErrors)},
 		{"mqtt_messages_dropped_total", "publishes refused because the client was not connected", Counter, float64(s.MessagesDropped)},
+		{"mqtt_store_errors_total", "writes and removals the file message store could not make", Counter, float64(s.StoreErrors)},
 		{"mqtt_subscriptions", "tracked subscriptions", Gauge, float64(s.Subscriptions)},
 		{"mqtt_reconnects_total", "successful reconnections", Counter, float64(s.Reconnects)},
 		{"mqtt_reconnect_attempts_total", "reconnection attempts, successful or not", Counter, float64(s.ReconnectAttempts)},

@@ -153,6 +153,13 @@ func WithMaxInFlight(n int) Option {
 	return edit(func(c *Config) { c.MaxInFlight = n })
 }
 
+// WithPublishWindow sets Config.PublishWindow: how many QoS 1/2 publishes
+// may be unacknowledged at once. Raise it only as far as the broker's own
+// limit (Mosquitto's max_inflight_messages).
+func WithPublishWindow(n int) Option {
+	return edit(func(c *Config) { c.PublishWindow = n })
+}
+
 // WithLogger sets the logger (default slog.Default()).
 func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) { s.logger = l }

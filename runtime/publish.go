@@ -157,7 +157,16 @@ func (c *Client) publish(ctx context.Context, topic string, qos byte, retained b
 	}
 	c.stats.sent.Add(1)
 	links := c.stats.links.Load()
-	tok, err := c.startPublish(&b, topic, qos, retained, data)
+	var tok mqttclient.Token
+	var err error
+	if qos > 0 && c.files != nil {
+		// Refused, not sent, while the file store cannot keep it: its
+		// crash safety is what the file store was chosen for.
+		err = c.files.usable()
+	}
+	if err == nil {
+		tok, err = c.startPublish(&b, topic, qos, retained, data)
+	}
 	// The link may drop again between the reconnection that released this
 	// publisher and paho's Publish: paho then refuses at once with "not
 	// connected" (nothing was stored or sent), so wait for the next
@@ -200,15 +209,33 @@ func (c *Client) publish(ctx context.Context, topic string, qos byte, retained b
 }
 
 // startPublish hands the message to paho within b; nothing is sent once b
-// has ended.
+// has ended. A QoS 1/2 message first waits for a place in the publish
+// window, which it holds until paho's Publish has stored it.
 func (c *Client) startPublish(b *opBound, topic string, qos byte, retained bool, data []byte) (mqttclient.Token, error) {
 	if err := b.err(); err != nil {
 		return nil, err
 	}
-	if b.direct { // the common case: no goroutine, no closure
-		return c.pc.Publish(topic, qos, retained, data), nil
+	if qos > 0 {
+		if err := c.window.reserve(b); err != nil {
+			return nil, err
+		}
 	}
-	return b.start(func() mqttclient.Token { return c.pc.Publish(topic, qos, retained, data) })
+	if b.direct { // the common case: no goroutine, no closure
+		tok := c.pc.Publish(topic, qos, retained, data)
+		if qos > 0 {
+			c.window.unreserve()
+		}
+		return tok, nil
+	}
+	return b.start(func() mqttclient.Token {
+		// Unreserved when paho returns, not when the caller stops waiting:
+		// paho may store the packet after that.
+		tok := c.pc.Publish(topic, qos, retained, data)
+		if qos > 0 {
+			c.window.unreserve()
+		}
+		return tok
+	})
 }
 
 // awaitLink waits, within b, for an automatic reconnection in progress.

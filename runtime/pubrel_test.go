@@ -34,7 +34,7 @@ func publishPacket(id uint16, qos byte, payload string) *packets.PublishPacket {
 func TestPubrelConnKeepsQoS2ExactlyOnce(t *testing.T) {
 	store := mqttclient.NewMemoryStore()
 	store.Open()
-	g := newQoS2Guard(store)
+	g := newQoS2Guard(store, newPublishWindow(20))
 	put := func(p *packets.PublishPacket) { g.Put("o."+strconv.Itoa(int(p.MessageID)), p) }
 	net := &recordingConn{}
 	conn := &pubrelConn{Conn: net, guard: g, persistent: true}

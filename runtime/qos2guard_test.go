@@ -36,7 +36,7 @@ func pubrel(g *qos2Guard, id uint16) {
 // resend), acknowledged only once the original was handled; after the
 // PUBREL, or with other content, the same ID is a new message.
 func TestQoS2GuardDeliversOnce(t *testing.T) {
-	g := newQoS2Guard(mqttclient.NewMemoryStore())
+	g := newQoS2Guard(mqttclient.NewMemoryStore(), newPublishWindow(20))
 	resend := &guardMessage{id: 5, dup: true, topic: "a/b", body: "x"}
 	original := &guardMessage{id: 5, dup: false, topic: "a/b", body: "x"}
 

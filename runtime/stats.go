@@ -33,6 +33,9 @@ type ClientStats struct {
 	PublishAcked    uint64 // of those: acknowledged (QoS 1/2) or written (QoS 0)
 	PublishErrors   uint64 // of those: failed or timed out
 	MessagesDropped uint64 // publishes refused because the client was not connected
+	// StoreErrors counts writes and removals the file message store could
+	// not make (see ErrStoreFailed); always 0 with the memory store.
+	StoreErrors uint64
 
 	Subscriptions int // tracked subscriptions
 
@@ -55,6 +58,7 @@ type stats struct {
 	received, rejected, unrouted, panics atomic.Uint64
 	overflowed, duplicates               atomic.Uint64
 	sent, acked, pubErrors, dropped      atomic.Uint64
+	storeErrors                          atomic.Uint64
 	reconnects, attempts, losses         atomic.Uint64
 	links                                atomic.Uint64 // connections established, for publish
 	gaveUp                               atomic.Bool
@@ -105,6 +109,7 @@ func (c *Client) GetStats() ClientStats {
 		PublishAcked:         s.acked.Load(),
 		PublishErrors:        s.pubErrors.Load(),
 		MessagesDropped:      s.dropped.Load(),
+		StoreErrors:          s.storeErrors.Load(),
 		Subscriptions:        c.subs.count(),
 		Reconnects:           s.reconnects.Load(),
 		ReconnectAttempts:    s.attempts.Load(),

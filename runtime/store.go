@@ -2,10 +2,7 @@ package runtime
 
 import (
 	"bytes"
-	"fmt"
 	"hash/fnv"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,9 +41,11 @@ import (
 // it completes the original token at once, without error and before any
 // acknowledgement (messageIds.claimID). The guard tells when the stored
 // packet is really released ("o.<id>" deleted on PUBACK or PUBCOMP), so
-// that Publish reports success only then.
+// that Publish reports success only then. It also tells the publish
+// window which publishes are stored, that is, unacknowledged.
 type qos2Guard struct {
 	mqttclient.Store
+	window   *publishWindow
 	mu       sync.Mutex
 	received map[uint16]*receivedQoS2
 	released map[uint16][]chan struct{} // waiters for the deletion of "o.<id>"
@@ -59,11 +58,12 @@ type receivedQoS2 struct {
 	copies  []mqttclient.Message // resent copies to acknowledge once handled
 }
 
-func newQoS2Guard(s mqttclient.Store) *qos2Guard {
-	return &qos2Guard{Store: s, received: map[uint16]*receivedQoS2{}, released: map[uint16][]chan struct{}{}}
+func newQoS2Guard(s mqttclient.Store, window *publishWindow) *qos2Guard {
+	return &qos2Guard{Store: s, window: window, received: map[uint16]*receivedQoS2{}, released: map[uint16][]chan struct{}{}}
 }
 
-// Put learns of received PUBRELs: the message's exactly-once window ends.
+// Put learns of received PUBRELs (the message's exactly-once window ends)
+// and of stored outbound publishes (they take a place in the window).
 func (g *qos2Guard) Put(key string, m packets.ControlPacket) {
 	if p, ok := m.(*packets.PubrelPacket); ok && strings.HasPrefix(key, "i.") {
 		g.mu.Lock()
@@ -71,23 +71,26 @@ func (g *qos2Guard) Put(key string, m packets.ControlPacket) {
 		g.mu.Unlock()
 	}
 	g.Store.Put(key, m)
+	if id, ok := outboundID(key); ok && unacknowledgedPublish(m) {
+		g.window.add(id)
+	}
 }
 
 // Del learns of released outbound messages.
 func (g *qos2Guard) Del(key string) {
-	if !strings.HasPrefix(key, "o.") {
+	id, ok := outboundID(key)
+	if !ok {
 		g.Store.Del(key)
 		return
 	}
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	g.Store.Del(key)
-	if id, err := strconv.ParseUint(key[2:], 10, 16); err == nil {
-		for _, ch := range g.released[uint16(id)] {
-			close(ch)
-		}
-		delete(g.released, uint16(id))
+	for _, ch := range g.released[id] {
+		close(ch)
 	}
+	delete(g.released, id)
+	g.mu.Unlock()
+	g.window.remove(id)
 }
 
 // Reset forgets everything: paho resets the store on a clean-session
@@ -95,6 +98,43 @@ func (g *qos2Guard) Del(key string) {
 func (g *qos2Guard) Reset() {
 	g.forget()
 	g.Store.Reset()
+	g.window.reset(nil)
+}
+
+// Open is called by paho on every connect: the window learns what the store
+// holds, publishes of an earlier process included.
+func (g *qos2Guard) Open() {
+	g.Store.Open()
+	var ids []uint16
+	for _, key := range g.Store.All() {
+		if id, ok := outboundID(key); ok && unacknowledgedPublish(g.Store.Get(key)) {
+			ids = append(ids, id)
+		}
+	}
+	g.window.reset(ids)
+}
+
+// outboundID is the packet ID of paho's store key of an outbound packet.
+func outboundID(key string) (uint16, bool) {
+	if !strings.HasPrefix(key, "o.") {
+		return 0, false
+	}
+	id, err := strconv.ParseUint(key[2:], 10, 16)
+	return uint16(id), err == nil
+}
+
+// unacknowledgedPublish reports a stored outbound packet that the broker
+// counts against its receive limit: a QoS 1/2 PUBLISH, or the PUBREL that
+// replaces a QoS 2 PUBLISH (not a SUBSCRIBE or UNSUBSCRIBE, which paho
+// stores under the same keys).
+func unacknowledgedPublish(p packets.ControlPacket) bool {
+	switch p := p.(type) {
+	case *packets.PublishPacket:
+		return p.Qos > 0
+	case *packets.PubrelPacket:
+		return true
+	}
+	return false
 }
 
 // outboundKey is paho's store key of an outbound packet ID.
@@ -195,43 +235,4 @@ func contentHash(m mqttclient.Message) uint64 {
 	h.Write([]byte{0})
 	h.Write(m.Payload())
 	return h.Sum64()
-}
-
-// newStore makes the paho store that keeps unacknowledged QoS 1/2 messages.
-// A file store lives in StoreDirectory/<client ID> so that two clients
-// sharing a directory never resend each other's messages. The directory is
-// made and probed here because paho's file store panics when it cannot
-// create it.
-func newStore(cfg Config) (mqttclient.Store, error) {
-	if cfg.MessageStore == StoreMemory {
-		return mqttclient.NewMemoryStore(), nil
-	}
-	dir := filepath.Join(cfg.StoreDirectory, storeDirName(cfg.ClientID))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("%w: StoreDirectory: %w", ErrInvalidConfig, err)
-	}
-	probe, err := os.CreateTemp(dir, ".probe-*")
-	if err != nil {
-		return nil, fmt.Errorf("%w: StoreDirectory: not writable: %w", ErrInvalidConfig, err)
-	}
-	probe.Close()
-	os.Remove(probe.Name())
-	return mqttclient.NewFileStore(dir), nil
-}
-
-// storeDirName turns a client ID (any UTF-8) into one safe path element:
-// bytes outside [A-Za-z0-9_-] become %XX, so distinct IDs stay distinct.
-func storeDirName(clientID string) string {
-	var b strings.Builder
-	b.WriteString("client-") // never "", "." or ".."
-	for i := 0; i < len(clientID); i++ {
-		ch := clientID[i]
-		switch {
-		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch >= '0' && ch <= '9', ch == '-', ch == '_':
-			b.WriteByte(ch)
-		default:
-			fmt.Fprintf(&b, "%%%02X", ch)
-		}
-	}
-	return b.String()
 }

@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/mqttgen/mqttgen/generator/model"
-	"github.com/mqttgen/mqttgen/templates"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
+	"github.com/mqttgen/mqttgen/templates"
 )
 
 // payloadKind is how a message's payload travels, decided as the

@@ -181,7 +181,20 @@ func (g *searcher) alternatives(s *model.Schema, depth int) []alt {
 			out = append(out, g.typed(f, t)...)
 		}
 	}
+	if depth >= nullFirstDepth {
+		// Deep in a value, null (where a variant allows it) ends a
+		// recursive schema soonest.
+		slices.SortStableFunc(out, func(a, b alt) int { return nullRank(a) - nullRank(b) })
+	}
 	return out[:min(len(out), maxAlternatives)]
+}
+
+// nullRank sorts null values first.
+func nullRank(a alt) int {
+	if a.kind == "" && a.value == nil {
+		return 0
+	}
+	return 1
 }
 
 // typed lists the alternatives of type t for the flat schema f.

@@ -58,6 +58,22 @@ func expand(s *model.Schema, depth int) []*model.Schema {
 		}
 		acc = product(acc, options)
 	}
+	if s.If != nil && (s.Then != nil || s.Else != nil) {
+		// Either the condition holds, and then applies; or it fails, and
+		// else applies. The check tells which one the value took.
+		var options []*model.Schema
+		cond := expand(s.If, depth+1)
+		if s.Then != nil {
+			cond = product(cond, expand(s.Then, depth+1))
+		}
+		options = append(options, cond...)
+		if s.Else != nil {
+			options = append(options, expand(s.Else, depth+1)...)
+		} else {
+			options = append(options, &model.Schema{})
+		}
+		acc = product(acc, options)
+	}
 	return acc
 }
 
@@ -351,21 +367,27 @@ func typesOf(f *model.Schema, depth int) []string {
 	return types
 }
 
-// impliedTypes guesses the type of a schema that names none from the
-// keywords it uses.
+// impliedTypes orders the types for a schema that names none: first the
+// one its keywords suggest, then the others, which its keywords do not
+// constrain (minimum says nothing about a string).
 func impliedTypes(f *model.Schema) []string {
+	var first string
 	switch {
 	case len(f.Properties) > 0 || len(f.Required) > 0 || f.AdditionalProperties != nil ||
 		len(f.PatternProperties) > 0 || f.MinProperties != nil || f.MaxProperties != nil:
-		return []string{"object"}
+		first = "object"
 	case f.Items != nil || len(f.PrefixItems) > 0 || f.Contains != nil || f.MinItems != nil ||
 		f.MaxItems != nil || f.UniqueItems:
-		return []string{"array"}
+		first = "array"
 	case f.MinLength != nil || f.MaxLength != nil || f.Pattern != "" || f.Format != "":
-		return []string{"string"}
+		first = "string"
 	case f.Minimum != nil || f.Maximum != nil || f.ExclusiveMinimum != nil ||
 		f.ExclusiveMaximum != nil || f.MultipleOf != nil:
-		return []string{"number"}
+		first = "number"
 	}
-	return []string{"object", "string", "number", "boolean", "null"}
+	all := []string{"object", "string", "number", "boolean", "null", "array"}
+	if first == "" {
+		return all
+	}
+	return append([]string{first}, slices.DeleteFunc(all, func(t string) bool { return t == first })...)
 }

@@ -5,11 +5,12 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // maxRepeat bounds the repetitions added to reach minLength.
-const maxRepeat = 1 << 12
+const maxRepeat = maxStringLen
 
 // patternString makes a string that pattern matches, of at least minLen
 // characters when the pattern lets it grow, by walking the parsed
@@ -25,14 +26,9 @@ func patternString(pattern string, minLen, maxLen int) (string, error) {
 		return "", fmt.Errorf("pattern %q: %v", pattern, err)
 	}
 	re = re.Simplify()
-	var b strings.Builder
-	writeRegexp(&b, re, new(0))
-	s := b.String()
-	if n := utf8.RuneCountInString(s); n < minLen {
-		b.Reset()
-		writeRegexp(&b, re, new(minLen-n))
-		s = b.String()
-	}
+	w := &runeWriter{target: minLen}
+	w.regexp(re)
+	s := w.b.String()
 	matcher, err := regexp.Compile(pattern)
 	if err != nil || !matcher.MatchString(s) {
 		return "", fmt.Errorf("cannot make a string matching pattern %q", pattern)
@@ -43,37 +39,47 @@ func patternString(pattern string, minLen, maxLen int) (string, error) {
 	return s, nil
 }
 
-// writeRegexp writes a string re matches. extra is how many characters
-// repeats may still add to reach a minimum length.
-func writeRegexp(b *strings.Builder, re *syntax.Regexp, extra *int) {
+// runeWriter writes a string a regular expression matches, repeating
+// more than the least while it is shorter than target characters.
+type runeWriter struct {
+	b      strings.Builder
+	n      int // characters written
+	target int
+}
+
+func (w *runeWriter) rune(r rune) {
+	w.b.WriteRune(r)
+	w.n++
+}
+
+func (w *runeWriter) regexp(re *syntax.Regexp) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		for _, r := range re.Rune {
-			b.WriteRune(r)
+			if re.Flags&syntax.FoldCase != 0 {
+				r = unicode.ToLower(r)
+			}
+			w.rune(r)
 		}
 	case syntax.OpCharClass:
-		b.WriteRune(classRune(re.Rune))
+		w.rune(classRune(re.Rune))
 	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		b.WriteRune('a')
+		w.rune('a')
 	case syntax.OpCapture:
-		writeRegexp(b, re.Sub[0], extra)
+		w.regexp(re.Sub[0])
 	case syntax.OpConcat:
 		for _, sub := range re.Sub {
-			writeRegexp(b, sub, extra)
+			w.regexp(sub)
 		}
 	case syntax.OpAlternate:
-		writeRegexp(b, re.Sub[0], extra)
+		w.regexp(re.Sub[0])
 	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
 		least, most := repeatBounds(re)
-		for i := 0; i < least || *extra > 0 && (most < 0 || i < most) && i < maxRepeat; i++ {
-			before := b.Len()
-			writeRegexp(b, re.Sub[0], extra)
-			added := utf8.RuneCountInString(b.String()[before:])
-			if i >= least {
-				if added == 0 {
-					break
-				}
-				*extra -= added
+		for i := 0; i < least || w.n < w.target && (most < 0 || i < most) && i < maxRepeat; i++ {
+			before := w.n
+			w.regexp(re.Sub[0])
+			if i >= least && w.n == before {
+				break // the repeated part can be empty: repeating it adds nothing
 			}
 		}
 	}

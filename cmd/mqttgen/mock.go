@@ -1,14 +1,11 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/mqttgen/mqttgen/generator"
 	"github.com/mqttgen/mqttgen/generator/contract"
 )
 
@@ -53,53 +50,20 @@ Examples:
 
 // runMock implements "mqttgen mock".
 func runMock(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("mock", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {} // printed below: -h to stdout, mistakes to stderr
-	spec := fs.String("i", "", "")
-	roleName := fs.String("role", "client", "")
-	rate := fs.Float64("rate", 1, "")
-	count := fs.Int("count", 0, "")
-	duration := fs.Duration("for", 0, "")
-	operations := fs.String("operations", "", "")
-	quiet := fs.Bool("q", false, "")
-	var bf brokerFlags
-	bf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, mockUsage)
-			return 0
+	c := newContractCommand("mock", mockUsage, "client", stderr)
+	rate := c.fs.Float64("rate", 1, "")
+	count := c.fs.Int("count", 0, "")
+	duration := c.fs.Duration("for", 0, "")
+	operations := c.fs.String("operations", "", "")
+	quiet := c.fs.Bool("q", false, "")
+	doc, role, cfg, code := c.parse(args, stdin, stdout, stderr, func() string {
+		if *count < 0 || *duration < 0 || *rate < 0 {
+			return "-count, -for and -rate must not be negative"
 		}
-		fmt.Fprintln(stderr, "run \"mqttgen mock -h\" for the flags and examples")
-		return 2
-	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "mqttgen mock: "+format+"\nrun \"mqttgen mock -h\" for the flags and examples\n", a...)
-		return 2
-	}
-	role, err := generator.ParseRole(*roleName)
-	switch {
-	case fs.NArg() > 0:
-		return usageErr("unexpected argument %q; the document is given with -i", fs.Arg(0))
-	case *spec == "":
-		return usageErr("-i SPEC is required: the AsyncAPI document's path, or - for stdin")
-	case err != nil:
-		return usageErr("-role %q: use app, client or both", *roleName)
-	case *count < 0 || *duration < 0 || *rate < 0:
-		return usageErr("-count, -for and -rate must not be negative")
-	}
-	cfg, err := bf.config()
-	if errors.Is(err, errNoBroker) {
-		return usageErr("%v", err)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "mqttgen mock: %v\n", err)
-		return 1
-	}
-	doc, err := loadSpecArg(*spec, stdin)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+		return ""
+	})
+	if code >= 0 {
+		return code
 	}
 	var ops []string
 	if *operations != "" {
@@ -109,18 +73,15 @@ func runMock(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	m, err := contract.NewMock(doc, contract.MockConfig{Role: role, Operations: ops})
 	if err != nil {
-		return usageErr("%v", err)
+		return c.usageErr(stderr, "%v", err)
 	}
 	printPlan(m, stderr)
 
-	ctx, stop := runContext(*duration)
-	defer stop()
-	client, err := connect(ctx, cfg, stderr)
+	ctx, client, done, err := c.connect(cfg, *duration, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "mqttgen mock: %v\n", err)
 		return 1
 	}
-	defer disconnect(client)
+	defer done()
 	n, err := m.Run(ctx, client, contract.MockRun{Rate: *rate, Count: *count}, func(s contract.Sent) {
 		if !*quiet {
 			fmt.Fprintf(stdout, "sent %s message=%s qos=%d retained=%t %s\n", s.Topic, s.Message, s.QoS, s.Retained, clipPayload(s.Payload))

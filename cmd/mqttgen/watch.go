@@ -2,14 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/mqttgen/mqttgen/generator"
 	"github.com/mqttgen/mqttgen/generator/contract"
 )
 
@@ -59,53 +56,20 @@ Examples:
 
 // runWatch implements "mqttgen watch".
 func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {} // printed below: -h to stdout, mistakes to stderr
-	spec := fs.String("i", "", "")
-	roleName := fs.String("role", "both", "")
-	duration := fs.Duration("for", 0, "")
-	count := fs.Int("count", 0, "")
-	asJSON := fs.Bool("json", false, "")
-	share := fs.String("share", "", "")
-	unknown := fs.Bool("unknown", false, "")
-	var bf brokerFlags
-	bf.register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, watchUsage)
-			return 0
+	c := newContractCommand("watch", watchUsage, "both", stderr)
+	duration := c.fs.Duration("for", 0, "")
+	count := c.fs.Int("count", 0, "")
+	asJSON := c.fs.Bool("json", false, "")
+	share := c.fs.String("share", "", "")
+	unknown := c.fs.Bool("unknown", false, "")
+	doc, role, cfg, code := c.parse(args, stdin, stdout, stderr, func() string {
+		if *count < 0 || *duration < 0 {
+			return "-count and -for must not be negative"
 		}
-		fmt.Fprintln(stderr, "run \"mqttgen watch -h\" for the flags and examples")
-		return 2
-	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "mqttgen watch: "+format+"\nrun \"mqttgen watch -h\" for the flags and examples\n", a...)
-		return 2
-	}
-	role, err := generator.ParseRole(*roleName)
-	switch {
-	case fs.NArg() > 0:
-		return usageErr("unexpected argument %q; the document is given with -i", fs.Arg(0))
-	case *spec == "":
-		return usageErr("-i SPEC is required: the AsyncAPI document's path, or - for stdin")
-	case err != nil:
-		return usageErr("-role %q: use app, client or both", *roleName)
-	case *count < 0 || *duration < 0:
-		return usageErr("-count and -for must not be negative")
-	}
-	cfg, err := bf.config()
-	if errors.Is(err, errNoBroker) {
-		return usageErr("%v", err)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "mqttgen watch: %v\n", err)
-		return 1
-	}
-	doc, err := loadSpecArg(*spec, stdin)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+		return ""
+	})
+	if code >= 0 {
+		return code
 	}
 
 	// QoS 2: the broker delivers each message at the QoS it was published
@@ -115,21 +79,18 @@ func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "mqttgen watch: watching %s on %s (Ctrl-C to stop)\n", strings.Join(filters, " "), strings.Join(cfg.Brokers, ","))
 		}})
 	if err != nil {
-		return usageErr("%v", err)
+		return c.usageErr(stderr, "%v", err)
 	}
 	for _, n := range w.Notes() {
 		fmt.Fprintf(stderr, "mqttgen watch: %s\n", n)
 	}
-	ctx, stop := runContext(*duration)
-	defer stop()
-	client, err := connect(ctx, cfg, stderr)
+	ctx, client, done, err := c.connect(cfg, *duration, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "mqttgen watch: %v\n", err)
 		return 1
 	}
-	defer disconnect(client)
+	defer done()
 
-	print := func(r contract.Report) { // Run calls it one report at a time
+	show := func(r contract.Report) { // Run calls it one report at a time
 		if *asJSON {
 			line, err := json.Marshal(r)
 			if err != nil {
@@ -142,7 +103,7 @@ func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, r)
 	}
 	start := time.Now()
-	if err := w.Run(ctx, client, *count, print); err != nil {
+	if err := w.Run(ctx, client, *count, show); err != nil {
 		fmt.Fprintf(stderr, "mqttgen watch: %v\n", err)
 		return 1
 	}

@@ -1,7 +1,6 @@
 package contract
 
 import (
-	"math"
 	"slices"
 
 	"github.com/mqttgen/mqttgen/generator/model"
@@ -144,14 +143,16 @@ func refused(s *model.Schema) (any, bool) {
 	return nil, false
 }
 
-// jsonType is the JSON Schema type of a value refused offers.
+// jsonType is the JSON Schema type of a built or decoded value.
 func jsonType(v any) string {
 	switch v.(type) {
+	case nil:
+		return "null"
 	case string:
 		return "string"
 	case bool:
 		return "boolean"
-	case map[string]any:
+	case map[string]any, *object:
 		return "object"
 	case []any:
 		return "array"
@@ -219,17 +220,17 @@ func merge(a, b *model.Schema) (*model.Schema, bool) {
 	}
 	m.Format = firstOf(a.Format, b.Format)
 	m.Pattern = firstOf(a.Pattern, b.Pattern)
-	m.Minimum = bound(a.Minimum, b.Minimum, math.Max)
-	m.Maximum = bound(a.Maximum, b.Maximum, math.Min)
-	m.ExclusiveMinimum = bound(a.ExclusiveMinimum, b.ExclusiveMinimum, math.Max)
-	m.ExclusiveMaximum = bound(a.ExclusiveMaximum, b.ExclusiveMaximum, math.Min)
-	m.MultipleOf = bound(a.MultipleOf, b.MultipleOf, math.Max)
-	m.MinLength = count(a.MinLength, b.MinLength, maxInt)
-	m.MaxLength = count(a.MaxLength, b.MaxLength, minInt)
-	m.MinItems = count(a.MinItems, b.MinItems, maxInt)
-	m.MaxItems = count(a.MaxItems, b.MaxItems, minInt)
-	m.MinProperties = count(a.MinProperties, b.MinProperties, maxInt)
-	m.MaxProperties = count(a.MaxProperties, b.MaxProperties, minInt)
+	m.Minimum = tighter(a.Minimum, b.Minimum, true)
+	m.Maximum = tighter(a.Maximum, b.Maximum, false)
+	m.ExclusiveMinimum = tighter(a.ExclusiveMinimum, b.ExclusiveMinimum, true)
+	m.ExclusiveMaximum = tighter(a.ExclusiveMaximum, b.ExclusiveMaximum, false)
+	m.MultipleOf = tighter(a.MultipleOf, b.MultipleOf, true) // the larger; the check decides
+	m.MinLength = tighter(a.MinLength, b.MinLength, true)
+	m.MaxLength = tighter(a.MaxLength, b.MaxLength, false)
+	m.MinItems = tighter(a.MinItems, b.MinItems, true)
+	m.MaxItems = tighter(a.MaxItems, b.MaxItems, false)
+	m.MinProperties = tighter(a.MinProperties, b.MinProperties, true)
+	m.MaxProperties = tighter(a.MaxProperties, b.MaxProperties, false)
 	m.UniqueItems = a.UniqueItems || b.UniqueItems
 	m.Required = append(slices.Clone(a.Required), b.Required...)
 	m.Properties = mergeProperties(a.Properties, b.Properties)
@@ -321,32 +322,21 @@ func firstOf(a, b string) string {
 	return b
 }
 
-// bound keeps the tighter of two optional numeric bounds.
-func bound(a, b *float64, pick func(x, y float64) float64) *float64 {
+// tighter keeps the tighter of two optional bounds: the larger of two
+// lower bounds (atLeast), else the smaller.
+func tighter[T int | float64](a, b *T, atLeast bool) *T {
 	switch {
 	case a == nil:
 		return b
 	case b == nil:
 		return a
 	}
-	v := pick(*a, *b)
-	return &v
-}
-
-// count keeps the tighter of two optional counts.
-func count(a, b *int, pick func(x, y int) int) *int {
-	switch {
-	case a == nil:
-		return b
-	case b == nil:
-		return a
+	v := min(*a, *b)
+	if atLeast {
+		v = max(*a, *b)
 	}
-	v := pick(*a, *b)
 	return &v
 }
-
-func maxInt(x, y int) int { return max(x, y) }
-func minInt(x, y int) int { return min(x, y) }
 
 // typesOf lists the types to try for a flat schema: its own, else those
 // its keywords imply, else all of them; null last, except deep in a

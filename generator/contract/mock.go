@@ -271,7 +271,7 @@ func encodePayload(kind payloadKind, v any) ([]byte, error) {
 	case kindText:
 		s, ok := v.(string)
 		if !ok {
-			return nil, fmt.Errorf("%w: a text payload must be a string, not %s", mqttrt.ErrValidation, jsonKind(v))
+			return nil, fmt.Errorf("%w: a text payload must be a string, not a JSON %s", mqttrt.ErrValidation, jsonType(v))
 		}
 		return []byte(s), nil
 	case kindBinary:
@@ -284,23 +284,6 @@ func encodePayload(kind payloadKind, v any) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %v", mqttrt.ErrValidation, err)
 	}
 	return data, nil
-}
-
-// jsonKind names a decoded value's JSON type.
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "a boolean"
-	case string:
-		return "a string"
-	case []any:
-		return "an array"
-	case map[string]any, *object:
-		return "an object"
-	}
-	return "a number"
 }
 
 // Plan lists the messages the mock sends, in the order it sends them.

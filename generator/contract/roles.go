@@ -20,15 +20,10 @@ func sends(role generator.Role, op *model.Operation) bool {
 	return op.Action == model.Send
 }
 
-// receives reports whether role subscribes to op (see sends).
+// receives reports whether role subscribes to op: what it does not
+// send, or everything for RoleBoth.
 func receives(role generator.Role, op *model.Operation) bool {
-	switch role {
-	case generator.RoleClient:
-		return op.Action == model.Send
-	case generator.RoleBoth:
-		return true
-	}
-	return op.Action == model.Receive
+	return role == generator.RoleBoth || !sends(role, op)
 }
 
 // channelMessages lists every message the document lets travel on ch: the

@@ -90,17 +90,16 @@ func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer done()
 
+	enc := json.NewEncoder(stdout)
+	enc.SetEscapeHTML(false) // "must be <= 100" reads better than \u003c=
 	show := func(r contract.Report) { // Run calls it one report at a time
-		if *asJSON {
-			line, err := json.Marshal(r)
-			if err != nil {
-				fmt.Fprintf(stderr, "mqttgen watch: %v\n", err)
-				return
-			}
-			fmt.Fprintf(stdout, "%s\n", line)
+		if !*asJSON {
+			fmt.Fprintln(stdout, r)
 			return
 		}
-		fmt.Fprintln(stdout, r)
+		if err := enc.Encode(r); err != nil {
+			fmt.Fprintf(stderr, "mqttgen watch: %v\n", err)
+		}
 	}
 	start := time.Now()
 	if err := w.Run(ctx, client, *count, show); err != nil {

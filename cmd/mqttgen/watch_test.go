@@ -150,6 +150,7 @@ func TestWatchReportsViolationsWithPointersAndExitsOne(t *testing.T) {
 	assert.Equal(t, "/celsius", rs[1].Errors[0].Pointer)
 	assert.Equal(t, "maximum", rs[1].Errors[0].Rule)
 	assert.Equal(t, "temperatureReading", rs[1].Errors[0].Against)
+	assert.Contains(t, w.stdout.String(), `"must be <= 100 but found 150"`)
 
 	assert.False(t, rs[2].Valid)
 	assert.Equal(t, "undecodable", rs[2].Status)

@@ -91,7 +91,7 @@ func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer done()
 
 	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false) // "must be <= 100" reads better than \u003c=
+	enc.SetEscapeHTML(false)          // "must be <= 100" reads better than \u003c=
 	show := func(r contract.Report) { // Run calls it one report at a time
 		if !*asJSON {
 			fmt.Fprintln(stdout, r)

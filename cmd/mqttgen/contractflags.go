@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"reflect"
 	"time"
 
 	"github.com/mqttgen/mqttgen/generator"
@@ -113,9 +114,14 @@ func (b *brokerFlags) register(fs *flag.FlagSet) {
 var errNoBroker = errors.New("-broker URL is required (or set MQTT_BROKERS)")
 
 // config is MQTT_* over the defaults, then the flags over that.
+// ConfigFromEnv validates the variables on their own, so MQTT_PASSWORD
+// without MQTT_USERNAME is refused even when -username completes it: its
+// filled config is kept through such an error, and runtime.New validates
+// the whole once the flags are applied. A variable that cannot be read
+// (a duration without a unit...) leaves no config, and is the error.
 func (b *brokerFlags) config() (mqttrt.Config, error) {
 	cfg, err := mqttrt.ConfigFromEnv()
-	if err != nil {
+	if err != nil && reflect.ValueOf(cfg).IsZero() {
 		return cfg, err
 	}
 	if b.broker != "" {

@@ -90,9 +90,11 @@ func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer done()
 
+	// "must be <= 100" reads better than "must be \u003c= 100".
 	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false)          // "must be <= 100" reads better than \u003c=
-	show := func(r contract.Report) { // Run calls it one report at a time
+	enc.SetEscapeHTML(false)
+	// Run calls show one report at a time.
+	show := func(r contract.Report) {
 		if !*asJSON {
 			fmt.Fprintln(stdout, r)
 			return

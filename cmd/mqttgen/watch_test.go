@@ -265,3 +265,31 @@ operations:
 	assert.Contains(t, errs, "mqttgen mock: sent 0 message(s)")
 	assert.Contains(t, errs, "no message of the operations can be made valid")
 }
+
+// The connection flags reach the runtime: mutual TLS with -ca, -cert and
+// -key, a login with -username and MQTT_PASSWORD.
+func TestConnectionFlags(t *testing.T) {
+	b := mqtttest.NewBroker(t, mqtttest.WithClientCerts(), mqtttest.WithUser("alice", "secret"))
+	files := b.TLSFiles()
+	args := []string{"mock", "-i", spec, "-broker", b.URL(), "-count", "1", "-rate", "0", "-q"}
+	tls := []string{"-ca", files.CAFile, "-cert", files.ClientCert, "-key", files.ClientKey}
+
+	t.Setenv("MQTT_PASSWORD", "secret")
+	code, _, errs := runCLI("", append(append(args, tls...), "-username", "alice")...)
+	assert.Equal(t, 0, code, errs)
+	assert.Contains(t, errs, "mqttgen mock: sent 1 message(s)")
+
+	code, _, errs = runCLI("", append(args, "-username", "alice")...)
+	assert.Equal(t, 1, code, "without the CA the broker's certificate is unknown")
+	assert.Contains(t, errs, "connection failed")
+
+	t.Setenv("MQTT_PASSWORD", "wrong")
+	code, _, errs = runCLI("", append(append(args, tls...), "-username", "alice")...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "connection failed")
+
+	t.Setenv("MQTT_KEEP_ALIVE", "30") // no unit: the variable cannot be read
+	code, _, errs = runCLI("", append(append(args, tls...), "-username", "alice")...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "MQTT_KEEP_ALIVE")
+}

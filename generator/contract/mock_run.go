@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
@@ -84,7 +85,7 @@ func (m *Mock) Run(ctx context.Context, pub Publisher, run MockRun, sent func(Se
 		n++
 		if sent != nil {
 			sent(Sent{Operation: it.op.Key, Channel: it.op.Channel.Key, Message: messageName(it.msg), Topic: t.topic,
-				Params: maps.Clone(t.params), Payload: p.data, Source: p.source, QoS: qos, Retained: it.retain})
+				Params: maps.Clone(t.params), Payload: slices.Clone(p.data), Source: p.source, QoS: qos, Retained: it.retain})
 		}
 	}
 	return n, nil

@@ -162,6 +162,7 @@ func (w *Watcher) Check(topic string, payload []byte) Report {
 		Rule: "channel", Message: "no channel of the document matches this topic"}}}
 }
 
+
 // check checks one message against one channel whose address matched.
 func (c *channelCheck) check(topic string, params map[string]string, payload []byte) Report {
 	r := Report{Time: time.Now(), Topic: topic, Channel: c.ch.Key, Params: params, order: c.order, Errors: []Violation{}}
@@ -222,8 +223,20 @@ func (w *Watcher) Run(ctx context.Context, ps mqttrt.PubSub, limit int, report f
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	reported := 0
+	// SubscribeContext hands over payloads larger than the client's
+	// maximum too: they are not checked, and counted as rejected.
+	maxSize := 0
+	if limited, ok := ps.(interface{ MaxPayloadSize() int }); ok {
+		maxSize = limited.MaxPayloadSize()
+	}
 	handle := func(_ mqttclient.Client, m mqttclient.Message) {
-		r := w.Check(m.Topic(), m.Payload())
+		var r Report
+		if size := len(m.Payload()); maxSize > 0 && size > maxSize {
+			r = w.oversized(m.Topic(), size, maxSize)
+			ps.RecordRejected(m.Topic(), fmt.Errorf("%w: %d bytes, the limit is %d", mqttrt.ErrPayloadTooLarge, size, maxSize))
+		} else {
+			r = w.Check(m.Topic(), m.Payload())
+		}
 		r.QoS, r.Retained = m.Qos(), m.Retained()
 		w.mu.Lock()
 		defer w.mu.Unlock()
@@ -264,6 +277,21 @@ func (w *Watcher) Run(ctx context.Context, ps mqttrt.PubSub, limit int, report f
 		return fmt.Errorf("subscribing to %s: %w", w.filters[len(subscribed)], err)
 	}
 	return nil
+}
+
+// oversized is the report on a payload over the client's maximum size:
+// on its channel, not checked.
+func (w *Watcher) oversized(topic string, size, limit int) Report {
+	r := Report{Time: time.Now(), Topic: topic, Status: StatusUnknown, Errors: []Violation{}}
+	for _, c := range w.channels {
+		if params, ok := c.addr.match(topic); ok {
+			r.Channel, r.Params, r.order, r.Status, r.Valid = c.ch.Key, params, c.order, StatusUnchecked, true
+			r.Note = fmt.Sprintf("not checked: %d bytes, over the client's maximum payload size of %d", size, limit)
+			return r
+		}
+	}
+	r.Errors = append(r.Errors, Violation{Rule: "channel", Message: "no channel of the document matches this topic"})
+	return r
 }
 
 // count adds r to the summary and reports whether r is to be reported.

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -257,10 +258,43 @@ func TestWatcherRunOnABroker(t *testing.T) {
 	assert.False(t, u.Summary().Conformed())
 }
 
+// A payload over the client's maximum size is not checked (nor decoded):
+// it is reported as such and counted as rejected, as SubscribeContext's
+// handlers must.
+func TestWatcherRunRefusesOversizedPayloads(t *testing.T) {
+	b := mqtttest.NewBroker(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sub := connectTo(t, ctx, b.URL(), mqttrt.WithMaxPayloadSize(64))
+	pub := connectTo(t, ctx, b.URL())
+	subscribed := make(chan []string, 1)
+	w := watcher(t, load(t, sensorGateway), WatchConfig{Role: generator.RoleBoth,
+		OnSubscribed: func(f []string) { subscribed <- f }})
+	var reports []Report
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx, sub, 2, func(r Report) { reports = append(reports, r) }) }()
+	select {
+	case <-subscribed:
+	case <-ctx.Done():
+		t.Fatal("not subscribed in time")
+	}
+	big := `{"sensorId":"` + strings.Repeat("x", 100) + `","celsius":500}`
+	require.NoError(t, pub.PublishContext(ctx, "sensors/hall/temperature", 1, false, []byte(big)))
+	require.NoError(t, pub.PublishContext(ctx, "sensors/hall/temperature", 1, false, []byte(`{"sensorId":"s","celsius":5}`)))
+	require.NoError(t, <-done)
+	require.Len(t, reports, 2)
+	assert.Equal(t, StatusUnchecked, reports[0].Status)
+	assert.Equal(t, "temperature", reports[0].Channel)
+	assert.Contains(t, reports[0].Note, "over the client's maximum payload size of 64")
+	assert.Equal(t, StatusOK, reports[1].Status)
+	assert.Equal(t, uint64(1), sub.GetStats().MessagesRejected)
+	assert.Equal(t, 1, w.Summary().Channels[0].Unchecked)
+}
+
 // connectTo connects a runtime client, disconnected when the test ends.
-func connectTo(t *testing.T, ctx context.Context, url string) *mqttrt.Client {
+func connectTo(t *testing.T, ctx context.Context, url string, opts ...mqttrt.Option) *mqttrt.Client {
 	t.Helper()
-	c, err := mqttrt.New(mqttrt.WithBroker(url))
+	c, err := mqttrt.New(append([]mqttrt.Option{mqttrt.WithBroker(url)}, opts...)...)
 	require.NoError(t, err)
 	require.NoError(t, c.Connect(ctx))
 	t.Cleanup(func() {

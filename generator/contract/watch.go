@@ -162,7 +162,6 @@ func (w *Watcher) Check(topic string, payload []byte) Report {
 		Rule: "channel", Message: "no channel of the document matches this topic"}}}
 }
 
-
 // check checks one message against one channel whose address matched.
 func (c *channelCheck) check(topic string, params map[string]string, payload []byte) Report {
 	r := Report{Time: time.Now(), Topic: topic, Channel: c.ch.Key, Params: params, order: c.order, Errors: []Violation{}}

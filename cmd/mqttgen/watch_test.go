@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -292,4 +294,22 @@ func TestConnectionFlags(t *testing.T) {
 	code, _, errs = runCLI("", append(append(args, tls...), "-username", "alice")...)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errs, "MQTT_KEEP_ALIVE")
+}
+
+// Ctrl-C ends watch like -for does: the summary is printed and the exit
+// status says whether what was seen conformed. The signal is sent once
+// watch is subscribed, so its handler is in place.
+func TestWatchStopsOnInterrupt(t *testing.T) {
+	b := mqtttest.NewBroker(t)
+	w := start("watch", "-i", spec, "-broker", b.URL())
+	w.waitStderr(t, "mqttgen watch: watching ")
+	publish(t, publisher(t, b.URL()), "sensors/hall/humidity", `{"sensorId":"h","percent":101}`)
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(w.stdout.String(), "sensors/hall/humidity") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGINT))
+	assert.Equal(t, 1, w.exit(t))
+	assert.Contains(t, w.stdout.String(), "humidityReading /percent maximum")
+	assert.Regexp(t, `humidity\s+1\s+1\s+0\s+0`, w.stderr.String())
 }

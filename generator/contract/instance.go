@@ -77,14 +77,22 @@ func generate(s *model.Schema, check func(any) error) (any, string, error) {
 		}
 		var ve *mqttrt.ValidationError
 		at := ""
-		if errors.As(last, &ve) {
-			at = ve.Field
+		if errors.As(last, &ve) && len(ve.Violations) > 0 {
+			at = sortedViolations(ve)[0].Field
 		}
 		if !g.next(at) {
 			break
 		}
 	}
 	msg := fmt.Sprintf("%v", last)
+	var ve *mqttrt.ValidationError
+	if errors.As(last, &ve) && len(ve.Violations) > 0 {
+		var parts []string
+		for _, v := range sortedViolations(ve) {
+			parts = append(parts, v.String())
+		}
+		msg = "payload " + strings.Join(parts, "; ")
+	}
 	if len(g.hints) > 0 {
 		msg += " (" + strings.Join(slices.Sorted(maps.Keys(g.hints)), "; ") + ")"
 	}

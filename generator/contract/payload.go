@@ -1,9 +1,11 @@
 package contract
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -162,20 +164,34 @@ func (c *payloadCheck) check(payload []byte) (outcome, []Violation) {
 	return outcomeInvalid, violationsOf(err, name, "")
 }
 
-// violationsOf turns a validation error into violations.
+// violationsOf turns a validation error into violations, sorted.
 func violationsOf(err error, against, param string) []Violation {
 	var ve *mqttrt.ValidationError
 	if !errors.As(err, &ve) {
 		return []Violation{{Against: against, Parameter: param, Rule: "schema", Message: err.Error()}}
 	}
 	out := make([]Violation, 0, len(ve.Violations)+1)
-	for _, v := range ve.Violations {
+	for _, v := range sortedViolations(ve) {
 		out = append(out, Violation{Against: against, Parameter: param, Pointer: v.Field, Rule: v.Rule, Message: v.Message})
 	}
 	if ve.Omitted > 0 {
 		out = append(out, Violation{Against: against, Parameter: param, Rule: "more", Message: fmt.Sprintf("%d more violations not listed", ve.Omitted)})
 	}
 	return out
+}
+
+// sortedViolations orders a validation error's violations by pointer,
+// rule and message. The validator finds an object's violations in the
+// order of a map walk, so from one run to the next the same payload would
+// list them differently (and runtime's ValidationError.Field, "the
+// first", would differ): sorted, reports and the instance search are
+// deterministic.
+func sortedViolations(ve *mqttrt.ValidationError) []mqttrt.Violation {
+	vs := slices.Clone(ve.Violations)
+	slices.SortFunc(vs, func(a, b mqttrt.Violation) int {
+		return cmp.Or(cmp.Compare(a.Field, b.Field), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Message, b.Message))
+	})
+	return vs
 }
 
 // messageName is how reports name a message: its name, else its key.

@@ -8,7 +8,7 @@ import (
 // Every subcommand answers -h (and "mqttgen help COMMAND") on stdout with
 // exit 0 and shows at least one example invocation of itself.
 func TestEverySubcommandHelpHasExamples(t *testing.T) {
-	for _, cmd := range []string{"validate", "generate"} {
+	for _, cmd := range []string{"validate", "generate", "watch", "mock"} {
 		code, out, errs := runCLI("", cmd, "-h")
 		if code != 0 || errs != "" {
 			t.Errorf("%s -h: exit %d, stderr %q", cmd, code, errs)
@@ -24,7 +24,7 @@ func TestEverySubcommandHelpHasExamples(t *testing.T) {
 	if code != 0 {
 		t.Errorf("-h: exit %d", code)
 	}
-	for _, cmd := range []string{"validate", "generate", "version", "help"} {
+	for _, cmd := range []string{"validate", "generate", "watch", "mock", "version", "help"} {
 		if !strings.Contains(out, "mqttgen "+cmd) {
 			t.Errorf("top-level help does not list %s:\n%s", cmd, out)
 		}

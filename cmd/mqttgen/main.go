@@ -4,6 +4,8 @@
 //
 //	mqttgen validate SPEC
 //	mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-check] [-q]
+//	mqttgen watch -i SPEC -broker URL [-role app|client|both] [-for DURATION] [-count N] [-json] [-share GROUP] [-unknown]
+//	mqttgen mock -i SPEC -broker URL [-role app|client|both] [-rate R] [-count N] [-operations a,b]
 //	mqttgen version
 //
 // In a consumer module, wire it with Go's tool directive:
@@ -44,6 +46,8 @@ const usage = `mqttgen: typed Go MQTT SDKs from AsyncAPI documents
 Usage:
   mqttgen validate SPEC         check a document; prints nothing when it is valid
   mqttgen generate [flags]      write the Go package for a document
+  mqttgen watch [flags]         check live traffic on a broker against a document
+  mqttgen mock [flags]          publish valid messages made from a document
   mqttgen version               print the version
   mqttgen help COMMAND          show a command's flags and examples
 
@@ -62,6 +66,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runValidate(args[1:], stdin, stdout, stderr)
 	case "generate":
 		return runGenerate(args[1:], stdin, stdout, stderr)
+	case "watch":
+		return runWatch(args[1:], stdin, stdout, stderr)
+	case "mock":
+		return runMock(args[1:], stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "mqttgen", Version)
 		return 0

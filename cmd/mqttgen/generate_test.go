@@ -73,11 +73,11 @@ func TestGenerateWritesChecksAndIsQuiet(t *testing.T) {
 		t.Errorf("-check -q on fresh output: exit %d, %q, %q", code, out, errs)
 	}
 	// Hand edits make the output stale.
-	if err := os.WriteFile(filepath.Join(dir, "topics.go"), []byte("package sensorsdk\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "channels.go"), []byte("package sensorsdk\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errs = runCLI("", "generate", "-i", spec, "-o", dir, "-check")
-	if code != 1 || strings.TrimSpace(out) != filepath.Join(dir, "topics.go") || !strings.Contains(errs, "out of date") {
+	if code != 1 || strings.TrimSpace(out) != filepath.Join(dir, "channels.go") || !strings.Contains(errs, "out of date") {
 		t.Errorf("-check on stale output: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 	if code, out, errs := runCLI("", "generate", "-q", "-i", spec, "-o", dir); code != 0 || out != "" || errs != "" {
@@ -101,7 +101,7 @@ func TestGenerateFromStdinIntoExistingPackage(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	src, err := os.ReadFile(filepath.Join(dir, "publish.go"))
+	src, err := os.ReadFile(filepath.Join(dir, "operations.go"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,10 +46,10 @@ func TestValidate(t *testing.T) {
 	clash := write("clash.yaml", `asyncapi: 3.0.0
 info: {title: t, version: v}
 channels:
-  c: {address: c}
+  c: {address: c, messages: {m: {payload: {type: string}}}}
 operations:
-  sendX: {action: send, channel: {$ref: '#/channels/c'}}
-  publishX: {action: send, channel: {$ref: '#/channels/c'}}
+  sendX: {action: send, channel: {$ref: '#/channels/c'}, x-go-name: X}
+  publishX: {action: send, channel: {$ref: '#/channels/c'}, x-go-name: X}
 `)
 	cases := []struct {
 		name   string
@@ -67,7 +67,7 @@ operations:
 		{"bad stdin", []string{"-"}, invalidSpec, 1, "", `<stdin>:5:14: /channels/temp/address: parameter {sensor} in address "rooms/{room}/{sensor}" is not declared under parameters
 <stdin>:8:37: /operations/a/channel: $ref "#/channels/nope": <stdin>#/channels has no "nope"
 `},
-		{"name clash", []string{clash}, "", 1, "", clash + `:7:13: /operations/publishX: operation "publishX" gets the Go name X, as does operation "sendX" at ` + clash + `:6:10; set x-go-name on one of them
+		{"name clash", []string{clash}, "", 1, "", clash + `:7:13: /operations/publishX: operation "publishX": x-go-name "X" makes Client.PublishX, which operation "sendX" also makes (` + clash + `:6:10); choose another x-go-name
 `},
 		{"missing file", []string{filepath.Join(dir, "nope.yaml")}, "", 1, "", filepath.Join(dir, "nope.yaml") + " does not exist\n"},
 		{"no spec", nil, "", 2, "", "mqttgen validate: want exactly one SPEC, got 0\n..."},

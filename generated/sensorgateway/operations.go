@@ -69,8 +69,8 @@ func (c *Client) SubscribeHumidity(ctx context.Context, filter HumidityParams, h
 }
 
 // opAlert describes operation "sendAlert" to the runtime.
-var opAlert = &gen.Operation[AlertsParams, Alert2]{
-	Codec: codecAlert2,
+var opAlert = &gen.Operation[AlertsParams, Alert]{
+	Codec: codecAlert,
 	Name:  "sendAlert",
 	Parse: ParseAlertsTopic,
 	QoS:   2,
@@ -81,12 +81,12 @@ var opAlert = &gen.Operation[AlertsParams, Alert2]{
 // with QoS 2.
 //
 // Raise an alert.
-func (c *Client) PublishAlert(ctx context.Context, params AlertsParams, msg Alert2, opts ...PublishOption) error {
+func (c *Client) PublishAlert(ctx context.Context, params AlertsParams, msg Alert, opts ...PublishOption) error {
 	return opAlert.Publish(ctx, c.c, params, &msg, opts)
 }
 
 // AlertMessage is what SubscribeAlert's handler receives.
-type AlertMessage = gen.Received[AlertsParams, Alert2]
+type AlertMessage = gen.Received[AlertsParams, Alert]
 
 // SubscribeAlert subscribes to channel "alerts" (alerts/{severity}) with QoS 2:
 // handler gets message Alert that filter selects (see Client).

@@ -7,7 +7,7 @@ import "github.com/mqttgen/mqttgen/runtime/gen"
 
 // schemas is the document's payload schemas, compiled on first use.
 var schemas = gen.NewSchemas(`{"$schema":"http://json-schema.org/draft-07/schema#","definitions":{
-"Alert2":{"properties":{"code":{"pattern":"^[A-Z]+-[0-9]+$","type":"string"},"message":{"type":"string"},"room":{"type":"string"}},"required":["code","message"],"type":"object"},
+"Alert":{"properties":{"code":{"pattern":"^[A-Z]+-[0-9]+$","type":"string"},"message":{"type":"string"},"room":{"type":"string"}},"required":["code","message"],"type":"object"},
 "DeviceCommand":{"properties":{"command":{"$ref":"#/definitions/DeviceCommandCommand"},"delaySeconds":{"maximum":3600,"minimum":0,"type":"integer"}},"required":["command"],"type":"object"},
 "DeviceCommandCommand":{"enum":["reboot","calibrate","report"],"type":"string"},
 "DeviceConfig":{"additionalProperties":false,"properties":{"reportIntervalSeconds":{"maximum":3600,"minimum":5,"type":"integer"},"units":{"$ref":"#/definitions/DeviceConfigUnits"}},"required":["reportIntervalSeconds","units"],"type":"object"},
@@ -19,7 +19,7 @@ var schemas = gen.NewSchemas(`{"$schema":"http://json-schema.org/draft-07/schema
 
 // The payload codecs, each bound to its schema.
 var (
-	codecAlert2             = gen.NewJSON[Alert2](schemas, "/definitions/Alert2")
+	codecAlert              = gen.NewJSON[Alert](schemas, "/definitions/Alert")
 	codecDeviceCommand      = gen.NewJSON[DeviceCommand](schemas, "/definitions/DeviceCommand")
 	codecDeviceConfig       = gen.NewJSON[DeviceConfig](schemas, "/definitions/DeviceConfig")
 	codecGatewayStatus      = gen.NewText[GatewayStatus](schemas, "/definitions/GatewayStatus")

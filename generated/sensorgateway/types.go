@@ -3,8 +3,8 @@
 
 package sensorgateway
 
-// Alert2 is component schema "Alert".
-type Alert2 struct {
+// Alert is component schema "Alert".
+type Alert struct {
 	// A stable code such as TEMP-001.
 	//
 	// Pattern: "^[A-Z]+-[0-9]+$".

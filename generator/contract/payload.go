@@ -10,15 +10,14 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/mqttgen/mqttgen/generator/ir"
 	"github.com/mqttgen/mqttgen/generator/model"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
-	"github.com/mqttgen/mqttgen/templates"
 )
 
 // payloadKind is how a message's payload travels, decided as the
-// generated code decides it (templates' codecOf): JSON for an unset
-// content type or one containing "json", a string for text/*, bytes for
-// anything else.
+// generated code decides it (ir.PayloadKind): JSON, a string for text/*,
+// bytes for anything else.
 type payloadKind int
 
 const (
@@ -58,12 +57,8 @@ func (c *schemaCache) compile(name string, s *model.Schema) (*mqttrt.Schema, err
 	if r, ok := c.m[s]; ok {
 		return r.schema, r.err
 	}
-	js, err := templates.SchemaJSON(s)
-	var schema *mqttrt.Schema
-	if err == nil {
-		// The name becomes part of a URL: escape what a message name may hold.
-		schema, err = mqttrt.CompileSchema(url.PathEscape(name), string(js))
-	}
+	// The name becomes part of a URL: escape what a message name may hold.
+	schema, err := mqttrt.CompileSchema(url.PathEscape(name), string(ir.SchemaJSON(s)))
 	if c.m == nil {
 		c.m = map[*model.Schema]compiled{}
 	}
@@ -75,25 +70,24 @@ func (c *schemaCache) compile(name string, s *model.Schema) (*mqttrt.Schema, err
 // schema that checks them.
 func newPayloadCheck(m *model.Message, cache *schemaCache) *payloadCheck {
 	c := &payloadCheck{msg: m}
-	ct := strings.ToLower(strings.TrimSpace(m.ContentType))
+	kind, checked := ir.PayloadKind(m)
 	switch {
 	case m.Payload == nil:
 		c.kind = kindAny
 		return c
-	case !jsonSchemaFormat(m.SchemaFormat):
-		c.kind, c.why = kindForeign, fmt.Sprintf("its schema format %s is not JSON Schema", m.SchemaFormat)
-		return c
-	case ct == "" || strings.Contains(ct, "json"):
-		c.kind = kindJSON
-	case strings.HasPrefix(ct, "text/"):
-		c.kind = kindText
-		if !templates.TextValidated(m.Payload) {
-			c.kind, c.why = kindForeign, fmt.Sprintf("it is %s text and its schema admits no string", m.ContentType)
-			return c
-		}
-	default:
+	case kind == ir.CodecBytes:
 		c.kind = kindBinary
 		return c
+	case !checked && kind == ir.CodecText:
+		c.kind, c.why = kindForeign, fmt.Sprintf("it is %s text and its schema admits no string", m.ContentType)
+		return c
+	case !checked:
+		c.kind, c.why = kindForeign, fmt.Sprintf("its schema format %s is not JSON Schema", m.SchemaFormat)
+		return c
+	case kind == ir.CodecText:
+		c.kind = kindText
+	default:
+		c.kind = kindJSON
 	}
 	schema, err := cache.compile(messageName(m), m.Payload)
 	if err != nil {
@@ -102,15 +96,6 @@ func newPayloadCheck(m *model.Message, cache *schemaCache) *payloadCheck {
 	}
 	c.schema = schema
 	return c
-}
-
-// jsonSchemaFormat accepts the AsyncAPI and JSON Schema payload formats
-// (empty is the AsyncAPI default), as the generator does; Avro, RAML and
-// Protobuf payloads are not checked.
-func jsonSchemaFormat(f string) bool {
-	f = strings.ToLower(f)
-	return f == "" || strings.HasPrefix(f, "application/vnd.aai.asyncapi") ||
-		strings.HasPrefix(f, "application/schema+json") || strings.HasPrefix(f, "application/schema+yaml")
 }
 
 // outcome is what checking one payload against one message found.

@@ -249,12 +249,15 @@ func (w *Watcher) Run(ctx context.Context, ps mqttrt.PubSub, limit int, report f
 		}
 	}
 	var subscribed []string
+	var subs []mqttrt.Subscription
 	var err error
 	for _, f := range w.filters {
-		if err = ps.SubscribeContext(ctx, f, w.cfg.QoS, handle); err != nil {
+		var sub mqttrt.Subscription
+		if sub, err = ps.SubscribeContext(ctx, f, w.cfg.QoS, handle); err != nil {
 			break
 		}
 		subscribed = append(subscribed, f)
+		subs = append(subs, sub)
 	}
 	if err == nil && w.cfg.OnSubscribed != nil {
 		w.cfg.OnSubscribed(slices.Clone(subscribed))
@@ -262,11 +265,13 @@ func (w *Watcher) Run(ctx context.Context, ps mqttrt.PubSub, limit int, report f
 	if err == nil {
 		<-ctx.Done()
 	}
-	if len(subscribed) > 0 {
+	if len(subs) > 0 {
 		uctx, cancel := context.WithTimeout(context.Background(), unsubscribeTimeout)
 		// A failure here (the link is down) leaves nothing to clean up
 		// on a clean session; the caller disconnects next.
-		_ = ps.UnsubscribeContext(uctx, subscribed...)
+		for _, sub := range subs {
+			_ = sub.Unsubscribe(uctx)
+		}
 		cancel()
 	}
 	stop()

@@ -254,6 +254,17 @@ func (b *bundler) list(ss []*model.Schema, ptr string) []any {
 	return out
 }
 
+// SchemaJSON renders s as a standalone draft-07 document, as the bundle
+// would: the same keywords, schemas that contain themselves under
+// "definitions".
+func SchemaJSON(s *model.Schema) []byte {
+	b := newBundler()
+	root := b.define(s, "root")
+	b.finish()
+	doc := map[string]any{"$schema": draft07, "allOf": []any{map[string]any{"$ref": "#/definitions/" + root}}, "definitions": b.defs}
+	return marshal(doc)
+}
+
 // standalone renders s with everything inline (a schema that contains
 // itself refers to the root), to compare two schemas by what validation
 // sees.

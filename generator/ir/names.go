@@ -187,7 +187,7 @@ func (b *builder) nameOperations() {
 	// Descriptors are unexported: they take what their operation's name
 	// leaves, in document order.
 	for _, o := range b.ops {
-		o.DescriptorVar = "op" + b.ns.private(fmt.Sprintf("the descriptor of operation %q", o.Model.Key), o.Model.Loc, o.GoName)
+		o.DescriptorVar = b.ns.private(fmt.Sprintf("the descriptor of operation %q", o.Model.Key), o.Model.Loc, "op"+o.GoName)
 	}
 }
 

@@ -149,8 +149,12 @@ func (ns *namespace) renamed(o owner, first candidate, clash clashOf, got, how s
 // private claims an unexported identifier built on base (a descriptor
 // or codec variable), with a numeric suffix when it is taken.
 func (ns *namespace) private(what string, loc model.Loc, base string) string {
-	o := owner{what: what, loc: loc, quiet: true}
-	return ns.claim(o, []candidate{{base: base, source: what}}, func(b string) []string { return []string{b} })
+	name := base
+	for i := 2; !ns.free([]string{name}); i++ {
+		name = base + strconv.Itoa(i)
+	}
+	ns.take(owner{what: what, loc: loc, quiet: true}, []string{name})
+	return name
 }
 
 func (o owner) whatShort() string {

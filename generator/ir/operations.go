@@ -65,40 +65,35 @@ func (b *builder) message(m *model.Message, o *Operation, index int) *Message {
 		}
 		b.headers[m.Headers] = append(b.headers[m.Headers], msg.GoName)
 	}
-	ct := mediaType(m.ContentType)
-	switch {
-	case !isJSONSchema(m):
+	switch kind, checked := PayloadKind(m); {
+	case kind == CodecJSON && !checked && !isJSONSchema(m):
 		b.warn(m.Loc, "message %s: payload schema format %q is not JSON Schema: the payload is not checked", msg.GoName, m.SchemaFormat)
-		if isJSON(ct) {
-			msg.Payload, msg.Codec = rawRef, b.codec(CodecJSON, nil, rawRef, cands)
-		} else {
-			msg.Payload, msg.Codec = bytesRef, b.codec(CodecBytes, nil, bytesRef, nil)
-		}
-	case isJSON(ct):
-		if m.Payload == nil {
-			msg.Payload, msg.Codec = rawRef, b.codec(CodecJSON, nil, rawRef, cands)
-			break
-		}
+		msg.Payload, msg.Codec = rawRef, b.codec(CodecJSON, nil, rawRef, cands)
+	case kind == CodecJSON && m.Payload == nil:
+		msg.Payload, msg.Codec = rawRef, b.codec(CodecJSON, nil, rawRef, cands)
+	case kind == CodecJSON:
 		msg.Payload = b.refOf(m.Payload, schemaCandidates(m.Payload, cands...), what)
 		msg.Codec = b.codec(CodecJSON, m.Payload, msg.Payload, cands)
-	case strings.HasPrefix(ct, "text/"):
+	case kind == CodecText:
 		s := m.Payload
 		core, _ := unwrap(s)
 		switch {
 		case s == nil:
 			msg.Payload = builtin("string")
-		case kindOf(core) == kindEnum && primaryType(core) == "string":
-			msg.Payload = b.baseRef(core, schemaCandidates(core, cands...), what)
-		case kindOf(core) == kindString:
-			msg.Payload = builtin("string")
-		default:
-			b.warn(s.Loc, "message %s: a %s payload is text, but its schema does not describe a string: the payload is a string, not checked", msg.GoName, ct)
+		case !checked:
+			b.warn(s.Loc, "message %s: a %s payload is text, but its schema does not describe a string: the payload is a string, not checked", msg.GoName, mediaType(m.ContentType))
 			s, msg.Payload = nil, builtin("string")
+		case kindOf(core) == kindEnum:
+			msg.Payload = b.baseRef(core, schemaCandidates(core, cands...), what)
+		default:
+			msg.Payload = builtin("string")
 		}
 		msg.Codec = b.codec(CodecText, s, msg.Payload, cands)
 	default:
-		if m.Payload != nil {
-			b.warn(m.Payload.Loc, "message %s: a %s payload is raw bytes ([]byte): its schema is not checked", msg.GoName, ct)
+		if !isJSONSchema(m) {
+			b.warn(m.Loc, "message %s: payload schema format %q is not JSON Schema: the payload is raw bytes, not checked", msg.GoName, m.SchemaFormat)
+		} else if m.Payload != nil {
+			b.warn(m.Payload.Loc, "message %s: a %s payload is raw bytes ([]byte): its schema is not checked", msg.GoName, mediaType(m.ContentType))
 		}
 		msg.Payload, msg.Codec = bytesRef, b.codec(CodecBytes, nil, bytesRef, nil)
 	}
@@ -158,8 +153,14 @@ func (b *builder) codec(kind CodecKind, s *model.Schema, ref *TypeRef, cands []c
 	if len(cands) == 0 {
 		cands = []candidate{{base: "Payload", source: "the word Payload"}}
 	}
-	o := owner{what: "the codec of " + ref.String(), loc: s.Loc, quiet: true}
-	c.Var = "codec" + b.ns.claim(o, cands, func(base string) []string { return []string{"codec" + base} })
+	base := ""
+	for _, c := range cands {
+		if c.base != "" {
+			base = c.base
+			break
+		}
+	}
+	c.Var = b.ns.private("the codec of "+ref.String(), s.Loc, "codec"+base)
 	if kind != CodecMessages {
 		b.codecs[key] = c
 		def := strings.TrimPrefix(c.Var, "codec")
@@ -185,6 +186,27 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// PayloadKind is how the payloads of m go on the wire, as generated code
+// treats them: JSON (application/json, +json, the default), text (text/*,
+// a string) or raw bytes (any other content type). checked says whether
+// its schema validates them: a JSON Schema payload schema of JSON, or of
+// text when it describes a string.
+func PayloadKind(m *model.Message) (kind CodecKind, checked bool) {
+	ct := mediaType(m.ContentType)
+	switch {
+	case isJSON(ct):
+		return CodecJSON, isJSONSchema(m) && m.Payload != nil
+	case strings.HasPrefix(ct, "text/"):
+		if m.Payload == nil || !isJSONSchema(m) {
+			return CodecText, false
+		}
+		core, _ := unwrap(m.Payload)
+		k := kindOf(core)
+		return CodecText, k == kindString || k == kindEnum && primaryType(core) == "string"
+	}
+	return CodecBytes, false
 }
 
 // mediaType is a content type without parameters, lower case; "" means

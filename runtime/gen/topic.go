@@ -284,6 +284,10 @@ func (t *Topic) Parse(topic string, dst ...*string) error {
 	if len(dst) != len(t.params) {
 		return fmt.Errorf("%w: address %q takes %d parameter values, got %d", mqttrt.ErrInvalidTopic, t.address, len(t.params), len(dst))
 	}
+	// A stored value is never empty: "" marks a parameter not seen yet.
+	for i := range dst {
+		*dst[i] = ""
+	}
 	rest := topic
 	for i, lv := range t.levels {
 		if lv.any == '#' {
@@ -306,7 +310,8 @@ func (t *Topic) Parse(topic string, dst ...*string) error {
 	return nil
 }
 
-// parseLevel matches one level's text, storing parameter values.
+// parseLevel matches one level's text, storing parameter values; a
+// parameter the address uses twice must have one value.
 func (t *Topic) parseLevel(lv level, text string, dst []*string) bool {
 	switch {
 	case lv.any == '+':
@@ -338,6 +343,9 @@ func (t *Topic) parseLevel(lv level, text string, dst []*string) bool {
 			value = text[:k]
 		}
 		if value == "" {
+			return false
+		}
+		if prev := *dst[p.param]; prev != "" && prev != value {
 			return false
 		}
 		*dst[p.param] = value

@@ -82,6 +82,8 @@ func TestTopicParseMismatch(t *testing.T) {
 	for _, topic := range []string{"sensors/kitchen", "sensors/kitchen/temperature/x", "sensors//temperature", "other/kitchen/temperature", "", "sensors/kitchen/humidity"} {
 		assert.ErrorIs(t, tp.Parse(topic, &room), mqttrt.ErrInvalidTopic, "%q", topic)
 	}
+	twice := gen.NewTopic("r/{id}/{id}")
+	assert.ErrorIs(t, twice.Parse("r/a/b", &room), mqttrt.ErrInvalidTopic)
 	dash := gen.NewTopic("dev-{id}/state")
 	assert.ErrorIs(t, dash.Parse("device-7/state", &room), mqttrt.ErrInvalidTopic)
 	assert.ErrorIs(t, dash.Parse("dev-/state", &room), mqttrt.ErrInvalidTopic)

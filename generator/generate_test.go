@@ -216,7 +216,7 @@ func TestConfigErrors(t *testing.T) {
 			t.Errorf("Generate(%+v) = %v, want ErrConfig", cfg, err)
 		}
 	}
-	_, err := Generate(context.Background(), Config{Spec: "bad.yaml", Input: []byte("asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\nchannels:\n  a:\n    address: a/{id}\n"), Package: "p"})
+	_, err := Generate(context.Background(), Config{Spec: "bad.yaml", Input: []byte("asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\nchannels:\n  a:\n    address: a/{id\n"), Package: "p"})
 	if err == nil || !strings.Contains(err.Error(), "bad.yaml:") {
 		t.Errorf("a bad document gave %v, want a positioned diagnostic", err)
 	}

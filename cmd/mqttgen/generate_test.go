@@ -115,7 +115,7 @@ func TestGenerateFromStdinIntoExistingPackage(t *testing.T) {
 
 func TestGenerateBadDocumentWritesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	bad := "asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\nchannels:\n  a:\n    address: a/{id}\n"
+	bad := "asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\nchannels:\n  a:\n    address: a/{id\n"
 	code, out, errs := runCLI(bad, "generate", "-i", "-", "-o", dir)
 	if code != 1 || out != "" || !strings.Contains(errs, "<stdin>:") || !strings.Contains(errs, "nothing was written") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)

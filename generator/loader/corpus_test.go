@@ -92,11 +92,8 @@ var knownRefusals = map[string]struct{ why, mentions string }{
 		"its Avro payloads are remote $refs (https://www.asyncapi.com/...avsc); the issue requires refusing remote refs, nothing is fetched",
 		"is remote"},
 	"realworld/iolinkcommunity__JSON_for_IO-Link/MQTT_for_IO-Link.yaml": {
-		"two channels' parameters are a $ref to a schema (not a parameters map), so {originatorId} is undeclared; and one operation lists a message of another channel",
+		"one operation lists a message of another channel (and two channels' parameters are a $ref to a schema, not a parameters map)",
 		"is not one of channel"},
-	"realworld/lafette21__smart-gardening__asyncapi.yaml": {
-		"3.0 channels use {id} in their address without declaring it under parameters",
-		"parameter {id} in address"},
 	"realworld/OI4__oi4-oec-service/packages/oi4-oec-asyncapi/asyncapi.yaml": {
 		"the MQTT server binding's clientId and lastWill topic/message are YAML flow mappings ({ container-name }), not strings; the 2.x meta-schema does not look inside bindings",
 		"clientId must be a string"},

@@ -45,7 +45,7 @@ func (l *loader) buildV2(root *node) {
 		for _, p := range l.entries(item, "parameters") {
 			declared = append(declared, declaredParam{param: l.parameter(p.key, p.val), key: p.knode})
 		}
-		l.bindParameters(ch, e.knode, e.val.ptr, declared, item.get("parameters") != nil)
+		l.bindParameters(ch, e.knode, e.val.ptr, declared)
 		l.doc.Channels = append(l.doc.Channels, ch)
 
 		// subscribe before publish: the order AsyncAPI's own tools list them.

@@ -89,7 +89,7 @@ func (l *loader) channelV3(e entry, o *node) *v3channel {
 	if at == nil {
 		at = o
 	}
-	l.bindParameters(ch, at, at.ptr, declared, true)
+	l.bindParameters(ch, at, at.ptr, declared)
 	return vc
 }
 

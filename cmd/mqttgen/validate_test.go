@@ -26,7 +26,7 @@ const invalidSpec = `asyncapi: 3.0.0
 info: {title: t, version: v}
 channels:
   temp:
-    address: rooms/{room}/{sensor}
+    adress: rooms/{room}
     parameters: {room: {}}
 operations:
   a: {action: send, channel: {$ref: '#/channels/nope'}}
@@ -61,9 +61,11 @@ operations:
 	}{
 		{"good file", []string{good}, "", 0, "", ""},
 		{"good stdin", []string{"-"}, validSpec, 0, "", ""},
-		{"bad file", []string{bad}, "", 1, "", bad + `:8:37: /operations/a/channel: $ref "#/channels/nope": ` + bad + `#/channels has no "nope"
+		{"bad file", []string{bad}, "", 1, "", bad + `:5:5: /channels/temp/adress: unknown field "adress" in channel (did you mean "address"?)
+` + bad + `:8:37: /operations/a/channel: $ref "#/channels/nope": ` + bad + `#/channels has no "nope"
 `},
-		{"bad stdin", []string{"-"}, invalidSpec, 1, "", `<stdin>:8:37: /operations/a/channel: $ref "#/channels/nope": <stdin>#/channels has no "nope"
+		{"bad stdin", []string{"-"}, invalidSpec, 1, "", `<stdin>:5:5: /channels/temp/adress: unknown field "adress" in channel (did you mean "address"?)
+<stdin>:8:37: /operations/a/channel: $ref "#/channels/nope": <stdin>#/channels has no "nope"
 `},
 		{"name clash", []string{clash}, "", 1, "", clash + `:7:13: /operations/publishX: operation "publishX" gets the Go name X, as does operation "sendX" at ` + clash + `:6:10; set x-go-name on one of them
 `},

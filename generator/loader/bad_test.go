@@ -46,7 +46,7 @@ func TestBadDocuments(t *testing.T) {
 		{"operations-v3.yaml", []string{
 			`17:15: /operations/wrongMessage/messages/0/$ref: message testdata/bad/operations-v3.yaml#/channels/b/messages/mb is not one of channel "a"'s messages`,
 			`20:21: /operations/notADocChannel/channel/$ref: operation channel must be a $ref to one of the document's channels (#/channels/...), testdata/bad/operations-v3.yaml#/components/channels/c is not one`,
-			`22:5: /operations/noChannel: operation has no channel`,
+			`22:5: /operations/noChannel: operation is missing the required field "channel"`,
 			`24:13: /operations/badAction/action: action must be send or receive, not "publish"`,
 			`30:19: /operations/badQoS/bindings/mqtt/qos: qos must be 0, 1 or 2, not 3`,
 		}},

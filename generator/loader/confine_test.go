@@ -121,6 +121,20 @@ func TestRefConfinement(t *testing.T) {
 		assert.NotContains(t, ds.Error(), "secret notes")
 	})
 
+	t.Run("a schema keyword the model keeps verbatim", func(t *testing.T) {
+		// The model keeps dependencies as written, but the checker walks
+		// every schema (for its examples) and confines its $refs too.
+		src := refDoc("schemas/inside.yaml") + "components:\n  schemas:\n    s:\n      examples: [1]\n      dependencies: {a: {$ref: '../outside/secret.yaml'}}\n"
+		doc, ds := LoadFile(writeDoc(t, api, src), Options{})
+		require.Nil(t, doc)
+		require.Len(t, ds.Errors(), 1, "%v", ds)
+		assert.Equal(t, "/components/schemas/s/dependencies/a", ds.Errors()[0].Pointer)
+		assert.ErrorIs(t, ds.Errors()[0].Err, ErrRefOutsideRoot)
+		// The example cannot be judged without the schema it refers to.
+		require.Len(t, ds.Warnings(), 1, "%v", ds)
+		assert.Contains(t, ds.Warnings()[0].Message, "the examples of this schema are not checked")
+	})
+
 	t.Run("a root that does not exist", func(t *testing.T) {
 		doc, ds := LoadFile(writeDoc(t, api, refDoc("alias.yaml")), Options{Root: filepath.Join(dir, "nope")})
 		assert.Nil(t, doc)

@@ -22,15 +22,17 @@ func ExampleLoad() {
 }
 
 func ExampleLoadBytes() {
-	_, err := loader.LoadBytes("api.yaml", []byte(`asyncapi: 3.0.0
+	_, err := loader.LoadBytes("api.yaml", []byte(`asyncapi: 2.6.0
 info: {title: Rooms, version: 1.0.0}
-channels:
-  temperature:
-    address: rooms/{roomId/temperature
+chanels:
+  rooms/{roomId}/temperature:
+    subscribe:
+      mesage: {payload: {type: number}}
 `))
 	fmt.Println(err)
 	// Output:
-	// api.yaml:5:14: /channels/temperature/address: address "rooms/{roomId/temperature" has a { without }
+	// api.yaml:1:1: the document is missing the required field "channels"
+	// api.yaml:3:1: /chanels: unknown field "chanels" in the document (did you mean "channels"?)
 }
 
 func ExampleLoadData() {

@@ -115,6 +115,7 @@ func (l *loader) load(name string, data []byte) (*model.Document, Diagnostics) {
 		return nil, l.result()
 	}
 	l.doc = &model.Document{Loc: root.loc(), Major: major}
+	l.check(root)
 	if major == 2 {
 		l.buildV2(root)
 	} else {

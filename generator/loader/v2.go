@@ -12,12 +12,11 @@ func (l *loader) info(root *node) {
 	d.AsyncAPI = root.get("asyncapi").value
 	d.ID = l.str(root, "id")
 	d.ContentType = l.str(root, "defaultContentType")
+	// A missing info, title or version is reported by the checker.
 	if info := l.object(root, "info"); info != nil {
 		d.Title = l.str(info, "title")
 		d.Version = l.str(info, "version")
 		d.Description = l.str(info, "description")
-	} else if root.get("info") == nil {
-		l.errorf(root, nil, "info is missing (it holds the title and version)")
 	}
 }
 

@@ -69,6 +69,14 @@ type Config struct {
 	Package string
 	// Role picks the side of the document to generate; RoleApp by default.
 	Role Role
+	// RefRoot is the directory tree the document's $refs may read files
+	// from (symlinks resolved); "" means the document's own directory. A
+	// $ref to a file outside it is refused (loader.ErrRefOutsideRoot).
+	RefRoot string
+	// Warn, when not nil, receives each warning about the document (an
+	// address parameter nobody declared...). Warnings do not stop
+	// generation; without Warn they are dropped.
+	Warn func(loader.Diagnostic)
 }
 
 // File is one generated file: a base name and its gofmt-ed content.
@@ -88,14 +96,20 @@ func Generate(ctx context.Context, cfg Config) ([]File, error) {
 		return nil, fmt.Errorf("no AsyncAPI document given: %w", ErrConfig)
 	}
 	var doc *model.Document
-	var err error
+	var diags loader.Diagnostics
+	opts := loader.Options{Root: cfg.RefRoot}
 	if cfg.Input != nil {
-		doc, err = loader.LoadBytes(cfg.Spec, cfg.Input)
+		doc, diags = loader.LoadData(cfg.Spec, cfg.Input, opts)
 	} else {
-		doc, err = loader.Load(cfg.Spec)
+		doc, diags = loader.LoadFile(cfg.Spec, opts)
 	}
-	if err != nil {
-		return nil, err
+	if diags.HasErrors() {
+		return nil, diags.Errors()
+	}
+	if cfg.Warn != nil {
+		for _, w := range diags.Warnings() {
+			cfg.Warn(w)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

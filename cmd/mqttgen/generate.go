@@ -15,9 +15,10 @@ import (
 	"unicode"
 
 	"github.com/mqttgen/mqttgen/generator"
+	"github.com/mqttgen/mqttgen/generator/loader"
 )
 
-const generateUsage = `usage: mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-check] [-q]
+const generateUsage = `usage: mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-ref-root DIR] [-check] [-q]
 
 Generates a typed Go package for the AsyncAPI document SPEC into DIR: a
 Client with one Publish/Subscribe method per operation, parameter structs
@@ -37,15 +38,20 @@ Flags:
                  publishes its send operations and subscribes to its receive
                  operations; client: its counterpart, send and receive swapped;
                  both: every operation gets Publish and Subscribe methods
+  -ref-root DIR  the directory tree the document's $refs may read files from
+                 (symlinks resolved); default: the document's own directory.
+                 A $ref to a file outside it is refused
   -check         write nothing; exit 1 and list the files of DIR that are out
                  of date (for CI)
-  -q             print nothing on success
+  -q             print nothing on success (warnings about the document still
+                 go to stderr)
 
 Examples:
 
   mqttgen generate -i api/asyncapi.yaml -o internal/sensors
   mqttgen generate -i api/asyncapi.yaml -o sdk -package sdk -role client
   mqttgen generate -i api/asyncapi.yaml -o internal/sensors -check
+  mqttgen generate -i api/sensors/asyncapi.yaml -ref-root api -o internal/sensors
 
 In a Go file, for "go generate":
 
@@ -66,6 +72,7 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	dir := fs.String("o", "", "")
 	pkg := fs.String("package", "", "")
 	roleName := fs.String("role", "app", "")
+	refRoot := fs.String("ref-root", "", "")
 	check := fs.Bool("check", false, "")
 	quiet := fs.Bool("q", false, "")
 	if err := fs.Parse(args); err != nil {
@@ -101,7 +108,8 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		*pkg = name
 	}
 
-	cfg := generator.Config{Spec: *spec, Package: *pkg, Role: role}
+	cfg := generator.Config{Spec: *spec, Package: *pkg, Role: role, RefRoot: *refRoot,
+		Warn: func(d loader.Diagnostic) { fmt.Fprintln(stderr, d) }}
 	if *spec == "-" {
 		data, err := io.ReadAll(io.LimitReader(stdin, generateMaxStdin+1))
 		if err != nil {

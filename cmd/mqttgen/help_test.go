@@ -41,7 +41,7 @@ func TestMisuseExitsNonZero(t *testing.T) {
 		{[]string{"generat"}, `unknown command "generat"`},
 		{[]string{"help", "nonsense"}, `unknown command "nonsense"`},
 		{[]string{"validate"}, "want exactly one SPEC"},
-		{[]string{"validate", "-x", "a.yaml"}, "usage: mqttgen validate SPEC"},
+		{[]string{"validate", "-x", "a.yaml"}, "usage: mqttgen validate [-ref-root DIR] SPEC"},
 		{[]string{"validate", "no-such-file.yaml"}, "no-such-file.yaml"},
 		{[]string{"generate"}, "-i SPEC is required"},
 	}

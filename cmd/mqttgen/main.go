@@ -2,8 +2,8 @@
 //
 // Usage:
 //
-//	mqttgen validate SPEC
-//	mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-check] [-q]
+//	mqttgen validate [-ref-root DIR] SPEC
+//	mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-ref-root DIR] [-check] [-q]
 //	mqttgen version
 //
 // In a consumer module, wire it with Go's tool directive:

@@ -49,6 +49,10 @@ type Config struct {
 	Role Role
 	// Strict turns warnings into errors.
 	Strict bool
+	// RefRoot is the directory tree the document's $refs may read files
+	// from (symlinks resolved); "" means the document's own directory. A
+	// $ref to a file outside it is refused (loader.ErrRefOutsideRoot).
+	RefRoot string
 }
 
 // File is one generated file: a base name and its gofmt-ed content.
@@ -110,27 +114,31 @@ func build(ctx context.Context, cfg Config) (*ir.Package, loader.Diagnostics, er
 		return nil, nil, err
 	}
 	var doc *model.Document
-	var err error
+	var loaded loader.Diagnostics
+	opts := loader.Options{Root: cfg.RefRoot}
 	if cfg.Input != nil {
-		doc, err = loader.LoadBytes(cfg.Spec, cfg.Input)
+		doc, loaded = loader.LoadData(cfg.Spec, cfg.Input, opts)
 	} else {
-		doc, err = loader.Load(cfg.Spec)
+		doc, loaded = loader.LoadFile(cfg.Spec, opts)
 	}
-	if err != nil {
-		return nil, nil, err
+	if loaded.HasErrors() {
+		return nil, nil, loaded.Errors()
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	return resolve(doc, cfg)
+	return resolve(doc, cfg, loaded...)
 }
 
-// resolve runs ir.Build; under Strict a warning is an error.
-func resolve(doc *model.Document, cfg Config) (*ir.Package, loader.Diagnostics, error) {
+// resolve runs ir.Build; loaded are the loader's warnings. Under Strict
+// a warning is an error.
+func resolve(doc *model.Document, cfg Config, loaded ...loader.Diagnostic) (*ir.Package, loader.Diagnostics, error) {
 	// Only the base name goes into headers: output must not depend on the
 	// directory the generator ran from.
 	source := filepath.Base(cfg.Spec)
-	pkg, diags := ir.Build(doc, ir.Config{Package: cfg.Package, Source: source, Role: cfg.Role})
+	pkg, built := ir.Build(doc, ir.Config{Package: cfg.Package, Source: source, Role: cfg.Role})
+	diags := append(append(loader.Diagnostics{}, loaded...), built...)
+	diags.Sort()
 	if cfg.Strict && len(diags.Warnings()) > 0 {
 		strict := make(loader.Diagnostics, len(diags))
 		for i, d := range diags {

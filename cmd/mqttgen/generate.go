@@ -17,7 +17,7 @@ import (
 	"github.com/mqttgen/mqttgen/generator"
 )
 
-const generateUsage = `usage: mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-strict] [-check] [-q]
+const generateUsage = `usage: mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-ref-root DIR] [-strict] [-check] [-q]
 
 Generates a typed Go package for the AsyncAPI document SPEC into DIR: a
 Client with one Publish/Subscribe method per operation, parameter structs
@@ -37,17 +37,22 @@ Flags:
                  publishes its send operations and subscribes to its receive
                  operations; client: its counterpart, send and receive swapped;
                  both: every operation gets Publish and Subscribe methods
+  -ref-root DIR  the directory tree the document's $refs may read files from
+                 (symlinks resolved); default: the document's own directory.
+                 A $ref to a file outside it is refused
   -strict        treat warnings (what was renamed, left out or cannot be
                  held by a Go type) as errors
   -check         write nothing; exit 1 and list the files of DIR that are out
                  of date (for CI)
-  -q             print nothing on success (warnings still go to stderr)
+  -q             print nothing on success (warnings about the document still
+                 go to stderr)
 
 Examples:
 
   mqttgen generate -i api/asyncapi.yaml -o internal/sensors
   mqttgen generate -i api/asyncapi.yaml -o sdk -package sdk -role client
   mqttgen generate -i api/asyncapi.yaml -o internal/sensors -check
+  mqttgen generate -i api/sensors/asyncapi.yaml -ref-root api -o internal/sensors
 
 In a Go file, for "go generate":
 
@@ -68,6 +73,7 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	dir := fs.String("o", "", "")
 	pkg := fs.String("package", "", "")
 	roleName := fs.String("role", "app", "")
+	refRoot := fs.String("ref-root", "", "")
 	check := fs.Bool("check", false, "")
 	strict := fs.Bool("strict", false, "")
 	quiet := fs.Bool("q", false, "")
@@ -104,7 +110,7 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		*pkg = name
 	}
 
-	cfg := generator.Config{Spec: *spec, Package: *pkg, Role: role, Strict: *strict}
+	cfg := generator.Config{Spec: *spec, Package: *pkg, Role: role, Strict: *strict, RefRoot: *refRoot}
 	if *spec == "-" {
 		data, err := io.ReadAll(io.LimitReader(stdin, generateMaxStdin+1))
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // runCLI runs mqttgen in-process.
@@ -22,7 +24,7 @@ func TestGenerateHelpDocumentsEveryFlag(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"-i SPEC", "-o DIR", "-package NAME", "-role ROLE", "-check", "-q", "Examples:", "//go:generate go tool mqttgen generate"} {
+	for _, want := range []string{"-i SPEC", "-o DIR", "-package NAME", "-role ROLE", "-ref-root DIR", "-check", "-q", "Examples:", "//go:generate go tool mqttgen generate"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("help lacks %q", want)
 		}
@@ -115,7 +117,7 @@ func TestGenerateFromStdinIntoExistingPackage(t *testing.T) {
 
 func TestGenerateBadDocumentWritesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	bad := "asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\nchannels:\n  a:\n    address: a/{id}\n"
+	bad := "asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\nchannels:\n  a:\n    address: a/{id\n"
 	code, out, errs := runCLI(bad, "generate", "-i", "-", "-o", dir)
 	if code != 1 || out != "" || !strings.Contains(errs, "<stdin>:") || !strings.Contains(errs, "nothing was written") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
@@ -126,4 +128,31 @@ func TestGenerateBadDocumentWritesNothing(t *testing.T) {
 	if code, _, errs := runCLI("", "generate", "-i", "no-such.yaml", "-o", dir); code != 1 || !strings.Contains(errs, "no-such.yaml") {
 		t.Errorf("missing spec: exit %d, %q", code, errs)
 	}
+}
+
+// TestGenerateRefRootAndWarnings: -ref-root reaches a sibling folder the
+// default root refuses, and warnings about the document go to stderr, even
+// with -q, without stopping generation.
+func TestGenerateRefRootAndWarnings(t *testing.T) {
+	dir, spec := sharedRefTree(t, sharedRefSpec+`    parameters:
+      unused: {}
+operations:
+  onTemp:
+    action: receive
+    channel: {$ref: '#/channels/temp'}
+`)
+	out := filepath.Join(dir, "sdk")
+
+	code, stdout, errs := runCLI("", "generate", "-i", spec, "-o", out)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, stdout)
+	assert.Contains(t, errs, "is outside "+filepath.Join(dir, "api"))
+	assert.Contains(t, errs, "nothing was written")
+	assert.NoDirExists(t, out)
+
+	code, stdout, errs = runCLI("", "generate", "-i", spec, "-o", out, "-ref-root", dir, "-q")
+	assert.Equal(t, 0, code, errs)
+	assert.Empty(t, stdout)
+	assert.Equal(t, spec+`:10:7: /channels/temp/parameters/unused: warning: parameter "unused" is declared but not used in address "temp"`+"\n", errs)
+	assert.FileExists(t, filepath.Join(out, "client.go"))
 }

@@ -2,8 +2,8 @@
 //
 // Usage:
 //
-//	mqttgen validate SPEC
-//	mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-check] [-q]
+//	mqttgen validate [-role app|client|both] [-ref-root DIR] [-strict] SPEC
+//	mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-ref-root DIR] [-strict] [-check] [-q]
 //	mqttgen watch -i SPEC -broker URL [-role app|client|both] [-for DURATION] [-count N] [-json] [-share GROUP] [-unknown]
 //	mqttgen mock -i SPEC -broker URL [-role app|client|both] [-rate R] [-count N] [-operations a,b]
 //	mqttgen version

@@ -11,23 +11,30 @@ import (
 	"github.com/mqttgen/mqttgen/generator/loader"
 )
 
-const validateUsage = `usage: mqttgen validate [-role app|client|both] [-strict] SPEC
+const validateUsage = `usage: mqttgen validate [-role app|client|both] [-ref-root DIR] [-strict] SPEC
 
 Checks the AsyncAPI document SPEC (YAML or JSON; "-" reads stdin) exactly as
 "mqttgen generate" would for the role, without writing anything: it loads
-the document, resolves its $refs, and decides every Go name and type.
-Prints problems to stderr as "file:line:col: /json/pointer: what is wrong"
-(warnings with "warning:"); exits 0 when generate would succeed, 1 when it
-would fail, 2 on a usage error.
+the document, resolves its $refs, checks it against the AsyncAPI
+specification, and decides every Go name and type. Prints every problem to
+stderr as "file:line:col: /json/pointer: what is wrong" (warnings as
+"file:line:col: /json/pointer: warning: ..."); exits 0 when generate would
+succeed (warnings alone leave it 0), 1 when it would fail, 2 on a usage
+error.
 
 Flags:
-  -role ROLE   app, client or both (default both: every operation gets both
-               methods, so every name is checked)
-  -strict      treat warnings as errors
+  -role ROLE     app, client or both (default both: every operation gets
+                 both methods, so every name is checked)
+  -ref-root DIR  the directory tree the document's $refs may read files from
+                 (symlinks resolved); default: the document's own directory.
+                 A $ref to a file outside it is refused
+  -strict        treat warnings as errors
 
-Example:
+Examples:
 
   mqttgen validate api/asyncapi.yaml
+  mqttgen validate -role app -strict api/asyncapi.yaml
+  mqttgen validate -ref-root api api/sensors/asyncapi.yaml
 `
 
 // maxStdin bounds what validate reads from stdin, like the loader's
@@ -41,6 +48,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {} // printed below: -h to stdout, mistakes to stderr
 	roleName := fs.String("role", "both", "")
+	refRoot := fs.String("ref-root", "", "")
 	strict := fs.Bool("strict", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -59,7 +67,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mqttgen validate: -role %q: use app, client or both\n", *roleName)
 		return 2
 	}
-	cfg := generator.Config{Spec: fs.Arg(0), Package: "api", Role: role, Strict: *strict}
+	cfg := generator.Config{Spec: fs.Arg(0), Package: "api", Role: role, Strict: *strict, RefRoot: *refRoot}
 	if cfg.Spec == "-" {
 		data, err := io.ReadAll(io.LimitReader(stdin, maxStdin+1))
 		if err != nil {

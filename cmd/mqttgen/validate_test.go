@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const validSpec = `asyncapi: 3.0.0
@@ -26,10 +29,19 @@ const invalidSpec = `asyncapi: 3.0.0
 info: {title: t, version: v}
 channels:
   temp:
-    address: rooms/{room}/{sensor}
+    adress: rooms/{room}
     parameters: {room: {}}
 operations:
   a: {action: send, channel: {$ref: '#/channels/nope'}}
+`
+
+// warnSpec loads, with one warning: {sensor} is not declared.
+const warnSpec = `asyncapi: 3.0.0
+info: {title: t, version: v}
+channels:
+  temp:
+    address: rooms/{room}/{sensor}
+    parameters: {room: {}}
 `
 
 func TestValidate(t *testing.T) {
@@ -61,11 +73,13 @@ operations:
 	}{
 		{"good file", []string{good}, "", 0, "", ""},
 		{"good stdin", []string{"-"}, validSpec, 0, "", ""},
-		{"bad file", []string{bad}, "", 1, "", bad + `:5:14: /channels/temp/address: parameter {sensor} in address "rooms/{room}/{sensor}" is not declared under parameters
+		{"bad file", []string{bad}, "", 1, "", bad + `:5:5: /channels/temp/adress: unknown field "adress" in channel (did you mean "address"?)
 ` + bad + `:8:37: /operations/a/channel: $ref "#/channels/nope": ` + bad + `#/channels has no "nope"
 `},
-		{"bad stdin", []string{"-"}, invalidSpec, 1, "", `<stdin>:5:14: /channels/temp/address: parameter {sensor} in address "rooms/{room}/{sensor}" is not declared under parameters
+		{"bad stdin", []string{"-"}, invalidSpec, 1, "", `<stdin>:5:5: /channels/temp/adress: unknown field "adress" in channel (did you mean "address"?)
 <stdin>:8:37: /operations/a/channel: $ref "#/channels/nope": <stdin>#/channels has no "nope"
+`},
+		{"warnings only", []string{"-"}, warnSpec, 0, "", `<stdin>:5:14: /channels/temp/address: warning: parameter {sensor} in address "rooms/{room}/{sensor}" is not declared under parameters; it is read as a plain string
 `},
 		{"name clash", []string{clash}, "", 1, "", clash + `:7:13: /operations/publishX: operation "publishX": x-go-name "X" makes Client.PublishX, which operation "sendX" also makes (` + clash + `:6:10); choose another x-go-name
 `},
@@ -94,7 +108,7 @@ operations:
 			}
 		})
 	}
-	if !strings.Contains(validateUsage, "Example:") {
+	if !strings.Contains(validateUsage, "Examples:") {
 		t.Error("usage has no example")
 	}
 }
@@ -106,3 +120,51 @@ func TestRunDispatchesValidate(t *testing.T) {
 		t.Errorf("run validate: exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// TestValidateRefRoot: a $ref out of the document's directory is refused
+// by default and read with -ref-root naming a directory that holds it.
+func TestValidateRefRoot(t *testing.T) {
+	dir, spec := sharedRefTree(t, sharedRefSpec)
+
+	code, out, errs := runCLI("", "validate", spec)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errs, spec+":8:25: /channels/temp/messages/reading/payload: $ref \"../common/reading.yaml\": ")
+	assert.Contains(t, errs, "is outside "+filepath.Join(dir, "api")+", the directory tree $refs may read")
+
+	code, out, errs = runCLI("", "validate", "-ref-root", dir, spec)
+	assert.Equal(t, 0, code, errs)
+	assert.Empty(t, out)
+	assert.Empty(t, errs)
+
+	// stdin: relative $refs resolve against the working directory, which
+	// is not under the root given.
+	code, _, errs = runCLI(sharedRefSpec, "validate", "-ref-root", dir, "-")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errs, "<stdin>:8:25: ")
+	assert.Contains(t, errs, "is outside "+dir)
+}
+
+// sharedRefTree writes src as api/asyncapi.yaml in a new directory, beside
+// common/reading.yaml, and returns the directory and the document's path.
+func sharedRefTree(t *testing.T, src string) (dir, spec string) {
+	t.Helper()
+	dir = t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "api"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "common"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "common", "reading.yaml"), []byte("type: number\n"), 0o644))
+	spec = filepath.Join(dir, "api", "asyncapi.yaml")
+	require.NoError(t, os.WriteFile(spec, []byte(src), 0o644))
+	return dir, spec
+}
+
+// sharedRefSpec takes its payload from a sibling folder, ../common.
+const sharedRefSpec = `asyncapi: 3.0.0
+info: {title: t, version: v}
+channels:
+  temp:
+    address: temp
+    messages:
+      reading:
+        payload: {$ref: '../common/reading.yaml'}
+`

@@ -43,11 +43,12 @@ type declaredParam struct {
 	key   *node // the key node, where "declared but unused" is reported
 }
 
-// bindParameters orders the declared parameters as the address uses them
-// and reports every {name} that is not declared (when mustDeclare) and
-// every declared parameter the address does not use. at is where address
-// problems are reported.
-func (l *loader) bindParameters(ch *model.Channel, at *node, atPtr string, declared []declaredParam, mustDeclare bool) {
+// bindParameters orders the declared parameters as the address uses them.
+// Real documents often leave a {name} undeclared, or keep a parameter the
+// address no longer uses: both are warnings, not errors. An undeclared
+// {name} becomes a parameter without a schema (a plain string). at is
+// where address problems are reported.
+func (l *loader) bindParameters(ch *model.Channel, at *node, atPtr string, declared []declaredParam) {
 	byName := map[string]declaredParam{}
 	for _, d := range declared {
 		byName[d.param.Name] = d
@@ -60,25 +61,20 @@ func (l *loader) bindParameters(ch *model.Channel, at *node, atPtr string, decla
 	used := map[string]bool{}
 	for _, name := range names {
 		used[name] = true
-		d, ok := byName[name]
-		switch {
-		case ok:
+		if d, ok := byName[name]; ok {
 			ch.Parameters = append(ch.Parameters, d.param)
-		case mustDeclare:
-			l.diags = append(l.diags, Diagnostic{Pos: at.pos(), Pointer: atPtr,
-				Message: fmt.Sprintf("parameter {%s} in address %q is not declared under parameters", name, ch.Address)})
-		default:
-			// 2.x without a parameters object: the address still has a
-			// {name}; keep it as an undocumented string parameter.
-			ch.Parameters = append(ch.Parameters, &model.Parameter{Loc: at.loc(), Name: name})
+			continue
 		}
+		l.diags = append(l.diags, Diagnostic{Pos: at.pos(), Pointer: atPtr, Severity: Warning,
+			Message: fmt.Sprintf("parameter {%s} in address %q is not declared under parameters; it is read as a plain string", name, ch.Address)})
+		ch.Parameters = append(ch.Parameters, &model.Parameter{Loc: model.Loc{Pos: at.pos(), Pointer: atPtr}, Name: name})
 	}
 	if ch.Address == "" {
 		return // 3.0: address unknown or dynamic, nothing to check against
 	}
 	for _, d := range declared {
 		if !used[d.param.Name] {
-			l.errorf(d.key, nil, "parameter %q is declared but not used in address %q", d.param.Name, ch.Address)
+			l.warnf(d.key, "parameter %q is declared but not used in address %q", d.param.Name, ch.Address)
 		}
 	}
 }

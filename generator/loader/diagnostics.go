@@ -25,29 +25,42 @@ var (
 	// ErrLimit: the input exceeds a safety bound (file size, nesting depth,
 	// alias expansion, number of files).
 	ErrLimit = errors.New("input exceeds a safety limit")
+	// ErrRefOutsideRoot: a $ref names a file outside the directory tree
+	// $refs may read (Options.Root, by default the document's directory),
+	// once symlinks are resolved. Nothing outside it is read.
+	ErrRefOutsideRoot = errors.New("$ref outside the allowed directory")
 )
 
 // SupportedVersions lists the asyncapi versions the loader reads.
 var SupportedVersions = []string{"2.0.0", "2.1.0", "2.2.0", "2.3.0", "2.4.0", "2.5.0", "2.6.0", "3.0.0"}
 
-// Severity says whether a diagnostic stops generation.
+// Severity says whether a diagnostic stops the document from loading.
 type Severity int
 
 const (
-	// Error: the document cannot be generated from.
+	// Error: the document is refused. It is the zero value, so a
+	// Diagnostic built without a Severity is an error.
 	Error Severity = iota
-	// Warning: generation goes on; the diagnostic says what was decided
-	// or left out.
+	// Warning: the document loads; something in it is probably not what
+	// its author meant (a parameter the address does not use...).
 	Warning
 )
 
+// String is "error" or "warning".
+func (s Severity) String() string {
+	if s == Warning {
+		return "warning"
+	}
+	return "error"
+}
+
 // Diagnostic is one problem in a document, printed as
-// "file:line:col: /json/pointer: message" (warnings with "warning: "
-// before the message).
+// "file:line:col: /json/pointer: message" (an error) or
+// "file:line:col: /json/pointer: warning: message".
 type Diagnostic struct {
-	Severity Severity
 	Pos      model.Pos
 	Pointer  string // JSON pointer inside Pos.File; "" for the whole document
+	Severity Severity
 	Message  string
 	// Err is the sentinel cause (ErrUnsupportedVersion, ErrRemoteRef...)
 	// when the problem has one; nil otherwise.
@@ -55,11 +68,15 @@ type Diagnostic struct {
 }
 
 // String renders the diagnostic; the pointer part is left out for problems
-// that concern the whole document.
+// that concern the whole document, and the position for a file that could
+// not be read at all (Line 0: the message names the file).
 func (d Diagnostic) String() string {
 	msg := d.Message
 	if d.Severity == Warning {
 		msg = "warning: " + msg
+	}
+	if d.Pos.Line == 0 {
+		return msg
 	}
 	if d.Pointer == "" {
 		return fmt.Sprintf("%s:%d:%d: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, msg)
@@ -80,16 +97,26 @@ func (ds Diagnostics) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// Errors returns the diagnostics that are errors.
-func (ds Diagnostics) Errors() Diagnostics { return ds.filter(Error) }
+// Errors returns the diagnostics that are errors, in order; nil when there
+// are none.
+func (ds Diagnostics) Errors() Diagnostics { return ds.only(Error) }
 
-// Warnings returns the diagnostics that are warnings.
-func (ds Diagnostics) Warnings() Diagnostics { return ds.filter(Warning) }
+// Warnings returns the diagnostics that are warnings, in order; nil when
+// there are none.
+func (ds Diagnostics) Warnings() Diagnostics { return ds.only(Warning) }
 
-// HasErrors reports whether any diagnostic is an error.
-func (ds Diagnostics) HasErrors() bool { return len(ds.Errors()) > 0 }
+// HasErrors reports whether any diagnostic is an error, that is whether
+// the document was refused.
+func (ds Diagnostics) HasErrors() bool {
+	for _, d := range ds {
+		if d.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
 
-func (ds Diagnostics) filter(s Severity) Diagnostics {
+func (ds Diagnostics) only(s Severity) Diagnostics {
 	var out Diagnostics
 	for _, d := range ds {
 		if d.Severity == s {
@@ -126,6 +153,9 @@ func (ds Diagnostics) Sort() {
 		}
 		if a.Pointer != b.Pointer {
 			return a.Pointer < b.Pointer
+		}
+		if a.Severity != b.Severity {
+			return a.Severity < b.Severity
 		}
 		return a.Message < b.Message
 	})

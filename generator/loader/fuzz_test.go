@@ -1,7 +1,6 @@
 package loader
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -59,12 +58,14 @@ func FuzzLoad(f *testing.F) {
 	seedCorpus(f, func(data []byte) { f.Add(data) })
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var doc *model.Document
-		var err error
-		within(t, func() { doc, err = newLoader(noFiles{}).load("fuzz.yaml", data) })
-		if err != nil {
-			var ds Diagnostics
-			if !errors.As(err, &ds) || len(ds) == 0 {
-				t.Fatalf("error is not Diagnostics: %v", err)
+		var ds Diagnostics
+		within(t, func() { doc, ds = newLoader(noFiles{}, ".").load("fuzz.yaml", data) })
+		if (doc == nil) != ds.HasErrors() {
+			t.Fatalf("document %v with diagnostics:\n%v", doc != nil, ds)
+		}
+		if doc == nil {
+			if len(ds) == 0 {
+				t.Fatal("refused without diagnostics")
 			}
 			for _, d := range ds {
 				if d.Pos.File == "" || d.Pos.Line < 1 || d.Message == "" {
@@ -91,7 +92,7 @@ func FuzzResolve(f *testing.F) {
 	f.Add([]byte("a: {$ref: '#/a/b'}\n"), "#/a/b/c")
 	f.Add([]byte("s: {properties: {n: {$ref: '#/s'}}, items: {$ref: '#/s'}}\n"), "#/s")
 	f.Fuzz(func(t *testing.T, data []byte, ref string) {
-		l := newLoader(noFiles{})
+		l := newLoader(noFiles{}, ".")
 		root, err := l.parser.parse("fuzz.yaml", data)
 		if err != nil {
 			return

@@ -14,6 +14,7 @@ import (
 // elements (so each $ref target becomes one model value) and diagnostics.
 type loader struct {
 	src         source
+	root        refRoot
 	parser      parser
 	files       map[string]*fileEntry
 	totalSize   int
@@ -29,9 +30,10 @@ type loader struct {
 	serverNames map[*node]string // 3.0: resolved server object -> its key
 }
 
-func newLoader(src source) *loader {
+func newLoader(src source, root string) *loader {
 	return &loader{
 		src:        src,
+		root:       refRoot{dir: root},
 		files:      map[string]*fileEntry{},
 		lookupMemo: map[string]*lookupResult{},
 		schemas:    map[*node]*model.Schema{},
@@ -40,27 +42,67 @@ func newLoader(src source) *loader {
 	}
 }
 
-// Load reads the AsyncAPI document at path (YAML or JSON), resolves its
-// $refs (relative files are read relative to the file that names them),
-// applies traits, validates it and returns the model. A bad document
-// yields Diagnostics listing every problem found. "-" is not stdin here:
-// read stdin yourself and call LoadBytes with the name "<stdin>".
+// Options adjust a load.
+type Options struct {
+	// Root confines file $refs: every file read must lie inside this
+	// directory tree once symlinks are resolved. "" means the directory of
+	// the document itself.
+	Root string
+}
+
+// LoadFile reads the AsyncAPI document at path (YAML or JSON; "-" is not
+// special: read stdin yourself and call LoadData), resolves its $refs
+// (relative files are read relative to the file that names them, inside
+// opts.Root), applies traits, checks it and returns the model with every
+// diagnostic, errors and warnings, sorted. doc is nil when any diagnostic
+// is an error.
+func LoadFile(path string, opts Options) (*model.Document, Diagnostics) {
+	path = filepath.Clean(path)
+	data, err := osSource{}.read(path)
+	if err != nil {
+		return nil, Diagnostics{{Pos: model.Pos{File: path}, Message: err.Error(), Err: err}}
+	}
+	return LoadData(path, data, opts)
+}
+
+// LoadData is LoadFile for a document already in memory, read as if from
+// the file name: relative $refs resolve against filepath.Dir(name) and
+// diagnostics name it.
+func LoadData(name string, data []byte, opts Options) (*model.Document, Diagnostics) {
+	root := opts.Root
+	if root == "" {
+		root = filepath.Dir(name)
+	}
+	return newLoader(osSource{}, root).load(name, data)
+}
+
+// Load is LoadFile with the default options, for callers that want errors
+// only: it returns the model, or the error diagnostics (a Diagnostics) when
+// the document is refused. Warnings are dropped. A file that cannot be read
+// returns the read error itself (errors.Is(err, fs.ErrNotExist) works).
 func Load(path string) (*model.Document, error) {
 	path = filepath.Clean(path)
 	data, err := osSource{}.read(path)
 	if err != nil {
 		return nil, err
 	}
-	return newLoader(osSource{}).load(path, data)
+	return errorsOnly(LoadData(path, data, Options{}))
 }
 
-// LoadBytes loads data as if it had been read from the file name: relative
-// $refs resolve against filepath.Dir(name) and diagnostics name it.
+// LoadBytes is LoadData with the default options and errors only, like
+// Load.
 func LoadBytes(name string, data []byte) (*model.Document, error) {
-	return newLoader(osSource{}).load(name, data)
+	return errorsOnly(LoadData(name, data, Options{}))
 }
 
-func (l *loader) load(name string, data []byte) (*model.Document, error) {
+func errorsOnly(doc *model.Document, ds Diagnostics) (*model.Document, error) {
+	if errs := ds.Errors(); len(errs) > 0 {
+		return nil, errs
+	}
+	return doc, nil
+}
+
+func (l *loader) load(name string, data []byte) (*model.Document, Diagnostics) {
 	l.totalSize = len(data)
 	root, err := l.parser.parse(name, data)
 	if err != nil {
@@ -73,25 +115,27 @@ func (l *loader) load(name string, data []byte) (*model.Document, error) {
 		return nil, l.result()
 	}
 	l.doc = &model.Document{Loc: root.loc(), Major: major}
+	l.check(root)
 	if major == 2 {
 		l.buildV2(root)
 	} else {
 		l.buildV3(root)
 	}
-	if len(l.diags) > 0 {
-		return nil, l.result()
+	ds := l.result()
+	if ds.HasErrors() {
+		return nil, ds
 	}
-	return l.doc, nil
+	return l.doc, ds
 }
 
 // result returns the sorted diagnostics.
-func (l *loader) result() error {
+func (l *loader) result() Diagnostics {
 	l.diags.Sort()
 	// A shared, broken node (say a parameter $ref'd by several channels)
 	// is reported once.
 	out := l.diags[:0]
-	for i, d := range l.diags {
-		if i > 0 && d.Pos == l.diags[i-1].Pos && d.Pointer == l.diags[i-1].Pointer && d.Message == l.diags[i-1].Message {
+	for _, d := range l.diags {
+		if len(out) > 0 && d.Pos == out[len(out)-1].Pos && d.Pointer == out[len(out)-1].Pointer && d.Message == out[len(out)-1].Message && d.Severity == out[len(out)-1].Severity {
 			continue
 		}
 		out = append(out, d)
@@ -139,6 +183,11 @@ func posAt(file string, line, col int) model.Pos {
 // errorf records a problem at node n.
 func (l *loader) errorf(n *node, cause error, format string, args ...any) {
 	l.diags = append(l.diags, Diagnostic{Pos: n.pos(), Pointer: n.ptr, Message: fmt.Sprintf(format, args...), Err: cause})
+}
+
+// warnf records a warning at node n: the document still loads.
+func (l *loader) warnf(n *node, format string, args ...any) {
+	l.diags = append(l.diags, Diagnostic{Pos: n.pos(), Pointer: n.ptr, Severity: Warning, Message: fmt.Sprintf(format, args...)})
 }
 
 // diag records err (from ref resolution) at node n with pointer ptr.

@@ -36,6 +36,10 @@ type node struct {
 	line int
 	col  int
 	ptr  string // JSON pointer inside file
+	// synthetic marks a mapping merged from traits: it has the position
+	// and pointer of the object it was merged into, not that object's
+	// content, so it cannot be found again by its pointer.
+	synthetic bool
 }
 
 // get returns the value under key in a mapping, or nil.

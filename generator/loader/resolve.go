@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -34,7 +35,7 @@ func (l *loader) readFile(path string) *fileEntry {
 	if len(l.files) >= maxFiles {
 		return &fileEntry{err: fmt.Errorf("more than %d files reached through $refs: %w", maxFiles, ErrLimit)}
 	}
-	data, err := l.src.read(path)
+	data, err := l.readRef(path)
 	if err != nil {
 		return &fileEntry{err: err}
 	}
@@ -51,6 +52,24 @@ func (l *loader) readFile(path string) *fileEntry {
 		return &fileEntry{err: fmt.Errorf("%s cannot be loaded", path)}
 	}
 	return &fileEntry{root: root}
+}
+
+// readRef reads a file a $ref names, if it lies inside the root.
+func (l *loader) readRef(path string) ([]byte, error) {
+	if err := l.root.check(path); err != nil {
+		return nil, err
+	}
+	return l.src.read(path)
+}
+
+// causeOf returns the sentinel err wraps, for the diagnostic's Err.
+func causeOf(err error) error {
+	for _, s := range []error{ErrRefOutsideRoot, ErrLimit, ErrRemoteRef, ErrRefLoop} {
+		if errors.Is(err, s) {
+			return s
+		}
+	}
+	return nil
 }
 
 // deref follows n while it is a Reference Object ({"$ref": ...}) and
@@ -146,7 +165,7 @@ func (l *loader) lookupOnce(r *node) (*node, string, error) {
 	}
 	root, err := l.file(path)
 	if err != nil {
-		return nil, "", refErrorf(nil, "$ref %q: %v", ref, err)
+		return nil, "", refErrorf(causeOf(err), "$ref %q: %v", ref, err)
 	}
 	ptr, err := url.PathUnescape(frag)
 	if err != nil {
@@ -228,9 +247,9 @@ func (l *loader) textRef(r *node) (string, bool) {
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(filepath.Dir(r.file), filepath.FromSlash(p))
 	}
-	data, err := l.src.read(filepath.Clean(p))
+	data, err := l.readRef(filepath.Clean(p))
 	if err != nil {
-		l.errorf(r, nil, "$ref %q: %v", r.value, err)
+		l.errorf(r, causeOf(err), "$ref %q: %v", r.value, err)
 		return "", true
 	}
 	l.totalSize += len(data)

@@ -60,6 +60,7 @@ func (l *loader) mergePatch(target, patch *node) *node {
 	out := &node{kind: mapNode, file: patch.file, line: patch.line, col: patch.col, ptr: patch.ptr}
 	if target.isMap() {
 		out.file, out.line, out.col, out.ptr = target.file, target.line, target.col, target.ptr
+		out.synthetic = true
 		// No index on out: the loop below removes keys in place.
 		out.keys = append(out.keys, target.keys...)
 		out.vals = append(out.vals, target.vals...)

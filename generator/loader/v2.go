@@ -12,12 +12,11 @@ func (l *loader) info(root *node) {
 	d.AsyncAPI = root.get("asyncapi").value
 	d.ID = l.str(root, "id")
 	d.ContentType = l.str(root, "defaultContentType")
+	// A missing info, title or version is reported by the checker.
 	if info := l.object(root, "info"); info != nil {
 		d.Title = l.str(info, "title")
 		d.Version = l.str(info, "version")
 		d.Description = l.str(info, "description")
-	} else if root.get("info") == nil {
-		l.errorf(root, nil, "info is missing (it holds the title and version)")
 	}
 }
 
@@ -45,7 +44,7 @@ func (l *loader) buildV2(root *node) {
 		for _, p := range l.entries(item, "parameters") {
 			declared = append(declared, declaredParam{param: l.parameter(p.key, p.val), key: p.knode})
 		}
-		l.bindParameters(ch, e.knode, e.val.ptr, declared, item.get("parameters") != nil)
+		l.bindParameters(ch, e.knode, e.val.ptr, declared)
 		l.doc.Channels = append(l.doc.Channels, ch)
 
 		// subscribe before publish: the order AsyncAPI's own tools list them.

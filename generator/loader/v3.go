@@ -89,7 +89,7 @@ func (l *loader) channelV3(e entry, o *node) *v3channel {
 	if at == nil {
 		at = o
 	}
-	l.bindParameters(ch, at, at.ptr, declared, true)
+	l.bindParameters(ch, at, at.ptr, declared)
 	return vc
 }
 
@@ -109,9 +109,9 @@ func (l *loader) operationV3(e entry, channels map[*node]*v3channel) *model.Oper
 		Binding:     l.operationBinding(o),
 		Extensions:  extensions(o),
 	}
+	// A missing action or channel is reported by the checker.
 	switch action := o.get("action"); {
 	case action == nil:
-		l.errorf(t, nil, "operation %q has no action (send or receive)", e.key)
 	case action.value == "send" && action.kind == scalarNode:
 		op.Action = model.Send
 	case action.value == "receive" && action.kind == scalarNode:
@@ -138,9 +138,6 @@ func (l *loader) operationV3(e entry, channels map[*node]*v3channel) *model.Oper
 func (l *loader) opChannel(o *node, key, what string, channels map[*node]*v3channel) *v3channel {
 	ref := o.get(key)
 	if ref == nil {
-		if what == "operation" {
-			l.errorf(o, nil, "operation has no channel")
-		}
 		return nil
 	}
 	t := l.asObject(ref, "channel")
@@ -198,7 +195,7 @@ func (l *loader) reply(r *node, channels map[*node]*v3channel) *model.Reply {
 	if len(rep.Messages) == 0 && vc != nil && r.get("messages") == nil {
 		rep.Messages = append(rep.Messages, vc.ch.Messages...)
 	}
-	if vc == nil && rep.Address == "" {
+	if vc == nil && r.get("address") == nil {
 		l.errorf(r, nil, "reply needs a channel or an address")
 	}
 	return rep

@@ -12,21 +12,7 @@ func value(n *node) any {
 	if n == nil {
 		return nil
 	}
-	switch n.kind {
-	case mapNode:
-		m := make(map[string]any, len(n.keys))
-		for i, k := range n.keys {
-			m[k.value] = value(n.vals[i])
-		}
-		return m
-	case seqNode:
-		l := make([]any, len(n.list))
-		for i, item := range n.list {
-			l[i] = value(item)
-		}
-		return l
-	}
-	return scalar(n)
+	return jsonValue(n, false)
 }
 
 // scalar decodes a scalar by its resolved YAML tag.

@@ -97,6 +97,13 @@ type corpusDoc struct {
 	// MetaValid: VALIDATION.tsv says the official meta-schema accepts the
 	// document with its references resolved.
 	MetaValid bool
+	// Root is the directory tree its $refs may read (-ref-root): the
+	// corpus, whose documents share files in ../common folders.
+	Root string
+	// Refused says why a meta-schema-valid document is refused all the
+	// same (loader/testdata/corpus-refusals.tsv), and Mentions what the
+	// refusal must say; both empty for the others.
+	Refused, Mentions string
 }
 
 // corpusDocs lists the corpus documents; nil when the corpus is not
@@ -109,10 +116,15 @@ func corpusDocs(t testing.TB) []corpusDoc {
 			valid[cols[0]] = cols[5] == "yes"
 		}
 	})
+	refused := map[string][2]string{}
+	readTSV(t, filepath.Join("loader", "testdata", "corpus-refusals.tsv"), func(cols []string) {
+		refused[cols[0]] = [2]string{cols[1], cols[2]}
+	})
 	var docs []corpusDoc
 	readTSV(t, filepath.Join(dir, "MANIFEST.tsv"), func(cols []string) {
 		if cols[0] != "" {
-			docs = append(docs, corpusDoc{Path: filepath.Join(dir, cols[0]), Rel: cols[0], MetaValid: valid[cols[0]]})
+			r := refused[cols[0]]
+			docs = append(docs, corpusDoc{Path: filepath.Join(dir, cols[0]), Rel: cols[0], MetaValid: valid[cols[0]], Root: dir, Refused: r[0], Mentions: r[1]})
 		}
 	})
 	return docs

@@ -167,4 +167,6 @@ channels:
     messages:
       reading:
         payload: {$ref: '../common/reading.yaml'}
+operations:
+  sendTemp: {action: send, channel: {$ref: '#/channels/temp'}}
 `

@@ -255,7 +255,7 @@ channels:
   c:
     address: c
     messages:
-      m: {schemaFormat: application/vnd.apache.avro;version=1.9.0, payload: {type: record, name: R, fields: []}}
+      m: {payload: {schemaFormat: application/vnd.apache.avro;version=1.9.0, schema: {type: record, name: R, fields: []}}}
 operations:
   receive: {action: receive, channel: {$ref: '#/channels/c'}}
 `

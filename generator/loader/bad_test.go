@@ -44,7 +44,7 @@ func TestBadDocuments(t *testing.T) {
 			`17:14: /channels/empty/address: address "rooms/{}/x" has an empty parameter {}`,
 		}},
 		{"operations-v3.yaml", []string{
-			`17:15: /operations/wrongMessage/messages/0/$ref: message testdata/bad/operations-v3.yaml#/channels/b/messages/mb is not one of channel "a"'s messages`,
+			`17:15: /operations/wrongMessage/messages/0/$ref: warning: message testdata/bad/operations-v3.yaml#/channels/b/messages/mb is not one of channel "a"'s messages; the operation carries it all the same`,
 			`20:21: /operations/notADocChannel/channel/$ref: operation channel must be a $ref to one of the document's channels (#/channels/...), testdata/bad/operations-v3.yaml#/components/channels/c is not one`,
 			`22:5: /operations/noChannel: operation is missing the required field "channel"`,
 			`24:13: /operations/badAction/action: action must be send or receive, not "publish"`,

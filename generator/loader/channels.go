@@ -82,6 +82,12 @@ func (l *loader) bindParameters(ch *model.Channel, at *node, atPtr string, decla
 // parameter reads a Parameter Object (2.x with schema, 3.0 with enum,
 // default, examples).
 func (l *loader) parameter(name string, v *node) *model.Parameter {
+	if t := l.deref(v); t != nil && t.kind != mapNode {
+		// A parameters map that is really something else (a $ref to a
+		// schema, whose keys are then taken for parameter names).
+		l.warnf(t, "parameter %q is not a Parameter Object: it is left out", name)
+		return nil
+	}
 	o := l.asObject(v, "parameter")
 	if o == nil {
 		return &model.Parameter{Loc: v.loc(), Name: name}

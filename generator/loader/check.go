@@ -67,6 +67,9 @@ func (c *checker) visit(v *node, k objKind, what string) {
 		return
 	}
 	if t.kind != mapNode {
+		if k == kParameter {
+			return // left out with a warning when channels are read
+		}
 		c.l.errorf(t, nil, "%s must be an object", what)
 		return
 	}
@@ -188,7 +191,34 @@ func (c *checker) unknown(key *node, k objKind, table []field) {
 		c.l.warnf(key, "%s", msg)
 		return
 	}
+	if other, ok := misplacedBinding(key.value, k); ok && v2.has(c.v) {
+		// A 2.x meta-schema does not look inside bindings, and the field
+		// is MQTT's, only in the wrong binding: what the author meant is
+		// plain, and it is not applied.
+		c.l.warnf(key, "%q is a field of the %s, not of the %s: it is not applied", key.value, kinds[other].name, kinds[k].name)
+		return
+	}
 	c.l.errorf(key, nil, "%s", msg)
+}
+
+// misplacedBinding finds the other MQTT binding object that has field
+// name, when k is an MQTT binding object.
+func misplacedBinding(name string, k objKind) (objKind, bool) {
+	mqtt := []objKind{kMQTTServer, kMQTTOperation, kMQTTMessage, kMQTTLastWill}
+	if !slices.Contains(mqtt, k) {
+		return kNone, false
+	}
+	for _, other := range mqtt {
+		if other == k {
+			continue
+		}
+		for _, fd := range objects[other] {
+			if fd.name == name {
+				return other, true
+			}
+		}
+	}
+	return kNone, false
 }
 
 func (vs versions) String() string {
@@ -371,7 +401,7 @@ func (c *checker) schema(v *node, depth int) {
 		}
 		for i, item := range items {
 			what := fmt.Sprintf("example %d", i+1)
-			c.jobs = append(c.jobs, exampleJob{schema: t, value: item, what: what, broken: what + " breaks its schema"})
+			c.jobs = append(c.jobs, exampleJob{schema: t, value: item, what: what, broken: what + " breaks its schema", advisory: true})
 		}
 	}
 	for _, kw := range schemaOne {

@@ -84,43 +84,23 @@ func corpusDocs(t testing.TB, corpus string) []map[string]string {
 }
 
 // knownRefusals are documents that VALIDATION.tsv marks resolved_valid=yes
-// (the official meta-schema accepts them) but that have a real problem the
-// meta-schema does not check and mqttgen does. Each entry says why, and the
-// test checks the refusal still happens and mentions the reason.
-var knownRefusals = map[string]struct{ why, mentions string }{
-	"official/3.0.0/adeo-kafka-request-reply-asyncapi.yml": {
-		"its Avro payloads are remote $refs (https://www.asyncapi.com/...avsc); the issue requires refusing remote refs, nothing is fetched",
-		"is remote"},
-	"realworld/iolinkcommunity__JSON_for_IO-Link/MQTT_for_IO-Link.yaml": {
-		"one operation lists a message of another channel (and two channels' parameters are a $ref to a schema, not a parameters map)",
-		"is not one of channel"},
-	"realworld/OI4__oi4-oec-service/packages/oi4-oec-asyncapi/asyncapi.yaml": {
-		"the MQTT server binding's clientId and lastWill topic/message are YAML flow mappings ({ container-name }), not strings; the 2.x meta-schema does not look inside bindings",
-		"clientId must be a string"},
-	"realworld/RuterNo__adt-doc/asyncapi/asyncapi.yml": {
-		"its JSON schemas give boolean examples as strings (\"true\"), and its MQTT message bindings carry qos and retain, which belong to the operation binding; the meta-schema checks neither examples nor bindings",
-		"example 1 breaks its schema: expected boolean, but got string"},
-	"realworld/EVerest__everest-core/docs/source/reference/EVerest_API/auth_token_validator_API.yaml": {
-		"two message examples lack the required tariff_messages (and one gives connector_id as a string); the meta-schema does not check examples",
-		"missing properties: 'tariff_messages'"},
-	"official/3.0.0/kraken-websocket-request-reply-message-filter-in-reply-asyncapi.yml": {
-		"the subscriptionStatus examples break the payload schema (status \"unsubscribed\" is not in its enum, pair is a string where an array is required); the meta-schema does not check examples",
-		"its payload breaks the message's payload schema"},
-	"official/3.0.0/kraken-websocket-request-reply-multiple-channels-asyncapi.yml": {
-		"the same subscriptionStatus examples as the other kraken document",
-		"its payload breaks the message's payload schema"},
-}
-
-func init() {
-	// The Gemini example of 2.0.0 to 2.4.0 (2.5.0 and 2.6.0 fixed it) has
-	// a market data example whose prices are strings where the schema
-	// wants numbers.
-	for _, v := range []string{"2.0.0", "2.1.0", "2.2.0", "2.3.0", "2.4.0"} {
-		knownRefusals["official/"+v+"/websocket-gemini.yml"] = struct{ why, mentions string }{
-			"the marketData example gives price, remaining and delta as strings where the schema wants numbers; the meta-schema does not check examples",
-			"its payload breaks the message's payload schema"}
+// (the official meta-schema accepts them) but that break a MUST of the
+// AsyncAPI specification the meta-schema cannot check: a message example's
+// payload MUST validate against the message's payload schema (Message
+// Example Object). testdata/corpus-refusals.tsv lists them, with why and
+// what the refusal must mention; the generator's corpus test reads it too.
+var knownRefusals = func() map[string]struct{ why, mentions string } {
+	data, err := os.ReadFile(filepath.Join("testdata", "corpus-refusals.tsv"))
+	if err != nil {
+		panic(err)
 	}
-}
+	out := map[string]struct{ why, mentions string }{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
+		cols := strings.Split(line, "\t")
+		out[cols[0]] = struct{ why, mentions string }{cols[1], cols[2]}
+	}
+	return out
+}()
 
 // TestCorpus loads every document of ../shared/asyncapi-corpus: each
 // either loads (perhaps with warnings) or is refused with positioned

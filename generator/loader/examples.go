@@ -19,6 +19,12 @@ type exampleJob struct {
 	value  *node  // the example
 	what   string // "example 2", `the payload of example "warm"`
 	broken string // what is wrong when it does not validate: "example 2 breaks its schema"
+	// advisory: a JSON Schema examples keyword, whose values the JSON
+	// Schema specification only RECOMMENDS be valid (draft-07 validation,
+	// 10.4), so a mismatch is a warning; a message example MUST validate
+	// against the message's payload (AsyncAPI, Message Example Object), so
+	// there a mismatch is an error.
+	advisory bool
 }
 
 // maxViolationsShown bounds the reasons one diagnostic lists.
@@ -56,7 +62,11 @@ func (c *checker) validateExamples() {
 			continue
 		}
 		if err := ev.validate(s, v); err != nil {
-			c.l.errorf(j.value, nil, "%s: %s", j.broken, violations(err))
+			if j.advisory {
+				c.l.warnf(j.value, "%s: %s", j.broken, violations(err))
+			} else {
+				c.l.errorf(j.value, nil, "%s: %s", j.broken, violations(err))
+			}
 		}
 	}
 }

@@ -57,8 +57,13 @@ func (l *loader) multiFormat(n *node, format string) (*model.Schema, string) {
 			return nil, format
 		}
 		if t.isMap() && t.get("schemaFormat") != nil && t.get("schema") != nil {
-			return l.schema(t.get("schema")), l.str(t, "schemaFormat")
+			n, format = t.get("schema"), l.str(t, "schemaFormat")
 		}
+	}
+	if !jsonSchemaFormat(format) {
+		// An Avro, RAML or Protobuf schema is not read (its $refs are not
+		// JSON Schema references): the payload goes unchecked.
+		return &model.Schema{Loc: n.loc()}, format
 	}
 	return l.schema(n), format
 }

@@ -110,14 +110,14 @@ func (l *loader) serverBinding(o *node) *model.MQTTServerBinding {
 	}
 	sb := &model.MQTTServerBinding{
 		Loc:                   b.loc(),
-		ClientID:              l.str(b, "clientId"),
+		ClientID:              l.bindingStr(b, "clientId"),
 		CleanSession:          l.boolean(b, "cleanSession"),
 		KeepAlive:             l.integer(b, "keepAlive"),
 		SessionExpiryInterval: l.intOrSchema(b, "sessionExpiryInterval"),
 		MaximumPacketSize:     l.intOrSchema(b, "maximumPacketSize"),
 	}
 	if w := l.object(b, "lastWill"); w != nil {
-		lw := &model.LastWill{Topic: l.str(w, "topic"), Message: l.str(w, "message")}
+		lw := &model.LastWill{Topic: l.bindingStr(w, "topic"), Message: l.bindingStr(w, "message")}
 		if q := l.integer(w, "qos"); q != nil {
 			lw.QoS = l.checkQoS(w.get("qos"), *q)
 		}
@@ -125,6 +125,18 @@ func (l *loader) serverBinding(o *node) *model.MQTTServerBinding {
 		sb.LastWill = lw
 	}
 	return sb
+}
+
+// bindingStr reads a string of an MQTT server binding. A 2.x meta-schema
+// does not look inside bindings, so there a value that is no string (say
+// clientId: { container-name }, a YAML mapping) is a warning and the
+// setting is left out; in 3.0 it is an error.
+func (l *loader) bindingStr(o *node, key string) string {
+	if v := o.get(key); l.doc.Major == 2 && v != nil && v.kind != scalarNode && v.ref() == nil {
+		l.warnf(v, "%s must be a string: the binding's %s is left out", key, key)
+		return ""
+	}
+	return l.str(o, key)
 }
 
 // intOrSchema reads a 3.0 MQTT binding field that is an integer or a

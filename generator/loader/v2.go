@@ -42,7 +42,9 @@ func (l *loader) buildV2(root *node) {
 		}
 		var declared []declaredParam
 		for _, p := range l.entries(item, "parameters") {
-			declared = append(declared, declaredParam{param: l.parameter(p.key, p.val), key: p.knode})
+			if param := l.parameter(p.key, p.val); param != nil {
+				declared = append(declared, declaredParam{param: param, key: p.knode})
+			}
 		}
 		l.bindParameters(ch, e.knode, e.val.ptr, declared)
 		l.doc.Channels = append(l.doc.Channels, ch)

@@ -83,7 +83,9 @@ func (l *loader) channelV3(e entry, o *node) *v3channel {
 	}
 	var declared []declaredParam
 	for _, p := range l.entries(o, "parameters") {
-		declared = append(declared, declaredParam{param: l.parameter(p.key, p.val), key: p.knode})
+		if param := l.parameter(p.key, p.val); param != nil {
+			declared = append(declared, declaredParam{param: param, key: p.knode})
+		}
 	}
 	at := o.get("address")
 	if at == nil {
@@ -170,12 +172,18 @@ func (l *loader) opMessages(o *node, vc *v3channel) []*model.Message {
 		}
 		m, ok := vc.messages[t]
 		if !ok {
+			// The spec says an operation's messages are some of its
+			// channel's; a document that lists another is still clear
+			// about what the operation carries.
 			at := ref.ref()
 			if at == nil {
 				at = ref
 			}
-			l.errorf(at, nil, "message %s is not one of channel %q's messages", describe(t), vc.ch.Key)
-			continue
+			if m = l.message(t, ""); m == nil {
+				continue
+			}
+			l.use(m)
+			l.warnf(at, "message %s is not one of channel %q's messages; the operation carries it all the same", describe(t), vc.ch.Key)
 		}
 		out = append(out, m)
 	}

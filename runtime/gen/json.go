@@ -34,6 +34,11 @@ import (
 // NewJSON is cheap; a JSON is safe for concurrent use.
 type JSON[T any] struct {
 	load func() (*codec, error)
+	// values holds *T scratch values: the plans reach values through
+	// unsafe pointers, which escape analysis cannot follow, so Decode and
+	// Encode work on a pooled copy rather than make the caller's value
+	// escape to the heap (an allocation per message).
+	values sync.Pool
 }
 
 // codec is what a JSON or Text compiles on first use.
@@ -49,9 +54,12 @@ type codec struct {
 // (a generator bug) makes every Decode and Encode fail with an error that
 // says what does not match.
 func NewJSON[T any](s *Schemas, pointer string) *JSON[T] {
-	return &JSON[T]{load: sync.OnceValues(func() (*codec, error) {
-		return s.bind(reflect.TypeFor[T](), pointer)
-	})}
+	return &JSON[T]{
+		load: sync.OnceValues(func() (*codec, error) {
+			return s.bind(reflect.TypeFor[T](), pointer)
+		}),
+		values: sync.Pool{New: func() any { return new(T) }},
+	}
 }
 
 // bind compiles the codec of t (nil for text) at pointer.
@@ -77,6 +85,7 @@ func (s *Schemas) bind(t reflect.Type, pointer string) (*codec, error) {
 		if c.plan, err = p.build(t, n); err != nil {
 			return nil, err
 		}
+		markLocal(b.plans)
 	}
 	return c, nil
 }
@@ -101,25 +110,43 @@ func (c *codec) validate(data []byte) error {
 // *DecodeError); a schema violation returns a *mqttrt.ValidationError.
 func (j *JSON[T]) Decode(data []byte, validate bool) (T, error) {
 	var v T
-	if err := j.decode(data, &v, validate); err != nil {
-		var zero T
-		return zero, err
-	}
-	return v, nil
+	err := j.decode(data, &v, validate)
+	return v, err
 }
 
+// decode decodes data into *v, which it replaces; on error *v is left alone.
 func (j *JSON[T]) decode(data []byte, v *T, validate bool) error {
 	c, err := j.load()
 	if err != nil {
 		return fmt.Errorf("%w: %w", mqttrt.ErrDecode, err)
 	}
+	tmp := j.values.Get().(*T)
 	if validate {
+		// One pass when the plan checks everything as it reads.
+		d := decoder{sc: newScanner(data), b: c.b, check: true}
+		if c.plan.local && d.value(c.plan, unsafe.Pointer(tmp), 0) && d.sc.end() {
+			*v = *tmp
+			var zero T
+			*tmp = zero
+			j.values.Put(tmp)
+			return nil
+		}
+		var zero T
+		*tmp = zero
 		if err := c.validate(data); err != nil {
+			j.values.Put(tmp)
 			return err
 		}
 	}
 	d := decoder{sc: newScanner(data), b: c.b}
-	if !d.value(c.plan, unsafe.Pointer(v), 0) || !d.sc.end() {
+	ok := d.value(c.plan, unsafe.Pointer(tmp), 0) && d.sc.end()
+	if ok {
+		*v = *tmp
+	}
+	var zero T
+	*tmp = zero
+	j.values.Put(tmp)
+	if !ok {
 		if d.err == nil {
 			d.syntax()
 		}
@@ -139,14 +166,30 @@ func (j *JSON[T]) Encode(v *T, validate bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", mqttrt.ErrValidation, err)
 	}
-	e := encoder{buf: make([]byte, 0, 128)}
-	if !e.value(c.plan, unsafe.Pointer(v), 0) {
-		return nil, encodeError(e.at, "%s", e.err)
-	}
-	if validate {
-		if err := c.validate(e.buf); err != nil {
-			return nil, err
+	tmp := j.values.Get().(*T)
+	*tmp = *v
+	e := encoder{buf: make([]byte, 0, 128), check: validate}
+	ok := e.value(c.plan, unsafe.Pointer(tmp), 0)
+	if !ok && e.unsure {
+		// The fused checks were abandoned: write the value again without
+		// them, then validate what was written.
+		e = encoder{buf: e.buf[:0]}
+		ok = e.value(c.plan, unsafe.Pointer(tmp), 0)
+		if ok {
+			if err := c.validate(e.buf); err != nil {
+				ok, e.err = false, ""
+				var zero T
+				*tmp = zero
+				j.values.Put(tmp)
+				return nil, err
+			}
 		}
+	}
+	var zero T
+	*tmp = zero
+	j.values.Put(tmp)
+	if !ok {
+		return nil, encodeError(e.at, "%s", e.err)
 	}
 	return e.buf, nil
 }
@@ -159,15 +202,11 @@ func (j *JSON[T]) Encode(v *T, validate bool) ([]byte, error) {
 // It never calls encoding/json on T itself.
 func (j *JSON[T]) Marshal(v *T) ([]byte, error) { return j.Encode(v, false) }
 
-// Unmarshal is Decode without validation into *v, which it replaces, for
-// the UnmarshalJSON methods of generated types.
+// Unmarshal is Decode without validation into *v, which it replaces
+// (leaving it alone on error), for the UnmarshalJSON methods of generated
+// types.
 func (j *JSON[T]) Unmarshal(data []byte, v *T) error {
-	var fresh T
-	if err := j.decode(data, &fresh, false); err != nil {
-		return err
-	}
-	*v = fresh
-	return nil
+	return j.decode(data, v, false)
 }
 
 // Text is the codec of a text/* payload: T is string or a named string
@@ -219,3 +258,4 @@ func (t *Text[T]) validate(s string) error {
 	}
 	return c.validate(appendString(nil, s))
 }
+

@@ -17,6 +17,10 @@ type decoder struct {
 	sc  scanner
 	b   *bundle
 	err *DecodeError
+	// check turns on the fused path's inline validation; unsure says it
+	// was abandoned.
+	check  bool
+	unsure bool
 }
 
 // fail records why the value at the scanner does not fit; the pointer is
@@ -64,8 +68,14 @@ func (d *decoder) value(p *plan, ptr unsafe.Pointer, depth int) bool {
 		d.sc.fail("nesting too deep")
 		return d.syntax()
 	}
+	if d.check && !p.local {
+		return d.checked(p, ptr, depth)
+	}
 	c := d.sc.next()
 	if c == 'n' && p.kind != kRaw && p.kind != kStd {
+		if d.check && !allows(p.schema, typeNull) {
+			return d.doubt()
+		}
 		if !d.sc.readNull() {
 			return d.syntax()
 		}
@@ -82,6 +92,9 @@ func (d *decoder) value(p *plan, ptr unsafe.Pointer, depth int) bool {
 		if c != 't' && c != 'f' {
 			return d.mismatch("a boolean")
 		}
+		if d.check && !allows(p.schema, typeBool) {
+			return d.doubt()
+		}
 		if !d.sc.readBool() {
 			return d.syntax()
 		}
@@ -93,6 +106,10 @@ func (d *decoder) value(p *plan, ptr unsafe.Pointer, depth int) bool {
 		if !d.sc.readString() {
 			return d.syntax()
 		}
+		if n := p.schema; d.check && n != nil && n.always == 0 && (!allows(n, typeString) ||
+			n.checkString(d.sc.str()) != valid || n.enum != nil && !inEnum(n, d.sc.str())) {
+			return d.doubt()
+		}
 		*(*string)(ptr) = string(d.sc.str())
 	case kInt, kUint, kFloat:
 		if c != '0' {
@@ -100,6 +117,9 @@ func (d *decoder) value(p *plan, ptr unsafe.Pointer, depth int) bool {
 		}
 		if !d.sc.readNumber() {
 			return d.syntax()
+		}
+		if n := p.schema; d.check && n != nil && n.always == 0 && n.checkNumber(d.sc.num, d.sc.numInt) != valid {
+			return d.doubt()
 		}
 		return d.number(p, ptr)
 	case kTime:
@@ -150,6 +170,9 @@ func (d *decoder) value(p *plan, ptr unsafe.Pointer, depth int) bool {
 		if c != '[' {
 			return d.mismatch("an array")
 		}
+		if d.check && !allows(p.schema, typeArray) {
+			return d.doubt()
+		}
 		return d.slice(p, ptr, depth)
 	case kMap:
 		if c != '{' {
@@ -159,6 +182,9 @@ func (d *decoder) value(p *plan, ptr unsafe.Pointer, depth int) bool {
 	case kStruct:
 		if c != '{' {
 			return d.mismatch("an object")
+		}
+		if d.check && !allows(p.schema, typeObject) {
+			return d.doubt()
 		}
 		return d.object(p, ptr, depth)
 	case kSum:
@@ -261,6 +287,9 @@ func (d *decoder) slice(p *plan, ptr unsafe.Pointer, depth int) bool {
 	if d.sc.failed() {
 		return d.syntax()
 	}
+	if n := p.schema; d.check && n != nil && (n.minItems >= 0 && s.Len() < n.minItems || n.maxItems >= 0 && s.Len() > n.maxItems) {
+		return d.doubt()
+	}
 	reflect.NewAt(p.typ, ptr).Elem().Set(s)
 	return true
 }
@@ -312,6 +341,9 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer, depth int) bool {
 			f := &p.fields[i]
 			at := unsafe.Add(ptr, f.offset)
 			if i < 64 && seen&(1<<i) != 0 || i >= 64 {
+				if d.check {
+					return d.doubt()
+				}
 				// A repeated member: the last one wins, whole.
 				reflect.NewAt(f.plan.typ, at).Elem().SetZero()
 			}
@@ -333,6 +365,10 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer, depth int) bool {
 			if !d.member(p.extra.plan, extra, depth) {
 				return false
 			}
+		case d.check && p.schema != nil && p.schema.addProps != nil:
+			if p.schema.addProps.check(&d.sc, depth+1) != valid {
+				return d.doubt()
+			}
 		default:
 			if !d.sc.skip(depth + 1) {
 				return d.syntax()
@@ -341,6 +377,9 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer, depth int) bool {
 	}
 	if d.sc.failed() {
 		return d.syntax()
+	}
+	if d.check && seen&p.requiredMask != p.requiredMask {
+		return d.doubt()
 	}
 	return true
 }

@@ -18,6 +18,10 @@ import (
 // with the plan's property names, required members and consts.
 type encoder struct {
 	buf []byte
+	// check turns on the fused path's validation; unsure says it was
+	// abandoned (see json_fused.go).
+	check  bool
+	unsure bool
 	// err is the first value JSON cannot hold; at is its JSON pointer,
 	// built while the failure travels up.
 	err string
@@ -41,20 +45,38 @@ func (e *encoder) value(p *plan, ptr unsafe.Pointer, depth int) bool {
 	if depth > maxDepth {
 		return e.fail("nesting too deep (a cycle of pointers?)")
 	}
+	if e.check && !p.local {
+		return e.checked(p, ptr, depth)
+	}
 	switch p.kind {
 	case kBool:
+		if e.check && !allows(p.schema, typeBool) {
+			return e.doubt()
+		}
 		e.buf = strconv.AppendBool(e.buf, *(*bool)(ptr))
 	case kString:
 		s := *(*string)(ptr)
 		if !utf8.ValidString(s) {
 			return e.fail("string is not valid UTF-8")
 		}
+		// The checks only read the string's bytes.
+		if b := unsafe.Slice(unsafe.StringData(s), len(s)); e.check && p.schema != nil && p.schema.always == 0 &&
+			(!allows(p.schema, typeString) || p.schema.checkString(b) != valid || p.schema.enum != nil && !inEnum(p.schema, b)) {
+			return e.doubt()
+		}
 		e.buf = appendString(e.buf, s)
 	case kInt:
-		e.buf = strconv.AppendInt(e.buf, loadInt(ptr, p.bits), 10)
+		start := len(e.buf)
+		i := loadInt(ptr, p.bits)
+		e.buf = strconv.AppendInt(e.buf, i, 10)
+		return e.checkNumber(p, start, float64(i), true)
 	case kUint:
-		e.buf = strconv.AppendUint(e.buf, loadUint(ptr, p.bits), 10)
+		start := len(e.buf)
+		u := loadUint(ptr, p.bits)
+		e.buf = strconv.AppendUint(e.buf, u, 10)
+		return e.checkNumber(p, start, float64(u), true)
 	case kFloat:
+		start := len(e.buf)
 		f := float64(*(*float32)(ptr))
 		if p.bits == 64 {
 			f = *(*float64)(ptr)
@@ -63,6 +85,7 @@ func (e *encoder) value(p *plan, ptr unsafe.Pointer, depth int) bool {
 		if e.buf, ok = appendFloat(e.buf, f, p.bits); !ok {
 			return e.fail("number " + strconv.FormatFloat(f, 'g', -1, 64) + " is not a JSON number")
 		}
+		return e.checkNumber(p, start, f, false)
 	case kTime:
 		b, err := (*time.Time)(ptr).MarshalJSON()
 		if err != nil {
@@ -89,15 +112,26 @@ func (e *encoder) value(p *plan, ptr unsafe.Pointer, depth int) bool {
 	case kPtr:
 		elem := *(*unsafe.Pointer)(ptr)
 		if elem == nil {
+			if e.check && !allows(p.schema, typeNull) {
+				return e.doubt()
+			}
 			e.buf = append(e.buf, "null"...)
 			break
 		}
 		return e.value(p.elem, elem, depth+1)
 	case kSlice:
-		return e.slice(p, reflect.NewAt(p.typ, ptr).Elem(), depth)
+		s := reflect.NewAt(p.typ, ptr).Elem()
+		if n := p.schema; e.check && n != nil && (s.IsNil() && !allows(n, typeNull) || !s.IsNil() && !allows(n, typeArray) ||
+			n.minItems >= 0 && s.Len() < n.minItems || n.maxItems >= 0 && s.Len() > n.maxItems) {
+			return e.doubt()
+		}
+		return e.slice(p, s, depth)
 	case kMap:
 		return e.mapValue(p, reflect.NewAt(p.typ, ptr).Elem(), depth)
 	case kStruct:
+		if e.check && !allows(p.schema, typeObject) {
+			return e.doubt()
+		}
 		return e.object(p, ptr, depth)
 	case kSum:
 		return e.sum(p, ptr, depth)
@@ -196,10 +230,18 @@ func (e *encoder) object(p *plan, ptr unsafe.Pointer, depth int) bool {
 		e.buf = append(e.buf, f.key...)
 		switch {
 		case f.cnst != nil:
+			start := len(e.buf)
 			e.buf = append(e.buf, f.cnst...)
+			if e.check && !e.valid(f.plan.schema, start) {
+				return e.doubt()
+			}
 		case f.plan.kind == kSlice || f.plan.kind == kMap:
 			if !isSet(f.plan, at) && !f.nullable {
+				start := len(e.buf)
 				e.buf = append(e.buf, map[kind]string{kSlice: "[]", kMap: "{}"}[f.plan.kind]...)
+				if e.check && !e.valid(f.plan.schema, start) {
+					return e.doubt()
+				}
 				continue
 			}
 			fallthrough
@@ -283,4 +325,58 @@ func loadUint(ptr unsafe.Pointer, bits int) uint64 {
 		return uint64(*(*uint32)(ptr))
 	}
 	return *(*uint64)(ptr)
+}
+
+// doubt abandons the fused pass.
+func (e *encoder) doubt() bool {
+	e.unsure = true
+	return false
+}
+
+// checkNumber checks the number written from start against the plan's
+// schema; f is its value, exact for floats (the text is its shortest form).
+func (e *encoder) checkNumber(p *plan, start int, f float64, integral bool) bool {
+	n := p.schema
+	if !e.check || n == nil || n.always != 0 {
+		return true
+	}
+	num := e.buf[start:]
+	numInt := integral || !containsAny(num, ".eE")
+	if n.checkNumberF(num, numInt, f, !integral) != valid {
+		return e.doubt()
+	}
+	return true
+}
+
+func containsAny(b []byte, chars string) bool {
+	for _, c := range b {
+		for i := range len(chars) {
+			if c == chars[i] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checked writes the value, then checks what it wrote with the validator.
+func (e *encoder) checked(p *plan, ptr unsafe.Pointer, depth int) bool {
+	start := len(e.buf)
+	e.check = false
+	ok := e.value(p, ptr, depth)
+	e.check = true
+	if ok && !e.valid(p.schema, start) {
+		return e.doubt()
+	}
+	return ok
+}
+
+// valid reports whether the validator vouches for what was written from
+// start.
+func (e *encoder) valid(n *vnode, start int) bool {
+	if n == nil {
+		return true
+	}
+	sc := newScanner(e.buf[start:])
+	return n.check(&sc, 0) == valid && sc.end()
 }

@@ -54,6 +54,11 @@ type plan struct {
 	// kSum.
 	variants  []variant
 	pickFirst bool // anyOf: the first variant that matches wins
+
+	// local says the fused path checks this plan's keywords inline (see
+	// json_fused.go); requiredMask has the bits of required fields.
+	local        bool
+	requiredMask uint64
 }
 
 // field is one property of a struct plan.

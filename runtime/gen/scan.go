@@ -170,6 +170,13 @@ func (s *scanner) readString() bool {
 	s.escaped = false
 	high := false
 	for i := start; i < len(s.data); i++ {
+		// Most bytes are plain ASCII: skip them without the switch.
+		for i < len(s.data) && plain[s.data[i]] {
+			i++
+		}
+		if i == len(s.data) {
+			break
+		}
 		switch c := s.data[i]; {
 		case c == '"':
 			s.raw, s.tok = s.data[start:i], s.data[start-1:i+1]
@@ -435,3 +442,12 @@ func (s *scanner) span(depth int) []byte {
 	}
 	return s.data[start:s.pos]
 }
+
+// plain marks the bytes a string holds as they are: printable ASCII but
+// the quote and the backslash.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()

@@ -145,6 +145,11 @@ func newBound(text string) (*bound, bool) {
 // only for huge exponents.
 func (b *bound) compare(num []byte) (c int, sure bool) {
 	f, _ := strconv.ParseFloat(string(num), 64)
+	return b.compareFloat(f, num)
+}
+
+// compareFloat is compare with f, num parsed as a float64.
+func (b *bound) compareFloat(f float64, num []byte) (c int, sure bool) {
 	switch {
 	case f < b.f:
 		return -1, true

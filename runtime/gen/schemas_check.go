@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/big"
 	"slices"
+	"strconv"
 	"unicode/utf8"
 )
 
@@ -139,6 +140,12 @@ func (n *vnode) checkString(s []byte) verdict {
 }
 
 func (n *vnode) checkNumber(num []byte, numInt bool) verdict {
+	return n.checkNumberF(num, numInt, 0, false)
+}
+
+// checkNumberF is checkNumber given, when haveF, the number's float64
+// value (the encoder knows it).
+func (n *vnode) checkNumberF(num []byte, numInt bool, f float64, haveF bool) verdict {
 	if n.types != 0 && n.types&typeNumber == 0 {
 		if n.types&typeInteger == 0 {
 			return invalid
@@ -153,19 +160,25 @@ func (n *vnode) checkNumber(num []byte, numInt bool) verdict {
 			}
 		}
 	}
-	for _, c := range [...]struct {
-		b  *bound
-		ok func(int) bool
-	}{{n.min, atLeast}, {n.max, atMost}, {n.xmin, above}, {n.xmax, below}} {
-		if c.b == nil {
-			continue
+	if n.min != nil || n.max != nil || n.xmin != nil || n.xmax != nil {
+		if !haveF {
+			f, _ = strconv.ParseFloat(string(num), 64)
 		}
-		cmp, sure := c.b.compare(num)
-		if !sure {
-			return unsure
-		}
-		if !c.ok(cmp) {
-			return invalid
+		for _, c := range [...]struct {
+			b    *bound
+			want int8 // the comparisons that pass: -1 below, 0 equal, 1 above
+			eq   bool
+		}{{n.min, 1, true}, {n.max, -1, true}, {n.xmin, 1, false}, {n.xmax, -1, false}} {
+			if c.b == nil {
+				continue
+			}
+			cmp, sure := c.b.compareFloat(f, num)
+			if !sure {
+				return unsure
+			}
+			if cmp != int(c.want) && !(c.eq && cmp == 0) {
+				return invalid
+			}
 		}
 	}
 	if n.mult != nil {
@@ -180,10 +193,6 @@ func (n *vnode) checkNumber(num []byte, numInt bool) verdict {
 	return valid
 }
 
-func atLeast(c int) bool { return c >= 0 }
-func atMost(c int) bool  { return c <= 0 }
-func above(c int) bool   { return c > 0 }
-func below(c int) bool   { return c < 0 }
 
 // checkObject walks an object's members.
 func (n *vnode) checkObject(sc *scanner, depth int) verdict {

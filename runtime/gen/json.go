@@ -258,4 +258,3 @@ func (t *Text[T]) validate(s string) error {
 	}
 	return c.validate(appendString(nil, s))
 }
-

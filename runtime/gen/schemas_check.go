@@ -193,7 +193,6 @@ func (n *vnode) checkNumberF(num []byte, numInt bool, f float64, haveF bool) ver
 	return valid
 }
 
-
 // checkObject walks an object's members.
 func (n *vnode) checkObject(sc *scanner, depth int) verdict {
 	var seenSmall [1]uint64

@@ -273,7 +273,8 @@ func btoi(b bool) int {
 func fitsUint(u uint64, bits int) bool { return bits == 64 || u>>bits == 0 }
 
 func (d *decoder) slice(p *plan, ptr unsafe.Pointer, depth int) bool {
-	s := reflect.MakeSlice(p.typ, 0, 4)
+	s := reflect.New(p.typ).Elem()
+	s.Set(reflect.MakeSlice(p.typ, 0, 4))
 	d.sc.begin('[')
 	for i := 0; d.sc.nextItem(); i++ {
 		if s.Len() == s.Cap() {
@@ -354,15 +355,11 @@ func (d *decoder) object(p *plan, ptr unsafe.Pointer, depth int) bool {
 				return d.in(f.name)
 			}
 		case p.patterns != nil && p.claimed(key):
-			if !d.member(p.patterns.plan, reflect.NewAt(p.patterns.plan.typ, unsafe.Add(ptr, p.patterns.offset)).Elem(), depth) {
+			if !d.special(p.patterns, ptr, depth) {
 				return false
 			}
 		case p.extra != nil && !p.claimed(key):
-			extra := reflect.NewAt(p.extra.plan.typ, unsafe.Add(ptr, p.extra.offset)).Elem()
-			if extra.IsNil() {
-				extra.Set(reflect.MakeMap(p.extra.plan.typ))
-			}
-			if !d.member(p.extra.plan, extra, depth) {
+			if !d.special(p.extra, ptr, depth) {
 				return false
 			}
 		case d.check && p.schema != nil && p.schema.addProps != nil:
@@ -448,4 +445,14 @@ func (b *bundle) pick(p *plan, span []byte) (int, error) {
 		return -1, fmt.Errorf("matches no variant of %s", p.typ)
 	}
 	return chosen, nil
+}
+
+// special reads the member just named into the struct's patterns or extra
+// map, made when nil.
+func (d *decoder) special(sp *special, ptr unsafe.Pointer, depth int) bool {
+	m := reflect.NewAt(sp.plan.typ, unsafe.Add(ptr, sp.offset)).Elem()
+	if m.IsNil() {
+		m.Set(reflect.MakeMap(sp.plan.typ))
+	}
+	return d.member(sp.plan, m, depth)
 }

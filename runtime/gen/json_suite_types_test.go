@@ -84,7 +84,7 @@ type sumIntOrMin struct {
 }
 
 type sumNumberOrAny struct {
-	Number *float64          `mqttgen:"variant"`
+	Number *float64         `mqttgen:"variant"`
 	Any    *json.RawMessage `mqttgen:"variant"`
 }
 

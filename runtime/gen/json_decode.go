@@ -3,6 +3,7 @@ package gen
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -426,7 +427,11 @@ func (b *bundle) pick(p *plan, span []byte) (int, error) {
 				return -1, err
 			}
 			verdict = valid
-			if s.Validate(generic) != nil {
+			if err := validateValue(s, generic); err != nil {
+				var de *DecodeError
+				if errors.As(err, &de) {
+					return -1, err
+				}
 				verdict = invalid
 			}
 		}

@@ -122,7 +122,9 @@ func (s *Schemas) Validate(pointer string, data []byte) error {
 	return slowValidate(schema, data)
 }
 
-// slowValidate is the slow path's verdict on data.
+// slowValidate is the slow path's verdict on data. jsonschema/v5 panics
+// on numbers math/big cannot parse (an exponent past a million, such as
+// 1E1000001): such a payload is refused as undecodable, never a crash.
 func slowValidate(schema *mqttrt.Schema, data []byte) error {
 	if err := checkSyntax(data); err != nil {
 		return err
@@ -131,6 +133,17 @@ func slowValidate(schema *mqttrt.Schema, data []byte) error {
 	if err != nil {
 		return err
 	}
+	return validateValue(schema, v)
+}
+
+// validateValue is schema.Validate(v), with jsonschema/v5's panics turned
+// into a DecodeError.
+func validateValue(schema *mqttrt.Schema, v any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &DecodeError{Offset: -1, Reason: fmt.Sprintf("the validator cannot evaluate this payload: %v", r)}
+		}
+	}()
 	return schema.Validate(v)
 }
 

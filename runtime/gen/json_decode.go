@@ -231,37 +231,33 @@ func (d *decoder) number(p *plan, ptr unsafe.Pointer) bool {
 		if neg && mag != 0 || !fitsUint(mag, p.bits) {
 			return d.fail("number %s overflows %s", num, p.typ)
 		}
-		switch p.bits {
-		case 8:
-			*(*uint8)(ptr) = uint8(mag)
-		case 16:
-			*(*uint16)(ptr) = uint16(mag)
-		case 32:
-			*(*uint32)(ptr) = uint32(mag)
-		default:
-			*(*uint64)(ptr) = mag
-		}
+		storeBits(ptr, p.bits, mag)
 		return true
 	}
 	limit := uint64(1) << (p.bits - 1)
 	if neg && mag > limit || !neg && mag >= limit {
 		return d.fail("number %s overflows %s", num, p.typ)
 	}
-	n := int64(mag)
 	if neg {
-		n = -n
+		mag = -mag // two's complement: the bits of the negative value
 	}
-	switch p.bits {
-	case 8:
-		*(*int8)(ptr) = int8(n)
-	case 16:
-		*(*int16)(ptr) = int16(n)
-	case 32:
-		*(*int32)(ptr) = int32(n)
-	default:
-		*(*int64)(ptr) = n
-	}
+	storeBits(ptr, p.bits, mag)
 	return true
+}
+
+// storeBits stores the low bits of u in the integer of that size at ptr
+// (signed or not: the bits are the same).
+func storeBits(ptr unsafe.Pointer, bits int, u uint64) {
+	switch bits {
+	case 8:
+		*(*uint8)(ptr) = uint8(u)
+	case 16:
+		*(*uint16)(ptr) = uint16(u)
+	case 32:
+		*(*uint32)(ptr) = uint32(u)
+	default:
+		*(*uint64)(ptr) = u
+	}
 }
 
 func btoi(b bool) int {

@@ -303,16 +303,10 @@ func (e *encoder) sum(p *plan, ptr unsafe.Pointer, depth int) bool {
 	return e.fail(p.typ.String() + ": several variants are set: " + strings.Join(set, ", "))
 }
 
+// loadInt and loadUint read the integer of that size at ptr.
 func loadInt(ptr unsafe.Pointer, bits int) int64 {
-	switch bits {
-	case 8:
-		return int64(*(*int8)(ptr))
-	case 16:
-		return int64(*(*int16)(ptr))
-	case 32:
-		return int64(*(*int32)(ptr))
-	}
-	return *(*int64)(ptr)
+	shift := 64 - bits
+	return int64(loadUint(ptr, bits)<<shift) >> shift
 }
 
 func loadUint(ptr unsafe.Pointer, bits int) uint64 {

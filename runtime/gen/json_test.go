@@ -261,8 +261,6 @@ func TestRecursiveTypes(t *testing.T) {
 	assert.Equal(t, "/children/0/children/0/name", ve.Field)
 }
 
-
-
 func TestErrorsSayWhereAndWhy(t *testing.T) {
 	c := gen.NewJSON[reading](benchSchemas, "/definitions/TemperatureReading")
 	_, err := c.Decode([]byte(`{"sensorId":"","celsius":-80,"battery":"full"}`), true)
@@ -354,4 +352,31 @@ func TestSchemasValidate(t *testing.T) {
 	require.ErrorIs(t, err, mqttrt.ErrValidation)
 	err = benchSchemas.Validate("/definitions/TemperatureReading", []byte(`{`))
 	require.True(t, errors.Is(err, mqttrt.ErrDecode))
+}
+
+type sized struct {
+	A int8   `json:"a"`
+	B int16  `json:"b"`
+	C uint8  `json:"c"`
+	D uint32 `json:"d"`
+	E int    `json:"e"`
+}
+
+func TestSizedIntegersAsEncodingJSON(t *testing.T) {
+	s := bundle(`{"S":{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"},"c":{"type":"integer"},` +
+		`"d":{"type":"integer"},"e":{"type":"integer"}},"required":["a","b","c","d","e"]}}`)
+	c := gen.NewJSON[sized](s, "/definitions/S")
+	v := sized{A: -128, B: -300, C: 255, D: 4000000000, E: -1}
+	out, err := c.Encode(&v, true)
+	require.NoError(t, err)
+	std, err := json.Marshal(v)
+	require.NoError(t, err)
+	assert.Equal(t, string(std), string(out))
+	got, err := c.Decode(out, true)
+	require.NoError(t, err)
+	assert.Equal(t, v, got)
+	for _, bad := range []string{`{"a":128,"b":0,"c":0,"d":0,"e":0}`, `{"a":0,"b":0,"c":-1,"d":0,"e":0}`, `{"a":0,"b":0,"c":256,"d":0,"e":0}`} {
+		_, err := c.Decode([]byte(bad), true)
+		require.ErrorIs(t, err, mqttrt.ErrDecode, bad)
+	}
 }

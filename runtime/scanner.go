@@ -24,6 +24,11 @@ import (
 //
 // Syntax is checked as strictly as encoding/json does. The zero Scanner
 // is empty; use NewScanner.
+//
+// Deprecated: the scanner moved to runtime/gen, whose table-driven codec
+// replaces the emitted fast paths. This copy stays only until the
+// templates stop emitting them: runtime/gen imports runtime for its error
+// types, so runtime cannot alias runtime/gen's scanner without a cycle.
 type Scanner struct {
 	data []byte
 	pos  int

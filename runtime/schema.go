@@ -69,6 +69,14 @@ func CompileOnUse(name, schemaJSON string) *Schema {
 	})}
 }
 
+// SchemaOf wraps a schema compiled elsewhere with jsonschema/v5, so that
+// its failures are reported as *ValidationError like CompileSchema's:
+// runtime/gen compiles each generated package's schema bundle once and
+// takes every payload's subschema from it.
+func SchemaOf(name string, compiled *jsonschema.Schema) *Schema {
+	return &Schema{name: name, compiled: func() *jsonschema.Schema { return compiled }}
+}
+
 // Name is the label the schema was compiled with.
 func (s *Schema) Name() string { return s.name }
 

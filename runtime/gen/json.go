@@ -1,4 +1,3 @@
-// Package gen is the support code of generated packages: one table-driven JSON codec, checked against each payload's JSON Schema.
 package gen
 
 import (

@@ -13,18 +13,18 @@ import (
 // is a struct with one field per message, in the document's order, each a
 // pointer to (or a nil-able) payload type, exactly one of them set.
 type Messages[T any] struct {
-	variants []variant
+	variants []oneMessage
 	names    []string
 }
 
-// variant is one message of a Messages codec.
-type variant interface {
+// oneMessage is one message of a Messages codec.
+type oneMessage interface {
 	decode(data []byte, field reflect.Value) error
 	encode(field reflect.Value, validate bool) ([]byte, error)
 }
 
 // Variant wraps the codec of one message for NewMessages.
-func Variant[V any](c Codec[V]) variant { return messageVariant[V]{c} }
+func Variant[V any](c Codec[V]) oneMessage { return messageVariant[V]{c} }
 
 type messageVariant[V any] struct{ c Codec[V] }
 
@@ -53,7 +53,7 @@ func (m messageVariant[V]) encode(field reflect.Value, validate bool) ([]byte, e
 // NewMessages makes the codec of T from its messages' codecs, one per field
 // of T in order. It panics when they do not match T's fields (a generator
 // bug).
-func NewMessages[T any](variants ...variant) *Messages[T] {
+func NewMessages[T any](variants ...oneMessage) *Messages[T] {
 	t := reflect.TypeFor[T]()
 	if t.Kind() != reflect.Struct || t.NumField() != len(variants) {
 		panic(fmt.Sprintf("mqttgen: %s does not hold %d messages", t, len(variants)))

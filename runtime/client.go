@@ -25,7 +25,7 @@ type Client struct {
 
 	router   router
 	dispatch dispatcher
-	subs     subscriptions
+	subs     subRegistry
 	stats    stats
 	inFlight chan struct{} // PublishAsync slots
 	guard    *qos2Guard    // wraps paho's store: exactly-once receipt, outbound releases
@@ -106,6 +106,7 @@ func New(opts ...Option) (*Client, error) {
 		asyncErr:        s.asyncErr,
 		reconnectFailed: s.reconnectFailed,
 	}
+	c.subs.router = &c.router
 	if c.log == nil {
 		c.log = slog.Default()
 	}

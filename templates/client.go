@@ -10,7 +10,7 @@ import (
 // Client emits the package doc, the Client type, NewClient and the options
 // shared by every operation:
 //
-//	type Client struct{ mqtt mqttrt.PubSub; onError func(string, error); validate bool; maxPayload int }
+//	type Client struct{ mqtt mqttrt.PubSub; onError func(string, error); validate bool; maxPayload int; subs subscriptions }
 //	func NewClient(m mqttrt.PubSub, opts ...ClientOption) *Client
 //	func WithErrorHandler(h func(topic string, err error)) ClientOption
 //	func WithoutValidation() ClientOption
@@ -35,12 +35,16 @@ func Client(f *jen.File, s *Spec) error {
 		clientDoc = append(clientDoc, "Operations of the document without a method:\n\n  - "+strings.Join(s.Skipped, "\n  - "))
 	}
 	f.Add(godoc(clientDoc...))
-	f.Type().Id("Client").Struct(
+	fields := []jen.Code{
 		jen.Id("mqtt").Add(rt("PubSub")),
 		jen.Id("onError").Func().Params(jen.Id("topic").String(), jen.Err().Error()),
 		jen.Id("validate").Bool(),
 		jen.Id("maxPayload").Int(),
-	)
+	}
+	if len(s.Subscribe) > 0 {
+		fields = append(fields, jen.Comment("subs are the subscriptions of the Subscribe methods (see subscriptions)."), jen.Id("subs").Id("subscriptions"))
+	}
+	f.Type().Id("Client").Struct(fields...)
 	f.Line()
 
 	f.Add(godoc("ClientOption configures a Client made by NewClient."))

@@ -124,6 +124,7 @@ func emitUnsubscribe(f *jen.File, op *model.Operation) {
 //	func (t topicFilter[P]) of(opts []SubscribeOption) (string, error)
 //	func subscribe[P, T any](ctx, c, op, filter, qos, parse, decode, handler, opts) error
 //	func unsubscribe[P any](ctx, c, op, filter, opts) error
+//	type subscriptions struct{ ... }; func (s *subscriptions) swap(key subscriptionKey, sub mqttrt.Subscription) mqttrt.Subscription
 //	func receive[P, T any](c, m, what, parse, decode) (Received[P, T], bool)
 func emitSubscribeHelpers(f *jen.File, example string) {
 	emitReceivedType(f, example)
@@ -149,7 +150,7 @@ func emitSubscribeHelpers(f *jen.File, example string) {
 		jen.Comment("Handlers outlive the call: they keep ctx's values, not its cancellation."),
 		jen.Id("hctx").Op(":=").Qual("context", "WithoutCancel").Call(jen.Id("ctx")),
 		jen.Id("what").Op(":=").Lit("receive ").Op("+").Id("op"),
-		jen.Err().Op("=").Id("c").Dot("mqtt").Dot("SubscribeContext").Call(jen.Id("ctx"), jen.Id("filter"), jen.Id("qos"),
+		jen.List(jen.Id("sub"), jen.Err()).Op(":=").Id("c").Dot("mqtt").Dot("SubscribeContext").Call(jen.Id("ctx"), jen.Id("filter"), jen.Id("qos"),
 			jen.Func().Params(jen.Id("_").Qual(pahoPath, "Client"), jen.Id("m").Qual(pahoPath, "Message")).Block(
 				jen.List(jen.Id("msg"), jen.Id("ok")).Op(":=").Id("receive").Call(jen.Id("c"), jen.Id("m"), jen.Id("what"), jen.Id("parse"), jen.Id("decode")),
 				jen.If(jen.Op("!").Id("ok")).Block(jen.Return()),
@@ -157,22 +158,31 @@ func emitSubscribeHelpers(f *jen.File, example string) {
 					jen.Id("c").Dot("handlerFailed").Call(jen.Id("msg").Dot("Topic"), jen.Err())),
 			)),
 		failed(),
+		jen.Comment("Subscribing again with the same options replaces the handler."),
+		jen.If(jen.Id("old").Op(":=").Id("c").Dot("subs").Dot("swap").Call(jen.Id("subscriptionKey").Values(jen.Id("op"), jen.Id("filter")), jen.Id("sub")), jen.Id("old").Op("!=").Nil()).Block(
+			jen.If(jen.Err().Op(":=").Id("old").Dot("Unsubscribe").Call(jen.Id("ctx")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(errorf("subscribe %s: subscribed, but ending the earlier subscription failed: %w", jen.Id("op"), jen.Err()))),
+		),
 		jen.Return(jen.Nil()),
 	)
 	f.Line()
 
-	f.Add(godoc("unsubscribe is the body of every Unsubscribe method."))
+	f.Add(godoc("unsubscribe is the body of every Unsubscribe method: it ends the subscription subscribe made for op with the same filter, leaving other operations' handlers of the filter alone (nil when there is none)."))
 	f.Func().Id("unsubscribe").Types(jen.Id("P").Any()).Params(
 		jen.Id("ctx").Add(ctxType()), jen.Id("c").Op("*").Id("Client"), jen.Id("op").String(), jen.Id("tf").Id("topicFilter").Types(jen.Id("P")),
 		jen.Id("opts").Index().Id("SubscribeOption"),
 	).Error().Block(
 		jen.List(jen.Id("filter"), jen.Err()).Op(":=").Id("tf").Dot("of").Call(jen.Id("opts")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(errorf("unsubscribe %s: %w", jen.Id("op"), jen.Err()))),
-		jen.If(jen.Err().Op(":=").Id("c").Dot("mqtt").Dot("UnsubscribeContext").Call(jen.Id("ctx"), jen.Id("filter")), jen.Err().Op("!=").Nil()).Block(
+		jen.Id("sub").Op(":=").Id("c").Dot("subs").Dot("swap").Call(jen.Id("subscriptionKey").Values(jen.Id("op"), jen.Id("filter")), jen.Nil()),
+		jen.If(jen.Id("sub").Op("==").Nil()).Block(jen.Return(jen.Nil())),
+		jen.If(jen.Err().Op(":=").Id("sub").Dot("Unsubscribe").Call(jen.Id("ctx")), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(errorf("unsubscribe %s: %w", jen.Id("op"), jen.Err()))),
 		jen.Return(jen.Nil()),
 	)
 	f.Line()
+
+	emitSubscriptions(f)
 
 	reject := func(err jen.Code) jen.Code {
 		return jen.Block(
@@ -199,6 +209,38 @@ func emitSubscribeHelpers(f *jen.File, example string) {
 		jen.List(jen.Id("msg").Dot("QoS"), jen.Id("msg").Dot("Retained"), jen.Id("msg").Dot("Duplicate")).Op("=").List(
 			jen.Id("m").Dot("Qos").Call(), jen.Id("m").Dot("Retained").Call(), jen.Id("m").Dot("Duplicate").Call()),
 		jen.Return(jen.Id("msg"), jen.True()),
+	)
+	f.Line()
+}
+
+// emitSubscriptions emits the Client's record of the runtime Subscriptions
+// its Subscribe methods made, by operation and filter: two operations of
+// one channel each end only their own handler.
+func emitSubscriptions(f *jen.File) {
+	sub := rt("Subscription")
+	f.Add(godoc("subscriptions holds the runtime Subscription each Subscribe method made, by operation and filter, so that an Unsubscribe method ends its own operation's handler only: several operations may receive from one channel."))
+	f.Type().Id("subscriptions").Struct(
+		jen.Id("mu").Qual("sync", "Mutex"),
+		jen.Id("m").Map(jen.Id("subscriptionKey")).Add(sub.Clone()),
+	)
+	f.Line()
+	f.Add(godoc("subscriptionKey names a subscription: its operation, as op names it in errors, and its filter."))
+	f.Type().Id("subscriptionKey").Struct(jen.List(jen.Id("op"), jen.Id("filter")).String())
+	f.Line()
+	f.Add(godoc("swap records sub under key (nil removes the record) and returns the one recorded before, or nil."))
+	f.Func().Params(jen.Id("s").Op("*").Id("subscriptions")).Id("swap").Params(jen.Id("key").Id("subscriptionKey"), jen.Id("sub").Add(sub.Clone())).Add(sub.Clone()).Block(
+		jen.Id("s").Dot("mu").Dot("Lock").Call(),
+		jen.Defer().Id("s").Dot("mu").Dot("Unlock").Call(),
+		jen.Id("old").Op(":=").Id("s").Dot("m").Index(jen.Id("key")),
+		jen.If(jen.Id("sub").Op("==").Nil()).Block(
+			jen.Delete(jen.Id("s").Dot("m"), jen.Id("key")),
+			jen.Return(jen.Id("old")),
+		),
+		jen.If(jen.Id("s").Dot("m").Op("==").Nil()).Block(
+			jen.Id("s").Dot("m").Op("=").Map(jen.Id("subscriptionKey")).Add(sub.Clone()).Values(),
+		),
+		jen.Id("s").Dot("m").Index(jen.Id("key")).Op("=").Id("sub"),
+		jen.Return(jen.Id("old")),
 	)
 	f.Line()
 }

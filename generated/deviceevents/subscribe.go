@@ -8,6 +8,7 @@ import (
 	"fmt"
 	paho "github.com/eclipse/paho.mqtt.golang"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
+	"sync"
 )
 
 // Received is a message a Subscribe method hands to its handler: the decoded
@@ -95,7 +96,7 @@ func subscribe[P, T any](ctx context.Context, c *Client, op string, tf topicFilt
 	// Handlers outlive the call: they keep ctx's values, not its cancellation.
 	hctx := context.WithoutCancel(ctx)
 	what := "receive " + op
-	err = c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
+	sub, err := c.mqtt.SubscribeContext(ctx, filter, qos, func(_ paho.Client, m paho.Message) {
 		msg, ok := receive(c, m, what, parse, decode)
 		if !ok {
 			return
@@ -107,19 +108,62 @@ func subscribe[P, T any](ctx context.Context, c *Client, op string, tf topicFilt
 	if err != nil {
 		return fmt.Errorf("subscribe %s: %w", op, err)
 	}
+	// Subscribing again with the same options replaces the handler.
+	if old := c.subs.swap(subscriptionKey{op, filter}, sub); old != nil {
+		if err := old.Unsubscribe(ctx); err != nil {
+			return fmt.Errorf("subscribe %s: subscribed, but ending the earlier subscription failed: %w", op, err)
+		}
+	}
 	return nil
 }
 
-// unsubscribe is the body of every Unsubscribe method.
+// unsubscribe is the body of every Unsubscribe method: it ends the subscription
+// subscribe made for op with the same filter, leaving other operations' handlers
+// of the filter alone (nil when there is none).
 func unsubscribe[P any](ctx context.Context, c *Client, op string, tf topicFilter[P], opts []SubscribeOption) error {
 	filter, err := tf.of(opts)
 	if err != nil {
 		return fmt.Errorf("unsubscribe %s: %w", op, err)
 	}
-	if err := c.mqtt.UnsubscribeContext(ctx, filter); err != nil {
+	sub := c.subs.swap(subscriptionKey{op, filter}, nil)
+	if sub == nil {
+		return nil
+	}
+	if err := sub.Unsubscribe(ctx); err != nil {
 		return fmt.Errorf("unsubscribe %s: %w", op, err)
 	}
 	return nil
+}
+
+// subscriptions holds the runtime Subscription each Subscribe method made, by
+// operation and filter, so that an Unsubscribe method ends its own operation's
+// handler only: several operations may receive from one channel.
+type subscriptions struct {
+	mu sync.Mutex
+	m  map[subscriptionKey]mqttrt.Subscription
+}
+
+// subscriptionKey names a subscription: its operation, as op names it in errors,
+// and its filter.
+type subscriptionKey struct {
+	op, filter string
+}
+
+// swap records sub under key (nil removes the record) and returns the one
+// recorded before, or nil.
+func (s *subscriptions) swap(key subscriptionKey, sub mqttrt.Subscription) mqttrt.Subscription {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.m[key]
+	if sub == nil {
+		delete(s.m, key)
+		return old
+	}
+	if s.m == nil {
+		s.m = map[subscriptionKey]mqttrt.Subscription{}
+	}
+	s.m[key] = sub
+	return old
 }
 
 // receive checks and decodes message m: a payload over the client's limit, a

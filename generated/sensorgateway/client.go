@@ -41,6 +41,8 @@ type Client struct {
 	onError    func(topic string, err error)
 	validate   bool
 	maxPayload int
+	// subs are the subscriptions of the Subscribe methods (see subscriptions).
+	subs subscriptions
 }
 
 // ClientOption configures a Client made by NewClient.

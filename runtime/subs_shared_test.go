@@ -227,3 +227,60 @@ func TestResumeMakesEachFilterOnce(t *testing.T) {
 		in.none(t, 100*time.Millisecond)
 	}
 }
+
+// Handlers of one filter come and go from several goroutines at once: the
+// broker subscription must follow them (held while any remains, at their
+// highest QoS), and each remaining handler gets each message once.
+func TestSharedFilterConcurrentChurn(t *testing.T) {
+	b := mqtttest.NewBroker(t)
+	c, blog := sharedFilterClient(t, b)
+	pub := connected(t, runtime.WithBroker(b.URL()))
+	ctx := context.Background()
+	const filter, goroutines, rounds = "churn/shared/#", 8, 15
+	inboxes := make([]*inbox, goroutines)
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		inboxes[g] = newInbox()
+		go func() {
+			for i := range rounds {
+				// Odd goroutines end with a handler at QoS 0 or 1; even
+				// ones end with none.
+				sub, err := c.SubscribeContext(ctx, filter, byte((g+i)%2), inboxes[g].handler)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if g%2 == 1 && i == rounds-1 {
+					break
+				}
+				if err := sub.Unsubscribe(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range goroutines {
+		require.NoError(t, <-errs)
+	}
+	require.NoError(t, c.Ping(ctx))
+	subs := c.GetSubscriptions()
+	require.Len(t, subs, 1)
+	// The last handler each odd goroutine added asked for QoS (g+rounds-1)%2,
+	// which is 1 for g = 1, 3, ...: the broker must hold the filter at 1.
+	assert.Equal(t, byte(1), subs[0].QoS)
+	made := blog.subscribes(t, filter)
+	t.Logf("%d subscribe and %d unsubscribe calls: %d SUBSCRIBEs (QoS %v) and %d UNSUBSCRIBEs reached the broker",
+		goroutines*rounds, goroutines*rounds-goroutines/2, len(made), made, blog.unsubscribes(t, filter))
+	require.NotEmpty(t, made)
+	assert.Equal(t, "1", made[len(made)-1], "the last SUBSCRIBE is at the remaining handlers' QoS")
+
+	require.NoError(t, pub.Publish("churn/shared/x", 1, false, "last"))
+	for g, in := range inboxes {
+		if g%2 == 1 {
+			assert.Equal(t, "last", in.next(t, 3*time.Second).payload, "goroutine %d's handler", g)
+		}
+		in.none(t, 50*time.Millisecond)
+	}
+}

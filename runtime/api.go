@@ -86,6 +86,7 @@ type PubSub interface {
 }
 
 var (
-	_ MQTT   = (*Client)(nil)
-	_ PubSub = (*Client)(nil)
+	_ MQTT         = (*Client)(nil)
+	_ PubSub       = (*Client)(nil)
+	_ Subscription = (*handle)(nil)
 )

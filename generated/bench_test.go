@@ -37,14 +37,20 @@ func (f *benchPubSub) PublishContext(_ context.Context, topic string, _ byte, _ 
 	return nil
 }
 
-func (f *benchPubSub) SubscribeContext(_ context.Context, _ string, _ byte, h mqttrt.MessageHandler) error {
+func (f *benchPubSub) SubscribeContext(_ context.Context, filter string, _ byte, h mqttrt.MessageHandler) (mqttrt.Subscription, error) {
 	f.handler = h
-	return nil
+	return benchSubscription(filter), nil
 }
 
-func (f *benchPubSub) UnsubscribeContext(context.Context, ...string) error { return nil }
-func (f *benchPubSub) DefaultQoS() byte                                    { return 0 }
-func (f *benchPubSub) RecordRejected(string, error)                        { f.rejected++ }
+func (f *benchPubSub) DefaultQoS() byte             { return 0 }
+func (f *benchPubSub) RecordRejected(string, error) { f.rejected++ }
+
+// benchSubscription is a subscription of benchPubSub, which benchmarks
+// never end.
+type benchSubscription string
+
+func (s benchSubscription) Filter() string                    { return string(s) }
+func (s benchSubscription) Unsubscribe(context.Context) error { return nil }
 
 // benchMessage is a received message in paho's shape (paho.Message is an
 // interface).

@@ -41,22 +41,28 @@ func (p *capturePubSub) PublishContext(_ context.Context, topic string, qos byte
 	return nil
 }
 
-func (p *capturePubSub) SubscribeContext(_ context.Context, filter string, _ byte, handler mqttrt.MessageHandler) error {
+func (p *capturePubSub) SubscribeContext(_ context.Context, filter string, _ byte, handler mqttrt.MessageHandler) (mqttrt.Subscription, error) {
 	if err := mqttrt.ValidateFilter(filter); err != nil {
-		return err
+		return nil, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.handlers[filter] = handler
-	return nil
+	return captureSubscription{p, filter}, nil
 }
 
-func (p *capturePubSub) UnsubscribeContext(_ context.Context, filters ...string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, f := range filters {
-		delete(p.handlers, f)
-	}
+// captureSubscription ends a capturePubSub subscription.
+type captureSubscription struct {
+	p      *capturePubSub
+	filter string
+}
+
+func (s captureSubscription) Filter() string { return s.filter }
+
+func (s captureSubscription) Unsubscribe(context.Context) error {
+	s.p.mu.Lock()
+	defer s.p.mu.Unlock()
+	delete(s.p.handlers, s.filter)
 	return nil
 }
 

@@ -50,17 +50,33 @@ type MQTT interface {
 	Ping(ctx context.Context) error
 }
 
+// Subscription is one handler's subscription, returned by SubscribeContext.
+// Several handlers of a client may subscribe the same filter: the broker
+// holds one subscription for all of them, at the highest QoS any of them
+// asked for, and each message is handed to each of them once.
+type Subscription interface {
+	// Filter is the filter subscribed, as given ($share/... included).
+	Filter() string
+	// Unsubscribe removes exactly this handler; the broker is told
+	// (UNSUBSCRIBE) only when no other handler of the client still wants
+	// the filter, or subscribed again when the highest QoS they ask for
+	// drops. The handler is removed even when that fails (the error wraps
+	// ErrUnsubscribeFailed): the broker is then set right after the next
+	// reconnection. Calling it again is a no-op returning nil.
+	Unsubscribe(ctx context.Context) error
+}
+
 // PubSub is the small, context-aware surface that generated code calls.
 // *Client implements it; so can a fake in a unit test.
 type PubSub interface {
 	// PublishContext sends payload and waits for the acknowledgement its QoS
 	// implies, bounded by ctx and by the client's operation timeout.
 	PublishContext(ctx context.Context, topic string, qos byte, retained bool, payload []byte) error
-	// SubscribeContext subscribes filter and waits for the SUBACK, bounded
-	// by ctx; the subscription is tracked and resumed after reconnects.
-	// handler also gets payloads over the client's maximum size and must
-	// refuse them itself (and call RecordRejected). The Subscription
-	// removes exactly this handler.
+	// SubscribeContext adds handler to filter and waits, bounded by ctx,
+	// for the SUBACK when the broker has to be told; the subscription is
+	// tracked and resumed after reconnects. handler also gets payloads
+	// over the client's maximum size and must refuse them itself (and
+	// call RecordRejected). The Subscription ends exactly this handler.
 	SubscribeContext(ctx context.Context, filter string, qos byte, handler MessageHandler) (Subscription, error)
 	// DefaultQoS is the QoS used when the document names none.
 	DefaultQoS() byte
@@ -69,18 +85,8 @@ type PubSub interface {
 	RecordRejected(topic string, err error)
 }
 
-// Subscription is one handler's subscription, returned by
-// SubscribeContext.
-type Subscription interface {
-	// Filter is the filter subscribed, as given ($share/... included).
-	Filter() string
-	// Unsubscribe removes exactly this handler; the broker is told only
-	// when no other handler of the client wants the filter. Calling it
-	// again is a no-op returning nil.
-	Unsubscribe(ctx context.Context) error
-}
-
 var (
-	_ MQTT   = (*Client)(nil)
-	_ PubSub = (*Client)(nil)
+	_ MQTT         = (*Client)(nil)
+	_ PubSub       = (*Client)(nil)
+	_ Subscription = (*handle)(nil)
 )

@@ -25,7 +25,7 @@ type Client struct {
 
 	router   router
 	dispatch dispatcher
-	subs     subscriptions
+	subs     subRegistry
 	stats    stats
 	inFlight chan struct{}  // PublishAsync slots
 	window   *publishWindow // QoS 1/2 publishes unacknowledged (PublishWindow)
@@ -108,6 +108,7 @@ func New(opts ...Option) (*Client, error) {
 		asyncErr:        s.asyncErr,
 		reconnectFailed: s.reconnectFailed,
 	}
+	c.subs.router = &c.router
 	if c.log == nil {
 		c.log = slog.Default()
 	}

@@ -268,11 +268,12 @@ func (c *Client) brokerList() string {
 var errDisconnectedMeanwhile = fmt.Errorf("%w: Disconnect was called while connecting", ErrConnectionFailed)
 
 // established records a new connection, resumes subscriptions when the
-// broker kept no session, marks the client ready and calls the OnConnect
-// handler. Publishers waiting for the link (the outage) are released only
-// once the subscriptions are made again, and until then IsConnected is
-// false, so that a message published to one of our own subscriptions is
-// not missed.
+// broker kept no session (or settles those left unknown or wrong when it
+// kept it, see resumeSubscriptions), marks the client ready and calls the
+// OnConnect handler. Publishers waiting for the link (the outage) are
+// released only once the subscriptions are made again, and until then
+// IsConnected is false, so that a message published to one of our own
+// subscriptions is not missed.
 func (c *Client) established(sessionPresent, reconnect bool) error {
 	c.mu.Lock()
 	if c.state != stateConnecting && c.state != stateReconnecting {
@@ -298,9 +299,7 @@ func (c *Client) established(sessionPresent, reconnect bool) error {
 	if !sessionPresent {
 		c.guard.forget() // the broker resends nothing: no copy to expect
 	}
-	if *c.cfg.ResumeSubs && !sessionPresent {
-		c.resubscribe()
-	}
+	c.resumeSubscriptions(sessionPresent)
 	// Ready unless the link was lost (connectionLost changed the state and
 	// kept the outage) or a publisher saw paho drop it (a new outage).
 	c.mu.Lock()

@@ -49,6 +49,40 @@
 //   - Ping is a real round trip (an UNSUBSCRIBE of a filter private to the
 //     client, answered by an UNSUBACK), not a flag.
 //
+// # Subscriptions
+//
+// A filter may have several handlers. Subscribe, SubscribeMultiple and
+// AddRoute keep paho's meaning: they set the filter's one handler of
+// their own, replacing the one an earlier call of theirs gave it.
+// SubscribeContext adds a handler each time and returns a Subscription
+// whose Unsubscribe removes exactly that handler; Unsubscribe(filters...)
+// removes every handler of the filters (a Subscription's Unsubscribe is
+// then a no-op returning nil). A message on the filter goes to each of its
+// handlers once.
+//
+// The broker holds one subscription per filter for all its handlers,
+// counted by reference: one SUBSCRIBE while any handler wants the filter,
+// at the highest QoS any of them asked for, and another SUBSCRIBE when
+// that highest QoS changes (a handler asking for more arrives, or the one
+// that asked for most leaves); UNSUBSCRIBE only when the last handler
+// goes. A broker sends a filter's retained messages on each SUBSCRIBE
+// [MQTT-3.8.4-3]: so a handler added to a filter already held at its QoS
+// does not get them, and a QoS change sends them to every handler of the
+// filter again. GetSubscriptions lists each broker filter once.
+//
+// What the broker holds is tracked even when an operation fails. A
+// SUBSCRIBE or UNSUBSCRIBE sent but never acknowledged (a stall, a lost
+// link) leaves the filter's state unknown; an Unsubscribe made while
+// disconnected leaves the broker holding a filter nobody wants. With a
+// persistent session such a filter would go on delivering messages no
+// handler takes, so the client settles it: as soon as a late
+// acknowledgement shows the link works, else on the next connection that
+// finds the session, it unsubscribes a filter nobody wants and subscribes
+// (and routes) one some handler wants, at their QoS ("mqtt: subscriptions
+// settled" or "mqtt: subscriptions resumed" in the log). A failed
+// Subscribe or SubscribeContext adds no handler; a failed Unsubscribe has
+// removed its handlers all the same.
+//
 // # Handlers
 //
 // Received messages are routed by this package, not by paho: every route
@@ -75,10 +109,12 @@
 // stops, logs an error, sets ClientStats.ReconnectGaveUp and calls the
 // WithReconnectFailedHandler handler; Reconnect or Connect start again.
 // When the broker kept no session (CONNACK session-present 0) and
-// ResumeSubs is on, every tracked subscription is made again before
-// waiting publishers go on and before the OnConnect handler runs. Paho's
-// ResumeSubs, which only resends SUBSCRIBE packets still unacknowledged, is
-// not used.
+// ResumeSubs is on, every filter some handler wants is subscribed again,
+// once, at the highest QoS its handlers ask for; when it kept the session,
+// the filters whose state is unknown or wrong are settled (see
+// Subscriptions). Both happen before waiting publishers go on and before
+// the OnConnect handler runs. Paho's ResumeSubs, which only resends
+// SUBSCRIBE packets still unacknowledged, is not used.
 //
 // # Persistence
 //
@@ -104,9 +140,10 @@
 // # Generated code
 //
 // Generated SDKs use the PubSub interface (PublishContext,
-// SubscribeContext, UnsubscribeContext, DefaultQoS, RecordRejected) and the
-// helpers CheckTopicParam (a parameter value can never change the topic),
-// SharedFilter, MaxPayloadSize and the schema validation in schema.go. They
-// reference SupportPackageIsVersion1 so that a runtime too old for them
-// fails to compile.
+// SubscribeContext and its Subscription, DefaultQoS, RecordRejected), so
+// that two operations receiving from one channel each keep their own
+// handler and end only it, and the helpers CheckTopicParam (a parameter
+// value can never change the topic), SharedFilter, MaxPayloadSize and the
+// schema validation in schema.go. They reference SupportPackageIsVersion1
+// so that a runtime too old for them fails to compile.
 package runtime

@@ -92,6 +92,61 @@ func ExampleClient_PublishContext() {
 	// sent 1 acked 1
 }
 
+// Two parts of a program receive from one filter with SubscribeContext: the
+// broker holds one subscription for both, each handler gets every message
+// once, and each Subscription ends only its own handler.
+func ExampleClient_SubscribeContext() {
+	broker, stop := exampleBroker()
+	defer stop()
+	c, _ := runtime.New(runtime.WithBroker(broker), runtime.WithLogger(slog.New(slog.DiscardHandler)))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Connect(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Disconnect(ctx)
+
+	got := make(chan string, 4)
+	handler := func(name string) runtime.MessageHandler {
+		return func(_ mqttclient.Client, m mqttclient.Message) {
+			got <- name + " " + m.Topic() + " " + string(m.Payload())
+		}
+	}
+	next := func() string {
+		select {
+		case s := <-got:
+			return s
+		case <-ctx.Done():
+			return "nothing received"
+		}
+	}
+	audit, err := c.SubscribeContext(ctx, "orders/+", 1, handler("audit"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	billing, err := c.SubscribeContext(ctx, "orders/+", 1, handler("billing"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(len(c.GetSubscriptions()), "broker subscription for", billing.Filter())
+
+	_ = c.PublishContext(ctx, "orders/42", 1, false, []byte("placed"))
+	fmt.Println(next())
+	fmt.Println(next())
+	fmt.Println("audit unsubscribed:", audit.Unsubscribe(ctx))
+	_ = c.PublishContext(ctx, "orders/43", 1, false, []byte("placed"))
+	fmt.Println(next())
+	// Output:
+	// 1 broker subscription for orders/+
+	// audit orders/42 placed
+	// billing orders/42 placed
+	// audit unsubscribed: <nil>
+	// billing orders/43 placed
+}
+
 // A Config literal only names what it changes; WithConfig takes it, and
 // options win over it. Printing a Config masks the password.
 func ExampleWithConfig() {

@@ -160,8 +160,8 @@ func TestContextMethodsHonourContext(t *testing.T) {
 	c := connected(t, runtime.WithBroker(b.URL()))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := c.SubscribeContext(ctx, "ctx/#", 1, nil); !errors.Is(err, runtime.ErrSubscribeFailed) || !errors.Is(err, context.Canceled) {
-		t.Errorf("SubscribeContext: %v", err)
+	if sub, err := c.SubscribeContext(ctx, "ctx/#", 1, nil); sub != nil || !errors.Is(err, runtime.ErrSubscribeFailed) || !errors.Is(err, context.Canceled) {
+		t.Errorf("SubscribeContext: %v, %v", sub, err)
 	}
 	if len(c.GetSubscriptions()) != 0 {
 		t.Error("a cancelled subscription is tracked")
@@ -177,7 +177,7 @@ func TestContextMethodsHonourContext(t *testing.T) {
 	}
 	live, stop := context.WithTimeout(context.Background(), 3*time.Second)
 	defer stop()
-	if err := c.SubscribeContext(live, "ctx/#", 1, nil); err != nil {
+	if _, err := c.SubscribeContext(live, "ctx/#", 1, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.UnsubscribeContext(live, "ctx/#"); err != nil {

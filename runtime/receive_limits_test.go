@@ -69,7 +69,7 @@ func TestReceivedOversizeReported(t *testing.T) {
 	if err := c.Subscribe("big/raw", 1, raw.handler); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SubscribeContext(context.Background(), "big/gen", 1, gen.handler); err != nil {
+	if _, err := c.SubscribeContext(context.Background(), "big/gen", 1, gen.handler); err != nil {
 		t.Fatal(err)
 	}
 	for _, topic := range []string{"big/raw", "big/gen"} {

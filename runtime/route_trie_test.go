@@ -83,8 +83,8 @@ func TestRouteTrieAgreesWithMatchTopic(t *testing.T) {
 		for _, f := range filters {
 			r.remove(f)
 		}
-		if !r.wild.empty() || len(r.exact) != 0 || len(r.routes) != 0 {
-			t.Fatalf("round %d: routes left after removing them all: %d exact, %d routes, trie empty %v", round, len(r.exact), len(r.routes), r.wild.empty())
+		if !r.wild.empty() || len(r.exact) != 0 || len(r.byFilter) != 0 {
+			t.Fatalf("round %d: routes left after removing them all: %d exact, %d routes, trie empty %v", round, len(r.exact), len(r.byFilter), r.wild.empty())
 		}
 	}
 }

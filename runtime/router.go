@@ -21,31 +21,35 @@ import (
 // their levels: a linear scan cost 35–72 µs per message with 1,000 routes
 // (BENCHMARKS.md).
 type router struct {
-	mu     sync.RWMutex
-	routes []*route            // in insertion order, one per filter
-	exact  map[string][]*route // wildcard-free routes by the topic they match
-	wild   routeTrie           // the others
-	seq    uint64              // insertion counter, orders the matches
-	def    []MessageHandler    // the default handler as a delivery's list, or nil
+	mu       sync.RWMutex
+	byFilter map[string]*route   // every route, one per filter
+	exact    map[string][]*route // wildcard-free routes by the topic they match
+	wild     routeTrie           // the others
+	seq      uint64              // insertion counter, orders the matches
+	def      []MessageHandler    // the default handler as a delivery's list, or nil
 }
 
+// route is one filter and the handlers its messages go to. The lists are
+// replaced, never modified, since deliveries in flight hold them.
 type route struct {
 	filter string // as given, possibly $share/<group>/<filter>
 	match  string // the filter messages arrive under
 	seq    uint64 // insertion order
-	// handlers is the route's handler as a one-element list, handed to
-	// the dispatcher as it is when the route is the only match. It is
-	// replaced, never modified, since deliveries in flight hold it.
+	// handlers are the filter's handlers in the order they were added,
+	// handed to the dispatcher as they are when the route is the only
+	// match.
 	handlers []MessageHandler
-	// limitsSize: the handler refuses payloads over MaxPayloadSize itself
-	// and reports them (generated code, through SubscribeContext), so the
-	// runtime hands it oversized messages instead of refusing them.
-	limitsSize bool
+	// sized are those of handlers that refuse payloads over MaxPayloadSize
+	// themselves and report them (generated code, through
+	// SubscribeContext): an oversized message goes to them only.
+	sized []MessageHandler
 }
 
 // target is a handler a message goes to.
 type target struct {
-	handler    MessageHandler
+	handler MessageHandler
+	// limitsSize: the handler refuses oversized payloads itself (see
+	// route.sized), so the runtime hands it them instead of refusing them.
 	limitsSize bool
 }
 
@@ -55,27 +59,33 @@ func isExact(match string) bool {
 	return !strings.ContainsAny(match, "+#") && !strings.HasPrefix(match, sharePrefix)
 }
 
-// add routes filter to h, replacing the handler of an equal filter. A nil h
-// removes the route.
-func (r *router) add(filter string, h MessageHandler) { r.addTarget(filter, h, false) }
-
-// addTarget is add with the handler's limitsSize (see route).
-func (r *router) addTarget(filter string, h MessageHandler, limitsSize bool) {
-	if h == nil {
+// set routes filter to the handlers of targets, in their order, replacing
+// the filter's earlier ones; no targets removes the route.
+func (r *router) set(filter string, targets []target) {
+	if len(targets) == 0 {
 		r.remove(filter)
 		return
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, rt := range r.routes {
-		if rt.filter == filter {
-			rt.handlers, rt.limitsSize = []MessageHandler{h}, limitsSize
-			return
+	handlers := make([]MessageHandler, 0, len(targets))
+	var sized []MessageHandler
+	for _, t := range targets {
+		handlers = append(handlers, t.handler)
+		if t.limitsSize {
+			sized = append(sized, t.handler)
 		}
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if rt := r.byFilter[filter]; rt != nil {
+		rt.handlers, rt.sized = handlers, sized
+		return
+	}
 	r.seq++
-	rt := &route{filter: filter, match: routeFilter(filter), seq: r.seq, handlers: []MessageHandler{h}, limitsSize: limitsSize}
-	r.routes = append(r.routes, rt)
+	rt := &route{filter: filter, match: routeFilter(filter), seq: r.seq, handlers: handlers, sized: sized}
+	if r.byFilter == nil {
+		r.byFilter = map[string]*route{}
+	}
+	r.byFilter[filter] = rt
 	if isExact(rt.match) {
 		if r.exact == nil {
 			r.exact = map[string][]*route{}
@@ -89,12 +99,11 @@ func (r *router) addTarget(filter string, h MessageHandler, limitsSize bool) {
 func (r *router) remove(filter string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	i := slices.IndexFunc(r.routes, func(rt *route) bool { return rt.filter == filter })
-	if i < 0 {
+	rt := r.byFilter[filter]
+	if rt == nil {
 		return
 	}
-	rt := r.routes[i]
-	r.routes = slices.Delete(r.routes, i, i+1)
+	delete(r.byFilter, filter)
 	if isExact(rt.match) {
 		rest := slices.DeleteFunc(r.exact[rt.match], func(o *route) bool { return o == rt })
 		if len(rest) == 0 {
@@ -105,17 +114,6 @@ func (r *router) remove(filter string) {
 	} else {
 		r.wild.remove(rt)
 	}
-}
-
-func (r *router) has(filter string) (target, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	for _, rt := range r.routes {
-		if rt.filter == filter {
-			return target{rt.handlers[0], rt.limitsSize}, true
-		}
-	}
-	return target{}, false
 }
 
 func (r *router) setDefault(h MessageHandler) {
@@ -133,13 +131,14 @@ type routed struct {
 	// the caller must not modify the list (it may be a route's own).
 	handlers []MessageHandler
 	matched  bool // some route matched, or there is a default handler
-	refused  bool // a matching route was left out: the payload is oversized
+	refused  bool // a matching handler was left out: the payload is oversized
 }
 
-// handlersFor finds the handler of every route matching topic (so
-// overlapping filters each get the message), or the default handler when
-// none matches. When oversized, routes whose handler does not limit sizes
-// itself are left out. The single-route case allocates nothing.
+// handlersFor finds the handlers of every route matching topic (so
+// overlapping filters each get the message, and each handler of a filter
+// gets it once), or the default handler when none matches. When
+// oversized, handlers that do not limit sizes themselves are left out.
+// The single-route case allocates nothing.
 func (r *router) handlersFor(topic string, oversized bool) routed {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -161,34 +160,41 @@ func (r *router) handlersFor(topic string, oversized bool) routed {
 		return routed{handlers: r.def, matched: true}
 	}
 	if many == nil {
-		if oversized && !first.limitsSize {
-			return routed{matched: true, refused: true}
+		if oversized {
+			return routed{handlers: first.sized, matched: true, refused: len(first.sized) < len(first.handlers)}
 		}
 		return routed{handlers: first.handlers, matched: true}
 	}
 	slices.SortFunc(many, func(a, b *route) int { return cmp.Compare(a.seq, b.seq) })
-	res := routed{matched: true, handlers: make([]MessageHandler, 0, len(many))}
+	n := 0
 	for _, rt := range many {
-		if oversized && !rt.limitsSize {
-			res.refused = true
-			continue
+		n += len(rt.handlers)
+	}
+	res := routed{matched: true, handlers: make([]MessageHandler, 0, n)}
+	for _, rt := range many {
+		hs := rt.handlers
+		if oversized {
+			hs = rt.sized
+			res.refused = res.refused || len(rt.sized) < len(rt.handlers)
 		}
-		res.handlers = append(res.handlers, rt.handlers[0])
+		res.handlers = append(res.handlers, hs...)
 	}
 	return res
 }
 
 // AddRoute sends messages whose topic matches filter to handler, without
 // subscribing (use it for messages of a persistent session that arrive
-// before Subscribe is called again). A filter already routed gets the new
-// handler; a nil handler removes the route. An invalid filter is logged
-// and ignored, since AddRoute returns no error.
+// before Subscribe is called again). It sets the same handler as Subscribe
+// does: a filter Subscribe or AddRoute gave a handler gets the new one,
+// and handlers added by SubscribeContext are left alone. A nil handler
+// removes it (the broker subscription, if Subscribe made one, stays). An
+// invalid filter is logged and ignored, since AddRoute returns no error.
 func (c *Client) AddRoute(filter string, handler MessageHandler) {
 	if err := ValidateFilter(filter); err != nil {
 		c.log.Error("mqtt: route not added", "client_id", c.cfg.ClientID, "filter", filter, "err", err)
 		return
 	}
-	c.router.add(filter, handler)
+	c.subs.route(filter, handler)
 }
 
 // SetDefaultHandler receives the messages no route matches (for example

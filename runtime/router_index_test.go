@@ -62,8 +62,8 @@ func TestRouterIndexReplacesAndRemovesExactRoutes(t *testing.T) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
 	r.add("x/y", nil)
-	if rd := r.handlersFor("x/y", false); rd.matched || len(rd.handlers) != 0 || len(r.exact) != 0 || len(r.routes) != 0 {
-		t.Fatalf("removed route still found: %+v, %d exact, %d routes", rd, len(r.exact), len(r.routes))
+	if rd := r.handlersFor("x/y", false); rd.matched || len(rd.handlers) != 0 || len(r.exact) != 0 || len(r.byFilter) != 0 {
+		t.Fatalf("removed route still found: %+v, %d exact, %d routes", rd, len(r.exact), len(r.byFilter))
 	}
 }
 
@@ -102,9 +102,67 @@ func TestRouterIndexSingleMatchAllocatesNothing(t *testing.T) {
 	h := func(mqttclient.Client, mqttclient.Message) {}
 	r.add("sensors/kitchen/temperature", h)
 	r.add("devices/+/status", h)
-	for _, topic := range []string{"sensors/kitchen/temperature", "devices/d1/status"} {
+	r.set("fleet/+/events", []target{{handler: h}, {handler: h, limitsSize: true}, {handler: h}}) // several handlers, one route
+	for _, topic := range []string{"sensors/kitchen/temperature", "devices/d1/status", "fleet/d1/events"} {
 		if n := testing.AllocsPerRun(100, func() { r.handlersFor(topic, false) }); n != 0 {
 			t.Errorf("%s: %v allocations per message, want 0", topic, n)
 		}
+	}
+}
+
+// add routes filter to h alone (nil removes the route), as the tests and
+// benchmarks of the router use it.
+func (r *router) add(filter string, h MessageHandler) { r.addTarget(filter, h, false) }
+
+// addTarget is add with the handler's limitsSize.
+func (r *router) addTarget(filter string, h MessageHandler, limitsSize bool) {
+	if h == nil {
+		r.set(filter, nil)
+		return
+	}
+	r.set(filter, []target{{handler: h, limitsSize: limitsSize}})
+}
+
+// Several handlers of one filter each get a message once, in the order
+// given, next to the handlers of other matching filters; an oversized
+// message goes only to those that limit sizes themselves.
+func TestRouterSeveralHandlersPerFilter(t *testing.T) {
+	var got []string
+	var r router
+	r.set("e/+", []target{{handler: namedHandler(&got, "wide")}})
+	r.set("e/x", []target{
+		{handler: namedHandler(&got, "first"), limitsSize: true},
+		{handler: namedHandler(&got, "second")},
+		{handler: namedHandler(&got, "third"), limitsSize: true},
+	})
+	run := func(rd routed) {
+		got = got[:0]
+		for _, h := range rd.handlers {
+			h(nil, nil)
+		}
+	}
+	rd := r.handlersFor("e/x", false)
+	run(rd)
+	if want := "[wide first second third]"; fmt.Sprint(got) != want || rd.refused {
+		t.Fatalf("e/x went to %v (refused %v), want %s", got, rd.refused, want)
+	}
+	rd = r.handlersFor("e/x", true)
+	run(rd)
+	if want := "[first third]"; fmt.Sprint(got) != want || !rd.refused {
+		t.Fatalf("oversized e/x went to %v (refused %v), want %s, refused", got, rd.refused, want)
+	}
+	r.remove("e/+")
+	rd = r.handlersFor("e/x", true)
+	run(rd)
+	if want := "[first third]"; fmt.Sprint(got) != want || !rd.refused {
+		t.Fatalf("oversized e/x alone went to %v (refused %v), want %s, refused", got, rd.refused, want)
+	}
+	r.set("e/x", []target{{handler: namedHandler(&got, "second")}})
+	run(r.handlersFor("e/x", false))
+	if want := "[second]"; fmt.Sprint(got) != want {
+		t.Fatalf("after replacing the handlers e/x went to %v, want %s", got, want)
+	}
+	if n := testing.AllocsPerRun(100, func() { r.handlersFor("e/x", true) }); n != 0 {
+		t.Errorf("oversized single match: %v allocations per message, want 0", n)
 	}
 }

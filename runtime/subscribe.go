@@ -6,134 +6,154 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
-	"time"
-
-	mqttclient "github.com/eclipse/paho.mqtt.golang"
 )
 
-// subackFailure is the SUBACK return code for a refused filter [MQTT-3.9.3].
-const subackFailure = 0x80
-
-// resubscribeBatch bounds the filters per SUBSCRIBE when resuming.
-const resubscribeBatch = 100
-
-// Subscribe subscribes filter at qos and routes its messages to handler
-// (nil: to the default handler), waiting for the SUBACK up to
-// OperationTimeout. A refusal by the broker (SUBACK 0x80, e.g. an ACL) is
-// ErrSubscribeFailed. The subscription is tracked: GetSubscriptions lists
-// it and it is made again after a reconnect that lost the session. A
-// $share/<group>/<filter> subscription routes by its filter.
+// Subscribe subscribes filter at qos and routes its messages to handler,
+// waiting for the SUBACK up to OperationTimeout. As in paho, it replaces
+// the handler an earlier Subscribe, SubscribeMultiple or AddRoute gave the
+// filter (nil keeps that one, or leaves the messages to the default
+// handler); handlers added by SubscribeContext stay. The broker holds one
+// subscription per filter for all its handlers, at the highest QoS they
+// ask for: no SUBSCRIBE is sent when it already holds the filter at that
+// QoS. A refusal by the broker (SUBACK 0x80, e.g. an ACL) is
+// ErrSubscribeFailed, and the earlier handler is put back. The
+// subscription is tracked: GetSubscriptions lists it and it is made again
+// after a reconnect that lost the session. A $share/<group>/<filter>
+// subscription routes by its filter.
 func (c *Client) Subscribe(filter string, qos byte, handler MessageHandler) error {
-	return c.subscribe(context.Background(), map[string]byte{filter: qos}, handler, false)
-}
-
-// SubscribeContext is Subscribe bounded by ctx as well, for generated code,
-// with one difference: handler also receives payloads larger than
-// MaxPayloadSize and must refuse them itself, as generated handlers do (they
-// report them to their error handler and RecordRejected). Subscribe's
-// handlers never see them: the client refuses them, counts them in
-// MessagesRejected and reports them to the async error handler.
-func (c *Client) SubscribeContext(ctx context.Context, filter string, qos byte, handler MessageHandler) (Subscription, error) {
-	if err := c.subscribe(ctx, map[string]byte{filter: qos}, handler, true); err != nil {
-		return nil, err
-	}
-	return &handle{c: c, filter: filter}, nil
-}
-
-// handle is the Subscription of one SubscribeContext call.
-type handle struct {
-	c      *Client
-	filter string
-	once   sync.Once
-}
-
-func (h *handle) Filter() string { return h.filter }
-
-func (h *handle) Unsubscribe(ctx context.Context) error {
-	err := error(nil)
-	h.once.Do(func() { err = h.c.UnsubscribeContext(ctx, h.filter) })
-	return err
+	return c.subscribeLegacy(map[string]byte{filter: qos}, handler)
 }
 
 // SubscribeMultiple subscribes every filter at its QoS in one SUBSCRIBE,
-// all routed to handler. Filters the broker refuses are named in the
-// error; the others stay subscribed.
+// all routed to handler, with Subscribe's meaning for each. Filters the
+// broker refuses are named in the error; the others stay subscribed.
 func (c *Client) SubscribeMultiple(filters map[string]byte, handler MessageHandler) error {
-	return c.subscribe(context.Background(), filters, handler, false)
+	return c.subscribeLegacy(filters, handler)
 }
 
-// subscribe subscribes filters; limitsSize marks handlers that refuse
-// oversized payloads themselves (see SubscribeContext).
-func (c *Client) subscribe(ctx context.Context, filters map[string]byte, handler MessageHandler, limitsSize bool) error {
-	if len(filters) == 0 {
-		return fmt.Errorf("%w: no filter given", ErrSubscribeFailed)
+// SubscribeContext adds handler to filter, bounded by ctx as well as
+// OperationTimeout, for generated code. Unlike Subscribe it replaces no
+// other handler: each call adds one, which the returned Subscription ends,
+// and a message on the filter goes to each handler once. The broker is
+// sent a SUBSCRIBE only when it does not yet hold the filter at the
+// highest QoS its handlers ask for (when it already does, a retained
+// message is not sent again, so a handler added later does not get it).
+// A nil handler holds the broker subscription without routing anything.
+//
+// One more difference: handler also receives payloads larger than
+// MaxPayloadSize and must refuse them itself, as generated handlers do
+// (they report them to their error handler and RecordRejected).
+// Subscribe's handlers never see them: the client refuses them, counts
+// them in MessagesRejected and reports them to the async error handler.
+func (c *Client) SubscribeContext(ctx context.Context, filter string, qos byte, handler MessageHandler) (Subscription, error) {
+	if _, err := checkFilters(map[string]byte{filter: qos}); err != nil {
+		return nil, err
 	}
-	names := slices.Sorted(maps.Keys(filters))
-	for _, f := range names {
-		if err := ValidateFilter(f); err != nil {
-			return err
-		}
-		if err := checkQoS(filters[f]); err != nil {
-			return fmt.Errorf("filter %q: %w", f, err)
-		}
+	if !c.IsConnected() {
+		return nil, fmt.Errorf("%w: %w", ErrSubscribeFailed, ErrNotConnected)
+	}
+	c.subs.mu.Lock()
+	fs := c.subs.acquireLocked(filter)
+	h := &handle{c: c, fs: fs, w: c.subs.newWantLocked(handler, true, qos, true)}
+	fs.handles = append(fs.handles, h)
+	c.subs.rerouteLocked(fs) // before the SUBACK: a retained message may follow it at once
+	c.subs.mu.Unlock()
+	defer c.subs.release(fs)
+	outs := c.settle(ctx, []*filterSubs{fs}, settleMode{undo: func(int) { c.subs.removeHandleLocked(h) }})
+	if err := subscribeError([]string{filter}, outs); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// subscribeLegacy is Subscribe and SubscribeMultiple: handler becomes the
+// legacy handler of each filter, and the earlier one comes back if the
+// filter's SUBSCRIBE fails.
+func (c *Client) subscribeLegacy(filters map[string]byte, handler MessageHandler) error {
+	names, err := checkFilters(filters)
+	if err != nil {
+		return err
 	}
 	if !c.IsConnected() {
 		return fmt.Errorf("%w: %w", ErrSubscribeFailed, ErrNotConnected)
 	}
-	// Route before subscribing: a retained message can arrive right after
-	// the SUBACK, before this goroutine resumes.
-	previous := make(map[string]target)
-	if handler != nil {
-		for _, f := range names {
-			if t, ok := c.router.has(f); ok {
-				previous[f] = t
+	fss := make([]*filterSubs, len(names))
+	mine := make([]*want, len(names))
+	previous := make([]*want, len(names))
+	c.subs.mu.Lock()
+	for i, f := range names {
+		fs := c.subs.acquireLocked(f)
+		w := c.subs.newWantLocked(handler, false, filters[f], true)
+		if old := fs.legacy; old != nil {
+			w.seq = old.seq // replaced in place, as paho does
+			if handler == nil {
+				w.handler = old.handler
 			}
-			c.router.addTarget(f, handler, limitsSize)
 		}
+		fss[i], mine[i], previous[i] = fs, &w, fs.legacy
+		c.subs.setLegacyLocked(fs, &w) // before the SUBACK, see SubscribeContext
 	}
-	granted, err := c.sendSubscribe(ctx, filters)
-	var refused []string
-	now := time.Now()
+	c.subs.mu.Unlock()
+	defer c.subs.release(fss...)
+	outs := c.settle(context.Background(), fss, settleMode{undo: func(i int) {
+		if fss[i].legacy == mine[i] { // not replaced meanwhile
+			c.subs.setLegacyLocked(fss[i], previous[i])
+		}
+	}})
+	return subscribeError(names, outs)
+}
+
+// checkFilters validates filters and their QoS and returns them sorted.
+func checkFilters(filters map[string]byte) ([]string, error) {
+	if len(filters) == 0 {
+		return nil, fmt.Errorf("%w: no filter given", ErrSubscribeFailed)
+	}
+	names := slices.Sorted(maps.Keys(filters))
 	for _, f := range names {
-		code, ok := granted[f]
-		if err == nil && ok && code != subackFailure {
-			c.subs.put(SubscriptionInfo{Topic: f, QoS: filters[f], GrantedQoS: code, SubscribedAt: now})
-			continue
+		if err := ValidateFilter(f); err != nil {
+			return nil, err
 		}
-		refused = append(refused, f)
-		if handler != nil {
-			c.router.addTarget(f, previous[f].handler, previous[f].limitsSize) // nil removes the route
+		if err := checkQoS(filters[f]); err != nil {
+			return nil, fmt.Errorf("filter %q: %w", f, err)
 		}
 	}
+	return names, nil
+}
+
+// subscribeError names the filters whose subscription failed, and why.
+func subscribeError(names []string, outs []outcome) error {
+	var failed, refused []string
+	var cause error
+	for i, o := range outs {
+		switch {
+		case o.err != nil:
+			failed = append(failed, names[i])
+			if cause == nil {
+				cause = o.err
+			}
+		case o.refused:
+			refused = append(refused, names[i])
+		}
+	}
+	refusal := fmt.Sprintf("%s: refused by the broker (SUBACK 0x80: not authorised or not supported)", quoteAll(refused))
 	switch {
-	case err != nil:
-		return fmt.Errorf("%w: %s: %w", ErrSubscribeFailed, quoteAll(names), err)
+	case len(failed) > 0 && len(refused) > 0:
+		return fmt.Errorf("%w: %s: %w; %s", ErrSubscribeFailed, quoteAll(failed), cause, refusal)
+	case len(failed) > 0:
+		return fmt.Errorf("%w: %s: %w", ErrSubscribeFailed, quoteAll(failed), cause)
 	case len(refused) > 0:
-		return fmt.Errorf("%w: %s: refused by the broker (SUBACK 0x80: not authorised or not supported)",
-			ErrSubscribeFailed, quoteAll(refused))
+		return fmt.Errorf("%w: %s", ErrSubscribeFailed, refusal)
 	}
 	return nil
 }
 
-// sendSubscribe sends one SUBSCRIBE and returns the SUBACK codes by filter.
-func (c *Client) sendSubscribe(ctx context.Context, filters map[string]byte) (map[string]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.OperationTimeout)
-	defer cancel()
-	tok, err := startPaho(ctx, func() mqttclient.Token { return c.pc.SubscribeMultiple(filters, nil) })
-	if err == nil {
-		err = waitToken(ctx, tok)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return tok.(*mqttclient.SubscribeToken).Result(), nil
-}
-
-// Unsubscribe ends the subscriptions, waiting for the UNSUBACK up to
-// OperationTimeout. Routes and tracking are removed first, even when the
-// client is disconnected (then ErrNotConnected says the broker was not
-// told).
+// Unsubscribe removes every handler of the filters (those of Subscribe,
+// SubscribeMultiple, AddRoute and SubscribeContext: a Subscription's
+// Unsubscribe is then a no-op) and ends their broker subscriptions,
+// waiting for the UNSUBACK up to OperationTimeout. Handlers are removed
+// first, even when the client is disconnected (then ErrNotConnected says
+// the broker was not told; with a session kept, it is told after the next
+// reconnection).
 func (c *Client) Unsubscribe(filters ...string) error {
 	return c.UnsubscribeContext(context.Background(), filters...)
 }
@@ -148,111 +168,63 @@ func (c *Client) UnsubscribeContext(ctx context.Context, filters ...string) erro
 			return err
 		}
 	}
-	for _, f := range filters {
-		c.router.remove(f)
-		c.subs.remove(f)
+	names := slices.Compact(slices.Sorted(slices.Values(filters)))
+	fss := make([]*filterSubs, len(names))
+	c.subs.mu.Lock()
+	for i, f := range names {
+		fss[i] = c.subs.acquireLocked(f)
+		c.subs.clearLocked(fss[i])
 	}
-	if !c.IsConnected() {
-		return fmt.Errorf("%w: %s: %w", ErrUnsubscribeFailed, quoteAll(filters), ErrNotConnected)
-	}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.OperationTimeout)
-	defer cancel()
-	tok, err := startPaho(ctx, func() mqttclient.Token { return c.pc.Unsubscribe(filters...) })
-	if err == nil {
-		err = waitToken(ctx, tok)
-	}
-	if err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrUnsubscribeFailed, quoteAll(filters), err)
-	}
-	return nil
+	c.subs.mu.Unlock()
+	defer c.subs.release(fss...)
+	outs := c.settle(ctx, fss, settleMode{force: true})
+	return unsubscribeError(names, outs)
 }
 
-// resubscribe makes every tracked subscription again after a connection on
-// which the broker kept no session. Failures go to the async error handler
-// per filter; the subscriptions stay tracked for the next reconnect.
-func (c *Client) resubscribe() {
-	all := c.subs.qos()
-	names := slices.Sorted(maps.Keys(all))
-	for batch := range slices.Chunk(names, resubscribeBatch) {
-		filters := make(map[string]byte, len(batch))
-		for _, f := range batch {
-			filters[f] = all[f]
-		}
-		granted, err := c.sendSubscribe(context.Background(), filters)
-		now := time.Now()
-		for _, f := range batch {
-			code, ok := granted[f]
-			switch {
-			case err != nil:
-				c.asyncErr(f, fmt.Errorf("%w: resubscribe %q: %w", ErrSubscribeFailed, f, err))
-			case !ok || code == subackFailure:
-				c.asyncErr(f, fmt.Errorf("%w: resubscribe %q: refused by the broker (SUBACK 0x80)", ErrSubscribeFailed, f))
-			default:
-				c.subs.refresh(SubscriptionInfo{Topic: f, QoS: filters[f], GrantedQoS: code, SubscribedAt: now})
+// unsubscribeError names the filters whose broker subscription could not
+// be set right, and why.
+func unsubscribeError(names []string, outs []outcome) error {
+	var failed []string
+	var cause error
+	for i, o := range outs {
+		if o.failed() {
+			failed = append(failed, names[i])
+			if cause == nil {
+				cause = o.err
 			}
 		}
 	}
-	if len(names) > 0 {
-		c.log.Info("mqtt: subscriptions resumed", "client_id", c.cfg.ClientID, "count", len(names))
+	switch {
+	case len(failed) == 0:
+		return nil
+	case cause == nil: // refused: the SUBSCRIBE lowering the QoS for the remaining handlers
+		return fmt.Errorf("%w: %s: the broker refused the SUBSCRIBE at the QoS the remaining handlers ask for", ErrUnsubscribeFailed, quoteAll(failed))
 	}
+	return fmt.Errorf("%w: %s: %w", ErrUnsubscribeFailed, quoteAll(failed), cause)
 }
 
-// GetSubscriptions returns the tracked subscriptions, sorted by filter.
+// Filter is the filter subscribed, as given.
+func (h *handle) Filter() string { return h.fs.filter }
+
+// Unsubscribe removes this handler, then tells the broker what the
+// filter's remaining handlers need (see Subscription), bounded by ctx and
+// OperationTimeout.
+func (h *handle) Unsubscribe(ctx context.Context) error {
+	c := h.c
+	c.subs.mu.Lock()
+	if !c.subs.removeHandleLocked(h) {
+		c.subs.mu.Unlock()
+		return nil
+	}
+	h.fs.pending++
+	c.subs.mu.Unlock()
+	defer c.subs.release(h.fs)
+	return unsubscribeError([]string{h.fs.filter}, c.settle(ctx, []*filterSubs{h.fs}, settleMode{}))
+}
+
+// GetSubscriptions returns one entry per filter the broker is asked to
+// hold for some handler, with its last SUBACK, sorted by filter.
 func (c *Client) GetSubscriptions() []SubscriptionInfo { return c.subs.list() }
-
-// subscriptions tracks what the broker has acknowledged.
-type subscriptions struct {
-	mu sync.Mutex
-	m  map[string]SubscriptionInfo
-}
-
-func (s *subscriptions) put(info SubscriptionInfo) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = make(map[string]SubscriptionInfo)
-	}
-	s.m[info.Topic] = info
-}
-
-// refresh updates a subscription unless Unsubscribe removed it meanwhile.
-func (s *subscriptions) refresh(info SubscriptionInfo) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.m[info.Topic]; ok {
-		s.m[info.Topic] = info
-	}
-}
-
-func (s *subscriptions) remove(filter string) {
-	s.mu.Lock()
-	delete(s.m, filter)
-	s.mu.Unlock()
-}
-
-func (s *subscriptions) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.m)
-}
-
-func (s *subscriptions) list() []SubscriptionInfo {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := slices.Collect(maps.Values(s.m))
-	slices.SortFunc(out, func(a, b SubscriptionInfo) int { return strings.Compare(a.Topic, b.Topic) })
-	return out
-}
-
-func (s *subscriptions) qos() map[string]byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]byte, len(s.m))
-	for f, info := range s.m {
-		out[f] = info.QoS
-	}
-	return out
-}
 
 func quoteAll(filters []string) string {
 	q := make([]string, len(filters))

@@ -56,7 +56,7 @@ type stats struct {
 	overflowed, duplicates               atomic.Uint64
 	sent, acked, pubErrors, dropped      atomic.Uint64
 	reconnects, attempts, losses         atomic.Uint64
-	links                                atomic.Uint64 // connections established, for publish
+	links                                atomic.Uint64 // connections attempted (counted before paho resumes a session), for publish
 	gaveUp                               atomic.Bool
 
 	// lastMessage is the receive time of the last message in Unix
@@ -74,7 +74,6 @@ func (s *stats) messageReceived() {
 }
 
 func (s *stats) connected() {
-	s.links.Add(1)
 	s.gaveUp.Store(false)
 	s.mu.Lock()
 	s.connectTime = time.Now()

@@ -193,6 +193,10 @@ func (c *Client) dial(ctx context.Context) (bool, error) {
 		close(settled)
 	}
 
+	// Counted before paho connects: resuming a session, paho completes the
+	// tokens of the publishes it resends before any acknowledgement, and a
+	// publisher that saw no new link would take that for success.
+	c.stats.links.Add(1)
 	bound := time.NewTimer(c.dialBound())
 	defer bound.Stop()
 	for {

@@ -60,7 +60,7 @@ type stats struct {
 	sent, acked, pubErrors, dropped      atomic.Uint64
 	storeErrors                          atomic.Uint64
 	reconnects, attempts, losses         atomic.Uint64
-	links                                atomic.Uint64 // connections established, for publish
+	links                                atomic.Uint64 // connections attempted (counted before paho resumes a session), for publish
 	gaveUp                               atomic.Bool
 
 	// lastMessage is the receive time of the last message in Unix
@@ -78,7 +78,6 @@ func (s *stats) messageReceived() {
 }
 
 func (s *stats) connected() {
-	s.links.Add(1)
 	s.gaveUp.Store(false)
 	s.mu.Lock()
 	s.connectTime = time.Now()

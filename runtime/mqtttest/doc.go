@@ -21,6 +21,15 @@
 // clients can reconnect to the same URL. When a test fails, the last lines
 // of the broker's log are printed.
 //
+// NewNATSCluster starts nats-server nodes with JetStream and MQTT on
+// every node, clustered, so that a client given all their URLs can lose
+// its node (NATSNode.Kill) and find its session on another. NewRabbitMQ
+// starts a private RabbitMQ node with its MQTT plugin (its own ports,
+// epmd, database and Erlang cookie; a system RabbitMQ is not touched). A
+// test that needs a broker that is not installed is skipped with the
+// reason. What each broker supports is in the README's broker
+// compatibility table.
+//
 // NewProxy puts a TCP proxy in front of a broker: Drop resets every
 // connection, Stall silently stops all traffic (only keep-alive notices),
 // Resume lets it flow again, and RefuseNew turns new connections away.

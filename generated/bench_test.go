@@ -37,14 +37,20 @@ func (f *benchPubSub) PublishContext(_ context.Context, topic string, _ byte, _ 
 	return nil
 }
 
-func (f *benchPubSub) SubscribeContext(_ context.Context, _ string, _ byte, h mqttrt.MessageHandler) error {
+func (f *benchPubSub) SubscribeContext(_ context.Context, filter string, _ byte, h mqttrt.MessageHandler) (mqttrt.Subscription, error) {
 	f.handler = h
-	return nil
+	return benchSubscription(filter), nil
 }
 
-func (f *benchPubSub) UnsubscribeContext(context.Context, ...string) error { return nil }
-func (f *benchPubSub) DefaultQoS() byte                                    { return 0 }
-func (f *benchPubSub) RecordRejected(string, error)                        { f.rejected++ }
+func (f *benchPubSub) DefaultQoS() byte             { return 0 }
+func (f *benchPubSub) RecordRejected(string, error) { f.rejected++ }
+
+// benchSubscription is the Subscription of a benchPubSub, which the
+// benchmarks never end.
+type benchSubscription string
+
+func (s benchSubscription) Filter() string                    { return string(s) }
+func (s benchSubscription) Unsubscribe(context.Context) error { return nil }
 
 // benchMessage is a received message in paho's shape (paho.Message is an
 // interface).
@@ -109,7 +115,7 @@ func BenchmarkReceiveTemperature(b *testing.B) {
 			fake := &benchPubSub{}
 			c := sensorgateway.NewClient(fake, benchOptions(validate)...)
 			got := 0
-			err := c.SubscribeTemperature(context.Background(), func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+			_, err := c.SubscribeTemperature(context.Background(), sensorgateway.TemperatureParams{}, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
 				got++
 				return nil
 			})

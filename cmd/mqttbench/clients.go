@@ -132,7 +132,8 @@ func (c *conn) subscribe(ctx context.Context, ch channel, got func(), rejected f
 		c.sg = sensorgateway.NewClient(c.rt, opts...)
 		return ch.onTyped(ctx, c.sg, got)
 	default:
-		return c.rt.SubscribeContext(ctx, ch.filter, ch.subQoS, func(paho.Client, paho.Message) { got() })
+		_, err := c.rt.SubscribeContext(ctx, ch.filter, ch.subQoS, func(paho.Client, paho.Message) { got() })
+		return err
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/hooks/auth"
 	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/mqttgen/mqttgen/runtime"
 	"github.com/mqttgen/mqttgen/runtime/mqtttest"
@@ -160,27 +162,26 @@ func TestContextMethodsHonourContext(t *testing.T) {
 	c := connected(t, runtime.WithBroker(b.URL()))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := c.SubscribeContext(ctx, "ctx/#", 1, nil); !errors.Is(err, runtime.ErrSubscribeFailed) || !errors.Is(err, context.Canceled) {
-		t.Errorf("SubscribeContext: %v", err)
-	}
-	if len(c.GetSubscriptions()) != 0 {
-		t.Error("a cancelled subscription is tracked")
-	}
-	if err := c.PublishContext(ctx, "ctx/x", 1, false, []byte("x")); !errors.Is(err, runtime.ErrPublishFailed) || !errors.Is(err, context.Canceled) {
-		t.Errorf("PublishContext: %v", err)
-	}
-	if err := c.UnsubscribeContext(ctx, "ctx/#"); !errors.Is(err, runtime.ErrUnsubscribeFailed) || !errors.Is(err, context.Canceled) {
-		t.Errorf("UnsubscribeContext: %v", err)
-	}
-	if err := c.Ping(ctx); !errors.Is(err, context.Canceled) {
-		t.Errorf("Ping: %v", err)
-	}
+	sub, err := c.SubscribeContext(ctx, "ctx/#", 1, nil)
+	assert.ErrorIs(t, err, runtime.ErrSubscribeFailed, "SubscribeContext")
+	assert.ErrorIs(t, err, context.Canceled, "SubscribeContext")
+	assert.Nil(t, sub, "a cancelled SubscribeContext returned a subscription")
+	assert.Empty(t, c.GetSubscriptions(), "a cancelled subscription is tracked")
+	err = c.PublishContext(ctx, "ctx/x", 1, false, []byte("x"))
+	assert.ErrorIs(t, err, runtime.ErrPublishFailed, "PublishContext")
+	assert.ErrorIs(t, err, context.Canceled, "PublishContext")
+	err = c.UnsubscribeContext(ctx, "ctx/#")
+	assert.ErrorIs(t, err, runtime.ErrUnsubscribeFailed, "UnsubscribeContext")
+	assert.ErrorIs(t, err, context.Canceled, "UnsubscribeContext")
+	assert.ErrorIs(t, c.Ping(ctx), context.Canceled, "Ping")
+
 	live, stop := context.WithTimeout(context.Background(), 3*time.Second)
 	defer stop()
-	if err := c.SubscribeContext(live, "ctx/#", 1, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.UnsubscribeContext(live, "ctx/#"); err != nil {
-		t.Fatal(err)
-	}
+	sub, err = c.SubscribeContext(live, "ctx/#", 1, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "ctx/#", sub.Filter())
+	err = sub.Unsubscribe(ctx)
+	assert.ErrorIs(t, err, runtime.ErrUnsubscribeFailed, "Subscription.Unsubscribe")
+	assert.ErrorIs(t, err, context.Canceled, "Subscription.Unsubscribe")
+	require.NoError(t, c.UnsubscribeContext(live, "ctx/#"))
 }

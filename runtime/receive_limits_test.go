@@ -2,12 +2,13 @@ package runtime_test
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	mqttclient "github.com/eclipse/paho.mqtt.golang"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/mqttgen/mqttgen/runtime"
 	"github.com/mqttgen/mqttgen/runtime/mqtttest"
@@ -66,35 +67,20 @@ func TestReceivedOversizeReported(t *testing.T) {
 		runtime.WithAsyncErrorHandler(func(_ string, err error) { asyncErrs <- err }))
 	pub := connected(t, runtime.WithBroker(b.URL()))
 	raw, gen := newInbox(), newInbox()
-	if err := c.Subscribe("big/raw", 1, raw.handler); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.SubscribeContext(context.Background(), "big/gen", 1, gen.handler); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Subscribe("big/raw", 1, raw.handler))
+	_, err := c.SubscribeContext(context.Background(), "big/gen", 1, gen.handler)
+	require.NoError(t, err)
 	for _, topic := range []string{"big/raw", "big/gen"} {
-		if err := pub.Publish(topic, 1, false, "123456"); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, pub.Publish(topic, 1, false, "123456"))
 	}
-	if m := gen.next(t, 3*time.Second); m.payload != "123456" {
-		t.Errorf("SubscribeContext handler got %q", m.payload)
-	}
+	assert.Equal(t, "123456", gen.next(t, 3*time.Second).payload, "what the SubscribeContext handler got")
 	select {
 	case err := <-asyncErrs:
-		if !errors.Is(err, runtime.ErrPayloadTooLarge) {
-			t.Errorf("async error %v", err)
-		}
+		assert.ErrorIs(t, err, runtime.ErrPayloadTooLarge, "async error")
 	case <-time.After(3 * time.Second):
-		t.Fatal("the refused message was not reported to the async error handler")
+		require.FailNow(t, "the refused message was not reported to the async error handler")
 	}
-	if err := pub.Publish("big/raw", 1, false, "1234"); err != nil {
-		t.Fatal(err)
-	}
-	if m := raw.next(t, 3*time.Second); m.payload != "1234" {
-		t.Errorf("Subscribe handler got %q, want only the small message", m.payload)
-	}
-	if s := c.GetStats(); s.MessagesRejected != 1 {
-		t.Errorf("stats %+v, want 1 rejected", s)
-	}
+	require.NoError(t, pub.Publish("big/raw", 1, false, "1234"))
+	assert.Equal(t, "1234", raw.next(t, 3*time.Second).payload, "the Subscribe handler gets only the small message")
+	assert.Equal(t, uint64(1), c.GetStats().MessagesRejected, "rejected")
 }

@@ -234,6 +234,10 @@ func FuzzSensorGatewayReceive(f *testing.F) {
 		{"gateway/gw-1/status", `"online"`},
 		{"sensors/kitchen/temperature", `null`},
 		{"sensors/kitchen/temperature", ``},
+		// The value the schema checks must be the value decoded: keys
+		// that differ only in case, and repeated keys.
+		{"sensors/kitchen/temperature", `{"sensorId":"t","celsius":20,"CELSIUS":500}`},
+		{"sensors/kitchen/temperature", `{"sensorId":"t","celsius":20,"celsius":500}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.topic, []byte(s.payload), byte(1), false, false)

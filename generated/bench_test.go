@@ -45,8 +45,8 @@ func (f *benchPubSub) SubscribeContext(_ context.Context, filter string, _ byte,
 func (f *benchPubSub) DefaultQoS() byte             { return 0 }
 func (f *benchPubSub) RecordRejected(string, error) { f.rejected++ }
 
-// benchSubscription is a subscription of benchPubSub, which benchmarks
-// never end.
+// benchSubscription is the Subscription of a benchPubSub, which the
+// benchmarks never end.
 type benchSubscription string
 
 func (s benchSubscription) Filter() string                    { return string(s) }
@@ -115,7 +115,7 @@ func BenchmarkReceiveTemperature(b *testing.B) {
 			fake := &benchPubSub{}
 			c := sensorgateway.NewClient(fake, benchOptions(validate)...)
 			got := 0
-			err := c.SubscribeTemperature(context.Background(), func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+			_, err := c.SubscribeTemperature(context.Background(), sensorgateway.TemperatureParams{}, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
 				got++
 				return nil
 			})

@@ -180,7 +180,7 @@ func compatQoS2(t *testing.T, b compatBroker) string {
 // persistentQoS2: with a persistent session, a QoS 2 publish the broker
 // answers by closing the connection stays in the client's store; every
 // reconnection resends it and loses the connection again, and Publish
-// fails once OperationTimeout has passed (D13: it used to return nil).
+// fails once OperationTimeout has passed (D17: it used to return nil).
 func persistentQoS2(t *testing.T, b compatBroker) {
 	const timeout = 1500 * time.Millisecond
 	c := compatClient(t, b.url, mqttrt.WithCleanSession(false), mqttrt.WithOperationTimeout(timeout),

@@ -15,10 +15,11 @@ import (
 // subscribeReadings subscribes rt to every room's temperature through the
 // generated client; got receives each reading's sensor ID and DUP flag.
 func subscribeReadings(ctx context.Context, rt *mqttrt.Client, got func(id string, dup bool)) error {
-	return sensorgateway.NewClient(rt).SubscribeTemperature(ctx, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+	_, err := sensorgateway.NewClient(rt).SubscribeTemperature(ctx, sensorgateway.TemperatureParams{}, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
 		got(m.Payload.SensorID, m.Duplicate)
 		return nil
 	})
+	return err
 }
 
 // publishReading publishes one reading with sensor ID id through the

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/mqttgen/mqttgen/generator"
 )
 
@@ -24,9 +27,7 @@ type generateLine struct {
 func readGenerateLines(t *testing.T) []generateLine {
 	t.Helper()
 	f, err := os.Open("generate.go")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	defer f.Close()
 	var out []generateLine
 	sc := bufio.NewScanner(f)
@@ -41,21 +42,15 @@ func readGenerateLines(t *testing.T) []generateLine {
 		pkg := fs.String("package", "", "")
 		role := fs.String("role", "app", "")
 		fs.Bool("q", false, "")
-		if err := fs.Parse(strings.Fields(line)); err != nil {
-			t.Fatalf("generate.go: %q: %v", line, err)
-		}
+		require.NoError(t, fs.Parse(strings.Fields(line)), "generate.go: %q", line)
 		r, err := generator.ParseRole(*role)
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		if *pkg == "" {
 			*pkg = filepath.Base(*dir)
 		}
 		out = append(out, generateLine{spec: *spec, dir: *dir, pkg: *pkg, role: r})
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, sc.Err())
 	return out
 }
 
@@ -68,29 +63,17 @@ func TestGeneratedIsUpToDate(t *testing.T) {
 	for _, l := range lines {
 		covered[filepath.Clean(l.spec)] = true
 		t.Run(l.dir, func(t *testing.T) {
-			files, err := generator.Generate(context.Background(), generator.Config{Spec: l.spec, Package: l.pkg, Role: l.role})
-			if err != nil {
-				t.Fatalf("generate %s: %v", l.spec, err)
-			}
-			stale, err := generator.Check(l.dir, files)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(stale) > 0 {
-				t.Errorf("generated/%s is stale (%s); run: go generate ./...", l.dir, strings.Join(stale, ", "))
-			}
+			out, err := generator.Generate(context.Background(), generator.Config{Spec: l.spec, Package: l.pkg, Role: l.role})
+			require.NoError(t, err, "generate %s", l.spec)
+			stale, err := generator.Check(l.dir, out.Files)
+			require.NoError(t, err)
+			assert.Empty(t, stale, "generated/%s is stale; run: go generate ./...", l.dir)
 		})
 	}
 	specs, err := filepath.Glob("../specs/*.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(specs) == 0 {
-		t.Fatal("no specs found in ../specs")
-	}
+	require.NoError(t, err)
+	require.NotEmpty(t, specs, "no specs found in ../specs")
 	for _, s := range specs {
-		if !covered[filepath.Clean(s)] {
-			t.Errorf("%s has no //go:generate line in generate.go", s)
-		}
+		assert.True(t, covered[filepath.Clean(s)], "%s has no //go:generate line in generate.go", s)
 	}
 }

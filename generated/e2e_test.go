@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/mqttgen/mqttgen/generated/deviceevents"
 	"github.com/mqttgen/mqttgen/generated/sensorgateway"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
@@ -26,14 +29,10 @@ func connect(t *testing.T, b *mqtttest.Broker, opts ...mqttrt.Option) *mqttrt.Cl
 	t.Helper()
 	opts = append([]mqttrt.Option{mqttrt.WithBroker(b.URL()), mqttrt.WithClientID(fmt.Sprintf("e2e-%s-%d", t.Name(), time.Now().UnixNano()))}, opts...)
 	c, err := mqttrt.New(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	if err := c.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Connect(ctx))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
@@ -42,6 +41,7 @@ func connect(t *testing.T, b *mqtttest.Broker, opts ...mqttrt.Option) *mqttrt.Cl
 	return c
 }
 
+// ctxT is a context that ends with the test, or after wait.
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	t.Cleanup(cancel)
@@ -55,7 +55,7 @@ func receive[T any](t *testing.T, ch <-chan T, what string) T {
 	case v := <-ch:
 		return v
 	case <-time.After(wait):
-		t.Fatalf("no %s within %s", what, wait)
+		require.FailNow(t, "no "+what+" within "+wait.String())
 	}
 	var zero T
 	return zero
@@ -67,9 +67,24 @@ func mosquittoPub(t *testing.T, b *mqtttest.Broker, topic string, payload []byte
 	args := append([]string{"-h", "127.0.0.1", "-p", strconv.Itoa(b.Port()), "-t", topic, "-s"}, extra...)
 	cmd := exec.Command("mosquitto_pub", args...)
 	cmd.Stdin = strings.NewReader(string(payload))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("mosquitto_pub %v: %v\n%s", args, err, out)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "mosquitto_pub %v: %s", args, out)
+}
+
+// requireViolation requires err to be (or wrap) a *mqttrt.ValidationError
+// that lists a violation of rule at the JSON pointer field ("" for the
+// whole payload, as for a missing required property), and returns it.
+func requireViolation(t *testing.T, err error, field, rule string) mqttrt.Violation {
+	t.Helper()
+	var verr *mqttrt.ValidationError
+	require.ErrorAs(t, err, &verr)
+	for _, v := range verr.Violations {
+		if v.Field == field && v.Rule == rule {
+			return v
+		}
 	}
+	require.Failf(t, "violation not reported", "%v (violations %+v) names no %s violation at %q", err, verr.Violations, rule, field)
+	return mqttrt.Violation{}
 }
 
 // TestTypedPublishReachesTypedHandler: a typed publish arrives decoded,
@@ -78,25 +93,22 @@ func TestTypedPublishReachesTypedHandler(t *testing.T) {
 	b := mqtttest.NewBroker(t)
 	sg := sensorgateway.NewClient(connect(t, b))
 	got := make(chan sensorgateway.TemperatureMessage, 1)
-	err := sg.SubscribeTemperature(ctxT(t), func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+	sub, err := sg.SubscribeTemperature(ctxT(t), sensorgateway.TemperatureParams{}, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
 		got <- m
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "sensors/+/temperature", sub.Filter(), "the zero Params subscribe to every room")
 	battery := int64(87)
 	sent := sensorgateway.TemperatureReading{SensorID: "t-1", Celsius: 21.5, Battery: &battery}
-	if err := sg.PublishTemperature(ctxT(t), sensorgateway.TemperatureParams{Room: "kitchen"}, sent); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, sg.PublishTemperature(ctxT(t), sensorgateway.TemperatureParams{Room: "kitchen"}, sent))
 	m := receive(t, got, "temperature message")
-	if m.Params.Room != "kitchen" || m.Topic != "sensors/kitchen/temperature" || m.QoS != 1 || m.Retained || m.Duplicate {
-		t.Errorf("message metadata = %+v", m)
-	}
-	if m.Payload.SensorID != "t-1" || m.Payload.Celsius != 21.5 || m.Payload.Battery == nil || *m.Payload.Battery != 87 {
-		t.Errorf("payload = %+v", m.Payload)
-	}
+	assert.Equal(t, sensorgateway.TemperatureParams{Room: "kitchen"}, m.Params)
+	assert.Equal(t, "sensors/kitchen/temperature", m.Topic)
+	assert.Equal(t, byte(1), m.QoS)
+	assert.False(t, m.Retained, "retained")
+	assert.False(t, m.Duplicate, "duplicate")
+	assert.Equal(t, sent, m.Payload)
 }
 
 // TestRawPayloads: bytes published by another client (mosquitto_pub)
@@ -114,60 +126,59 @@ func TestRawPayloads(t *testing.T) {
 		failures <- failure{topic, err}
 	}), sensorgateway.WithMaxPayloadSize(256))
 	got := make(chan sensorgateway.TemperatureMessage, 8)
-	if err := sg.SubscribeTemperature(ctxT(t), func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+	_, err := sg.SubscribeTemperature(ctxT(t), sensorgateway.TemperatureParams{}, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
 		if m.Payload.SensorID == "refuse-me" {
 			return errors.New("handler refuses this one")
 		}
 		got <- m
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
+	require.NoError(t, err)
 
 	mosquittoPub(t, b, "sensors/office/temperature", []byte(`{"sensorId":"raw-1","celsius":19.25}`), "-q", "1")
 	m := receive(t, got, "valid raw message")
-	if m.Payload.SensorID != "raw-1" || m.Payload.Celsius != 19.25 || m.Params.Room != "office" {
-		t.Errorf("valid raw message decoded as %+v", m)
-	}
+	assert.Equal(t, sensorgateway.TemperatureReading{SensorID: "raw-1", Celsius: 19.25}, m.Payload)
+	assert.Equal(t, "office", m.Params.Room)
 
 	cases := []struct {
 		name, topic, payload string
 		want                 error
-		wantText             string
+		field, rule          string // the violation a validation error names
+		wantText             string // what the error, or its violation, mentions
 	}{
-		{"out of range", "sensors/office/temperature", `{"sensorId":"raw-2","celsius":500}`, mqttrt.ErrValidation, "/celsius"},
-		{"missing field", "sensors/office/temperature", `{"celsius":20}`, mqttrt.ErrValidation, "required"},
-		{"not json", "sensors/office/temperature", `celsius=20`, mqttrt.ErrDecode, ""},
-		{"too large", "sensors/office/temperature", `{"sensorId":"` + strings.Repeat("x", 300) + `","celsius":1}`, mqttrt.ErrPayloadTooLarge, ""},
-		{"empty room", "sensors//temperature", `{"sensorId":"raw-3","celsius":20}`, mqttrt.ErrInvalidTopic, ""},
-		{"handler error", "sensors/office/temperature", `{"sensorId":"refuse-me","celsius":20}`, nil, "handler refuses"},
+		{name: "out of range", topic: "sensors/office/temperature", payload: `{"sensorId":"raw-2","celsius":500}`,
+			want: mqttrt.ErrValidation, field: "/celsius", rule: "maximum"},
+		{name: "below the minimum", topic: "sensors/office/temperature", payload: `{"sensorId":"raw-4","celsius":-80}`,
+			want: mqttrt.ErrValidation, field: "/celsius", rule: "minimum"},
+		{name: "missing field", topic: "sensors/office/temperature", payload: `{"celsius":20}`,
+			want: mqttrt.ErrValidation, field: "", rule: "required", wantText: "sensorId"},
+		{name: "not json", topic: "sensors/office/temperature", payload: `celsius=20`, want: mqttrt.ErrDecode},
+		{name: "too large", topic: "sensors/office/temperature", payload: `{"sensorId":"` + strings.Repeat("x", 300) + `","celsius":1}`,
+			want: mqttrt.ErrPayloadTooLarge},
+		{name: "empty room", topic: "sensors//temperature", payload: `{"sensorId":"raw-3","celsius":20}`, want: mqttrt.ErrInvalidTopic},
+		{name: "handler error", topic: "sensors/office/temperature", payload: `{"sensorId":"refuse-me","celsius":20}`,
+			wantText: "handler refuses"},
 	}
 	for _, tc := range cases {
 		mosquittoPub(t, b, tc.topic, []byte(tc.payload), "-q", "1")
 		f := receive(t, failures, tc.name+" error")
-		if f.topic != tc.topic {
-			t.Errorf("%s: error handler got topic %q", tc.name, f.topic)
+		assert.Equal(t, tc.topic, f.topic, "%s: topic given to the error handler", tc.name)
+		if tc.want != nil {
+			assert.ErrorIs(t, f.err, tc.want, tc.name)
 		}
-		if tc.want != nil && !errors.Is(f.err, tc.want) {
-			t.Errorf("%s: error %v does not wrap %v", tc.name, f.err, tc.want)
+		if tc.rule != "" {
+			v := requireViolation(t, f.err, tc.field, tc.rule)
+			assert.Contains(t, v.Message, tc.wantText, tc.name)
+			continue
 		}
-		if !strings.Contains(f.err.Error(), tc.wantText) {
-			t.Errorf("%s: error %q does not mention %q", tc.name, f.err, tc.wantText)
-		}
-	}
-	var verr *mqttrt.ValidationError
-	mosquittoPub(t, b, "sensors/office/temperature", []byte(`{"sensorId":"raw-4","celsius":-80}`), "-q", "1")
-	if f := receive(t, failures, "minimum error"); !errors.As(f.err, &verr) || verr.Field != "/celsius" || verr.Rule != "minimum" {
-		t.Errorf("validation error = %#v (%v), want field /celsius rule minimum", verr, f.err)
+		assert.ErrorContains(t, f.err, tc.wantText, tc.name)
 	}
 	select {
 	case m := <-got:
-		t.Errorf("an invalid message reached the handler: %+v", m)
+		assert.Fail(t, "an invalid message reached the handler", "%+v", m)
 	default:
 	}
-	if n := rt.GetStats().MessagesRejected; n != 6 {
-		t.Errorf("runtime counted %d rejected messages, want 6 (all failures but the handler's own error)", n)
-	}
+	assert.Equal(t, uint64(6), rt.GetStats().MessagesRejected, "rejected messages: all failures but the handler's own error")
 }
 
 // TestSubscriberSeesDocumentDelivery: an independent subscriber
@@ -179,23 +190,12 @@ func TestSubscriberSeesDocumentDelivery(t *testing.T) {
 	ctx := ctxT(t)
 
 	// Retained messages are delivered to a subscriber that comes later.
-	if err := sg.PublishConfig(ctx, sensorgateway.ConfigParams{DeviceID: "thermo-12"},
-		sensorgateway.DeviceConfig{ReportIntervalSeconds: 60, Units: sensorgateway.DeviceConfigUnitsMetric}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sg.PublishStatus(ctx, sensorgateway.StatusParams{GatewayID: "gw-1"}, sensorgateway.GatewayStatusOnline); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, sg.PublishConfig(ctx, sensorgateway.ConfigParams{DeviceID: "thermo-12"},
+		sensorgateway.DeviceConfig{ReportIntervalSeconds: 60, Units: sensorgateway.DeviceConfigUnitsMetric}))
+	require.NoError(t, sg.PublishStatus(ctx, sensorgateway.StatusParams{GatewayID: "gw-1"}, sensorgateway.GatewayStatusOnline))
 	out := mosquittoSub(t, b, 2, "-q", "2", "-t", "devices/thermo-12/config", "-t", "gateway/gw-1/status")
-	want := []string{
-		`devices/thermo-12/config 1 1 {"reportIntervalSeconds":60,"units":"metric"}`,
-		`gateway/gw-1/status 1 1 online`,
-	}
-	for _, w := range want {
-		if !strings.Contains(out, w) {
-			t.Errorf("mosquitto_sub output lacks %q:\n%s", w, out)
-		}
-	}
+	assert.Contains(t, out, `devices/thermo-12/config 1 1 {"reportIntervalSeconds":60,"units":"metric"}`)
+	assert.Contains(t, out, `gateway/gw-1/status 1 1 online`)
 
 	// Alerts: QoS 2, not retained, so the subscriber must be there first.
 	done := make(chan string, 1)
@@ -205,31 +205,24 @@ func TestSubscriberSeesDocumentDelivery(t *testing.T) {
 		// Republish until the subscriber (started concurrently) gets one.
 		err := sg.PublishAlert(ctx, sensorgateway.AlertsParams{Severity: sensorgateway.AlertsSeverityCritical},
 			sensorgateway.Alert{Code: "TEMP-001", Message: "too hot"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 		select {
 		case out := <-done:
-			if w := `alerts/critical 2 0 {"code":"TEMP-001","message":"too hot"}`; !strings.Contains(out, w) {
-				t.Errorf("mosquitto_sub output %q lacks %q", out, w)
-			}
+			assert.Contains(t, out, `alerts/critical 2 0 {"code":"TEMP-001","message":"too hot"}`)
 			return
 		case <-time.After(200 * time.Millisecond):
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("mosquitto_sub saw no alert")
-		}
+		require.True(t, time.Now().Before(deadline), "mosquitto_sub saw no alert")
 	}
 }
 
 // mosquittoSub reads count messages with mosquitto_sub and returns lines
-// of "topic qos retain payload".
+// of "topic qos retain payload". It may run on another goroutine, so it
+// reports a failure with assert, not require.
 func mosquittoSub(t *testing.T, b *mqtttest.Broker, count int, args ...string) string {
 	args = append([]string{"-h", "127.0.0.1", "-p", strconv.Itoa(b.Port()), "-C", strconv.Itoa(count), "-W", "10", "-F", "%t %q %r %p"}, args...)
 	out, err := exec.Command("mosquitto_sub", args...).CombinedOutput()
-	if err != nil {
-		t.Errorf("mosquitto_sub %v: %v\n%s", args, err, out)
-	}
+	assert.NoError(t, err, "mosquitto_sub %v: %s", args, out)
 	return string(out)
 }
 
@@ -241,42 +234,32 @@ func TestInjectionRefused(t *testing.T) {
 	sg := sensorgateway.NewClient(rt)
 	ctx := ctxT(t)
 	reading := sensorgateway.TemperatureReading{SensorID: "t-1", Celsius: 20}
+	ignore := func(context.Context, sensorgateway.TemperatureMessage) error { return nil }
 	for _, room := range []string{"a/b", "+", "#", "", "kitchen/#", "x\x00y"} {
 		err := sg.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: room}, reading)
-		if !errors.Is(err, mqttrt.ErrInvalidTopic) {
-			t.Errorf("PublishTemperature(room %q) = %v, want ErrInvalidTopic", room, err)
-		}
+		assert.ErrorIs(t, err, mqttrt.ErrInvalidTopic, "PublishTemperature(room %q)", room)
 		if room == "" {
 			continue // empty means "any room" for a subscription
 		}
-		err = sg.SubscribeTemperature(ctx, func(context.Context, sensorgateway.TemperatureMessage) error { return nil },
-			sensorgateway.WithTemperatureParams(sensorgateway.TemperatureParams{Room: room}))
-		if !errors.Is(err, mqttrt.ErrInvalidTopic) {
-			t.Errorf("SubscribeTemperature(room %q) = %v, want ErrInvalidTopic", room, err)
-		}
+		sub, err := sg.SubscribeTemperature(ctx, sensorgateway.TemperatureParams{Room: room}, ignore)
+		assert.ErrorIs(t, err, mqttrt.ErrInvalidTopic, "SubscribeTemperature(room %q)", room)
+		assert.Nil(t, sub, "SubscribeTemperature(room %q) returned a subscription", room)
 	}
 	err := sg.PublishAlert(ctx, sensorgateway.AlertsParams{Severity: "urgent"}, sensorgateway.Alert{Code: "A-1", Message: "m"})
-	if !errors.Is(err, mqttrt.ErrInvalidTopic) {
-		t.Errorf("PublishAlert(severity outside the enum) = %v, want ErrInvalidTopic", err)
-	}
-	err = sg.SubscribeTemperature(ctx, func(context.Context, sensorgateway.TemperatureMessage) error { return nil },
-		sensorgateway.WithHumidityParams(sensorgateway.HumidityParams{Room: "kitchen"}))
-	if !errors.Is(err, mqttrt.ErrInvalidTopic) {
-		t.Errorf("SubscribeTemperature with another channel's params = %v, want ErrInvalidTopic", err)
-	}
+	assert.ErrorIs(t, err, mqttrt.ErrInvalidTopic, "PublishAlert(severity outside the enum)")
+	_, err = sg.SubscribeAlert(ctx, sensorgateway.AlertsParams{Severity: "urgent"},
+		func(context.Context, sensorgateway.AlertMessage) error { return nil })
+	assert.ErrorIs(t, err, mqttrt.ErrInvalidTopic, "SubscribeAlert(severity outside the enum)")
 	err = sg.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "kitchen"}, sensorgateway.TemperatureReading{Celsius: 20})
-	var verr *mqttrt.ValidationError
-	if !errors.As(err, &verr) || verr.Field != "/sensorId" {
-		t.Errorf("publishing an invalid reading = %v, want a validation error on /sensorId", err)
-	}
-	if s := rt.GetStats(); s.MessagesSent != 0 || s.Subscriptions != 0 {
-		t.Errorf("refused calls reached the broker: %d sent, %d subscriptions", s.MessagesSent, s.Subscriptions)
-	}
+	requireViolation(t, err, "/sensorId", "minLength")
+	s := rt.GetStats()
+	assert.Zero(t, s.MessagesSent, "refused publishes reached the broker")
+	assert.Zero(t, s.Subscriptions, "refused subscriptions reached the broker")
 }
 
-// TestRestrictedAndSharedSubscriptions: WithTemperatureParams narrows the
-// filter; WithShareGroup spreads messages over three subscribers, each
-// message handled once.
+// TestRestrictedAndSharedSubscriptions: a Params filter with a field set
+// narrows the subscription; WithShareGroup spreads messages over three
+// subscribers, each message handled once.
 func TestRestrictedAndSharedSubscriptions(t *testing.T) {
 	b := mqtttest.NewBroker(t)
 	ctx := ctxT(t)
@@ -284,12 +267,12 @@ func TestRestrictedAndSharedSubscriptions(t *testing.T) {
 
 	kitchen := make(chan sensorgateway.TemperatureMessage, 4)
 	only := sensorgateway.NewClient(connect(t, b))
-	if err := only.SubscribeTemperature(ctx, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+	sub, err := only.SubscribeTemperature(ctx, sensorgateway.TemperatureParams{Room: "kitchen"}, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
 		kitchen <- m
 		return nil
-	}, sensorgateway.WithTemperatureParams(sensorgateway.TemperatureParams{Room: "kitchen"})); err != nil {
-		t.Fatal(err)
-	}
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "sensors/kitchen/temperature", sub.Filter())
 
 	const n = 30
 	var mu sync.Mutex
@@ -297,8 +280,8 @@ func TestRestrictedAndSharedSubscriptions(t *testing.T) {
 	perSubscriber := make([]int, 3)
 	all := make(chan struct{}, n)
 	for i := range 3 {
-		sub := sensorgateway.NewClient(connect(t, b))
-		err := sub.SubscribeHumidity(ctx, func(_ context.Context, m sensorgateway.HumidityMessage) error {
+		worker := sensorgateway.NewClient(connect(t, b))
+		sub, err := worker.SubscribeHumidity(ctx, sensorgateway.HumidityParams{}, func(_ context.Context, m sensorgateway.HumidityMessage) error {
 			mu.Lock()
 			seen[m.Payload.SensorID]++
 			perSubscriber[i]++
@@ -306,27 +289,19 @@ func TestRestrictedAndSharedSubscriptions(t *testing.T) {
 			all <- struct{}{}
 			return nil
 		}, sensorgateway.WithShareGroup("workers"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
+		assert.Equal(t, "$share/workers/sensors/+/humidity", sub.Filter())
 	}
-	if err := pub.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "office"}, sensorgateway.TemperatureReading{SensorID: "o", Celsius: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if err := pub.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "kitchen"}, sensorgateway.TemperatureReading{SensorID: "k", Celsius: 2}); err != nil {
-		t.Fatal(err)
-	}
-	if m := receive(t, kitchen, "kitchen reading"); m.Params.Room != "kitchen" {
-		t.Errorf("restricted subscription got room %q", m.Params.Room)
-	}
+	require.NoError(t, pub.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "office"}, sensorgateway.TemperatureReading{SensorID: "o", Celsius: 1}))
+	require.NoError(t, pub.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "kitchen"}, sensorgateway.TemperatureReading{SensorID: "k", Celsius: 2}))
+	m := receive(t, kitchen, "kitchen reading")
+	assert.Equal(t, "kitchen", m.Params.Room, "restricted subscription")
 
 	for i := range n {
 		// QoS 1 so that no message may be lost; the document says QoS 0.
 		err := pub.PublishHumidity(ctx, sensorgateway.HumidityParams{Room: "hall"},
 			sensorgateway.HumidityReading{SensorID: fmt.Sprintf("h-%d", i), Percent: 40}, sensorgateway.WithQoS(1))
-		if err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, err)
 	}
 	for range n {
 		receive(t, all, "shared humidity reading")
@@ -334,22 +309,16 @@ func TestRestrictedAndSharedSubscriptions(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // let any duplicate arrive
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) != n {
-		t.Errorf("%d distinct messages handled, want %d", len(seen), n)
-	}
+	assert.Len(t, seen, n, "distinct messages handled")
 	for id, c := range seen {
-		if c != 1 {
-			t.Errorf("message %s handled %d times", id, c)
-		}
+		assert.Equal(t, 1, c, "times message %s was handled", id)
 	}
 	for i, c := range perSubscriber {
-		if c == 0 {
-			t.Errorf("subscriber %d got no share of the load: %v", i, perSubscriber)
-		}
+		assert.NotZero(t, c, "subscriber %d got no share of the load: %v", i, perSubscriber)
 	}
 	select {
 	case m := <-kitchen:
-		t.Errorf("restricted subscription got a second message: %+v", m)
+		assert.Fail(t, "restricted subscription got a second message", "%+v", m)
 	default:
 	}
 }
@@ -362,31 +331,24 @@ func TestSeveralMessagesPerChannel(t *testing.T) {
 	failures := make(chan error, 4)
 	de := deviceevents.NewClient(connect(t, b), deviceevents.WithErrorHandler(func(_ string, err error) { failures <- err }))
 	got := make(chan deviceevents.EventMessage, 4)
-	if err := de.SubscribeEvent(ctx, func(_ context.Context, m deviceevents.EventMessage) error {
+	_, err := de.SubscribeEvent(ctx, deviceevents.EventsParams{}, func(_ context.Context, m deviceevents.EventMessage) error {
 		got <- m
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
+	require.NoError(t, err)
 	dev := deviceevents.EventsParams{DeviceID: "sn-1"}
-	if err := de.PublishEvent(ctx, dev, deviceevents.EventsPayload{DeviceStarted: &deviceevents.DeviceStarted{Event: "started", Firmware: "1.2"}}); err != nil {
-		t.Fatal(err)
-	}
+	started := deviceevents.DeviceStarted{Event: "started", Firmware: "1.2"}
+	require.NoError(t, de.PublishEvent(ctx, dev, deviceevents.EventPayload{DeviceStarted: &started}))
 	m := receive(t, got, "started event")
-	if m.Payload.DeviceStarted == nil || m.Payload.DeviceStarted.Firmware != "1.2" || m.Payload.DeviceStopped != nil || m.Payload.DeviceFault != nil {
-		t.Errorf("started event decoded as %+v", m.Payload)
-	}
+	assert.Equal(t, deviceevents.EventPayload{DeviceStarted: &started}, m.Payload)
+
 	mosquittoPub(t, b, "fleet/sn-2/events", []byte(`{"event":"fault","code":7}`), "-q", "1")
 	m = receive(t, got, "fault event")
-	if m.Payload.DeviceFault == nil || m.Payload.DeviceFault.Code != 7 || m.Params.DeviceID != "sn-2" {
-		t.Errorf("fault event decoded as %+v", m)
-	}
+	assert.Equal(t, deviceevents.EventPayload{DeviceFault: &deviceevents.DeviceFault{Event: "fault", Code: 7}}, m.Payload)
+	assert.Equal(t, "sn-2", m.Params.DeviceID)
+
 	mosquittoPub(t, b, "fleet/sn-2/events", []byte(`{"event":"exploded"}`), "-q", "1")
-	if err := receive(t, failures, "unmatched event error"); !errors.Is(err, mqttrt.ErrValidation) {
-		t.Errorf("unmatched event: %v, want ErrValidation", err)
-	}
-	err := de.PublishEvent(ctx, dev, deviceevents.EventsPayload{})
-	if !errors.Is(err, mqttrt.ErrValidation) {
-		t.Errorf("publishing an empty sum = %v, want ErrValidation", err)
-	}
+	assert.ErrorIs(t, receive(t, failures, "unmatched event error"), mqttrt.ErrValidation, "unmatched event")
+	err = de.PublishEvent(ctx, dev, deviceevents.EventPayload{})
+	assert.ErrorIs(t, err, mqttrt.ErrValidation, "publishing an empty sum")
 }

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/mqttgen/mqttgen/generated/sensorgateway"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 	"github.com/mqttgen/mqttgen/runtime/mqtttest"
@@ -108,16 +111,10 @@ func startChild(t *testing.T, mode, broker, store string) *childProc {
 	cmd.Env = append(os.Environ(), killChildEnv+"="+mode, "H6_BROKER="+broker, "H6_STORE="+store)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	c := &childProc{cmd: cmd, stdin: stdin, lines: make(chan string, 16)}
 	go func() {
@@ -134,11 +131,9 @@ func (c *childProc) expect(t *testing.T, want string) {
 	t.Helper()
 	select {
 	case line := <-c.lines:
-		if line != want {
-			t.Fatalf("child said %q, want %q", line, want)
-		}
+		require.Equal(t, want, line, "what the child said")
 	case <-time.After(15 * time.Second):
-		t.Fatalf("child did not say %q within 15s", want)
+		require.FailNow(t, "child is silent", "it did not say %q within 15s", want)
 	}
 }
 
@@ -151,44 +146,37 @@ func TestFaultPublisherKilled(t *testing.T) {
 	sub := sensorgateway.NewClient(faultClient(t, b.URL(), fmt.Sprintf("kill-sub-%d", time.Now().UnixNano()), t.TempDir()))
 	got := newSeenCounter()
 	ctx := context.Background()
-	if err := sub.SubscribeTemperature(ctx, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+	_, err := sub.SubscribeTemperature(ctx, sensorgateway.TemperatureParams{}, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
 		got.add(m.Payload.SensorID, m.Duplicate)
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sub.SubscribeAlert(ctx, func(_ context.Context, m sensorgateway.AlertMessage) error {
+	})
+	require.NoError(t, err)
+	_, err = sub.SubscribeAlert(ctx, sensorgateway.AlertsParams{}, func(_ context.Context, m sensorgateway.AlertMessage) error {
 		got.add(m.Payload.Message, m.Duplicate)
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
+	require.NoError(t, err)
 
 	child := startChild(t, "publish", p.URL(), store)
 	child.expect(t, "connected")
 	p.Stall() // nothing the child sends from now on is acknowledged
 	fmt.Fprintln(child.stdin, "publish")
 	child.expect(t, "stored")
-	if err := child.cmd.Process.Kill(); err != nil { // SIGKILL: no flush, no DISCONNECT
-		t.Fatal(err)
-	}
+	require.NoError(t, child.cmd.Process.Kill()) // SIGKILL: no flush, no DISCONNECT
 	_ = child.cmd.Wait()
 	p.Drop() // what the child wrote into the stalled link never reaches the broker
 	p.Close()
 	time.Sleep(300 * time.Millisecond)
 	q1, q2 := messageIDs("q1", killPerQoS), messageIDs("q2", killPerQoS)
-	if r, _, _, _ := got.report(append(q1, q2...)); r != 0 {
-		t.Fatalf("%d messages arrived before the restart: the stall did not hold them", r)
-	}
+	r, _, _, _ := got.report(append(q1, q2...))
+	require.Zero(t, r, "messages arrived before the restart: the stall did not hold them")
 	files, _ := filepath.Glob(filepath.Join(store, killStoreGlob))
 
 	// A new process with the same client ID and store.
 	next := startChild(t, "resend", b.URL(), store)
 	next.expect(t, "connected")
 	next.expect(t, "empty")
-	if err := next.cmd.Wait(); err != nil {
-		t.Fatalf("resending process: %v", err)
-	}
+	require.NoError(t, next.cmd.Wait(), "resending process")
 	waitForG(t, 10*time.Second, "every message at the subscriber", func() bool { return got.distinct.Load() == 2*killPerQoS })
 	time.Sleep(300 * time.Millisecond)
 	r1, l1, d1, _ := got.report(q1)
@@ -196,10 +184,8 @@ func TestFaultPublisherKilled(t *testing.T) {
 	t.Logf("killed with %d messages in its file store; new process delivered QoS 1: sent %d, received %d, lost %d, duplicated %d; "+
 		"QoS 2: sent %d, received %d, lost %d, duplicated %d; DUP flag on %d deliveries",
 		len(files), killPerQoS, r1, l1, d1, killPerQoS, r2, l2, d2, flags)
-	if l1+l2 > 0 || d2 > 0 {
-		t.Errorf("lost %d QoS 1 and %d QoS 2 messages, %d QoS 2 duplicates", l1, l2, d2)
-	}
-	if len(files) != 2*killPerQoS {
-		t.Errorf("the store held %d messages at the kill, want %d", len(files), 2*killPerQoS)
-	}
+	assert.Zero(t, l1, "QoS 1 messages lost")
+	assert.Zero(t, l2, "QoS 2 messages lost")
+	assert.Zero(t, d2, "QoS 2 duplicates")
+	assert.Len(t, files, 2*killPerQoS, "messages in the store at the kill")
 }

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/mqttgen/mqttgen/generated/sensorgateway"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 	"github.com/mqttgen/mqttgen/runtime/mqtttest"
@@ -40,14 +43,10 @@ func faultClient(t *testing.T, url, id, store string, opts ...mqttrt.Option) *mq
 		mqttrt.WithLogger(quietLogger(t)),
 	}, opts...)
 	c, err := mqttrt.New(opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := c.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, c.Connect(ctx))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -132,19 +131,17 @@ func testBrokerRestart(t *testing.T, qos byte) {
 	got := newSeenCounter()
 	var err error
 	if qos == 1 { // temperature: QoS 1 in the document
-		err = sub.SubscribeTemperature(ctx, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+		_, err = sub.SubscribeTemperature(ctx, sensorgateway.TemperatureParams{}, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
 			got.add(m.Payload.SensorID, m.Duplicate)
 			return nil
 		})
 	} else { // alerts: QoS 2 in the document
-		err = sub.SubscribeAlert(ctx, func(_ context.Context, m sensorgateway.AlertMessage) error {
+		_, err = sub.SubscribeAlert(ctx, sensorgateway.AlertsParams{}, func(_ context.Context, m sensorgateway.AlertMessage) error {
 			got.add(m.Payload.Message, m.Duplicate)
 			return nil
 		})
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	publishOne := func(id string) error {
 		if qos == 1 {
 			return pub.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "hall"},
@@ -181,7 +178,7 @@ func testBrokerRestart(t *testing.T, qos byte) {
 	select {
 	case <-done:
 	case <-time.After(90 * time.Second):
-		t.Fatal("the publishers did not finish within 90s")
+		require.FailNow(t, "the publishers did not finish within 90s")
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for got.distinct.Load() < restartMessages && time.Now().Before(deadline) {
@@ -193,7 +190,7 @@ func testBrokerRestart(t *testing.T, qos byte) {
 	pubErrs.Range(func(k, v any) bool {
 		errCount++
 		if errCount <= 3 {
-			t.Errorf("publish %v failed: %v", k, v)
+			assert.Fail(t, "publish failed", "%v: %v", k, v)
 		}
 		return true
 	})
@@ -210,14 +207,13 @@ func testBrokerRestart(t *testing.T, qos byte) {
 				missing = append(missing, id)
 			}
 		}
-		t.Errorf("%d messages lost (first: %v), %d publishes failed", lost, missing, errCount)
+		assert.Fail(t, "messages lost", "%d lost (first: %v), %d publishes failed", lost, missing, errCount)
 	}
-	if qos == 2 && duplicated > 0 {
-		t.Errorf("QoS 2: %d duplicates reached the typed handler", duplicated)
+	if qos == 2 {
+		assert.Zero(t, duplicated, "QoS 2: duplicates that reached the typed handler")
 	}
-	if ss.ConnectionLosses == 0 || ps.ConnectionLosses == 0 {
-		t.Errorf("the restart was not noticed: subscriber %+v, publisher %+v", ss, ps)
-	}
+	assert.NotZero(t, ss.ConnectionLosses, "the subscriber did not notice the restart: %+v", ss)
+	assert.NotZero(t, ps.ConnectionLosses, "the publisher did not notice the restart: %+v", ps)
 }
 
 // waitForG polls cond every 10ms until it holds or timeout passes.
@@ -225,9 +221,7 @@ func waitForG(t *testing.T, timeout time.Duration, what string, cond func() bool
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
+		require.False(t, time.Now().After(deadline), "timed out after %v waiting for %s", timeout, what)
 		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/mqttgen/mqttgen/generated/sensorgateway"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
@@ -85,13 +88,10 @@ func FuzzSensorGatewayTopics(f *testing.F) {
 	f.Fuzz(func(t *testing.T, value, topic string) {
 		for _, ch := range sensorGatewayChannels {
 			built, err := ch.build(value)
-			if allowed := paramAllowed(ch.name, value); (err == nil) != allowed {
-				t.Fatalf("%s: value %q: err = %v, reference says allowed=%v", ch.name, value, err, allowed)
-			}
+			allowed := paramAllowed(ch.name, value)
+			require.Equal(t, allowed, err == nil, "%s: value %q: err = %v, reference says allowed=%v", ch.name, value, err, allowed)
 			if err != nil {
-				if !errors.Is(err, mqttrt.ErrInvalidTopic) {
-					t.Fatalf("%s: value %q refused with %v, not ErrInvalidTopic", ch.name, value, err)
-				}
+				require.ErrorIs(t, err, mqttrt.ErrInvalidTopic, "%s: value %q", ch.name, value)
 			} else {
 				checkBuiltTopic(t, ch, value, built)
 			}
@@ -100,17 +100,14 @@ func FuzzSensorGatewayTopics(f *testing.F) {
 			// back to the same topic, or be refused.
 			got, err := ch.parse(topic)
 			if err != nil {
-				if !errors.Is(err, mqttrt.ErrInvalidTopic) {
-					t.Fatalf("%s: parse %q: %v, not ErrInvalidTopic", ch.name, topic, err)
-				}
+				require.ErrorIs(t, err, mqttrt.ErrInvalidTopic, "%s: parse %q", ch.name, topic)
 				continue
 			}
 			again, err := ch.build(got)
-			if err == nil && again != topic {
-				t.Fatalf("%s: topic %q parsed to %q which builds %q", ch.name, topic, got, again)
-			}
-			if err != nil && !errors.Is(err, mqttrt.ErrInvalidTopic) {
-				t.Fatalf("%s: rebuilding %q: %v", ch.name, got, err)
+			if err != nil {
+				require.ErrorIs(t, err, mqttrt.ErrInvalidTopic, "%s: rebuilding %q", ch.name, got)
+			} else {
+				require.Equal(t, topic, again, "%s: topic %q parsed to %q", ch.name, topic, got)
 			}
 		}
 	})
@@ -119,30 +116,20 @@ func FuzzSensorGatewayTopics(f *testing.F) {
 func checkBuiltTopic(t *testing.T, ch channelTopic, value, topic string) {
 	t.Helper()
 	if len(topic) <= 65535 {
-		if err := mqttrt.ValidateTopic(topic); err != nil {
-			t.Fatalf("%s: value %q built an invalid topic %q: %v", ch.name, value, topic, err)
-		}
+		require.NoError(t, mqttrt.ValidateTopic(topic), "%s: value %q built an invalid topic %q", ch.name, value, topic)
 	}
-	if want := strings.Count(ch.filter, "/"); strings.Count(topic, "/") != want {
-		t.Fatalf("%s: value %q changed the number of levels: %q", ch.name, value, topic)
-	}
-	if !mqttrt.MatchTopic(ch.filter, topic) {
-		t.Fatalf("%s: topic %q is not matched by the channel filter %q", ch.name, topic, ch.filter)
-	}
+	require.Equal(t, strings.Count(ch.filter, "/"), strings.Count(topic, "/"), "%s: value %q changed the number of levels: %q", ch.name, value, topic)
+	require.True(t, mqttrt.MatchTopic(ch.filter, topic), "%s: topic %q is not matched by the channel filter %q", ch.name, topic, ch.filter)
 	back, err := ch.parse(topic)
-	if err != nil || back != value {
-		t.Fatalf("%s: topic %q parsed back to %q, %v; want %q", ch.name, topic, back, err, value)
-	}
+	require.NoError(t, err, "%s: topic %q does not parse back", ch.name, topic)
+	require.Equal(t, value, back, "%s: topic %q parsed back", ch.name, topic)
 	for _, other := range sensorGatewayChannels {
 		if other.name == ch.name {
 			continue
 		}
-		if mqttrt.MatchTopic(other.filter, topic) {
-			t.Fatalf("%s: topic %q also belongs to channel %s", ch.name, topic, other.name)
-		}
-		if _, err := other.parse(topic); err == nil {
-			t.Fatalf("%s: topic %q parses as channel %s", ch.name, topic, other.name)
-		}
+		require.False(t, mqttrt.MatchTopic(other.filter, topic), "%s: topic %q also belongs to channel %s", ch.name, topic, other.name)
+		_, err := other.parse(topic)
+		require.Error(t, err, "%s: topic %q parses as channel %s", ch.name, topic, other.name)
 	}
 }
 
@@ -160,45 +147,40 @@ func subscribeAll(t *testing.T, p *capturePubSub, out *receiveOutcome) {
 	sg := sensorgateway.NewClient(p, sensorgateway.WithErrorHandler(func(_ string, err error) { out.errs = append(out.errs, err) }))
 	ctx := context.Background()
 	record := func(channel, topic string, problem string) {
-		if problem != "" {
-			t.Errorf("%s: handler got a message its schema forbids (topic %q): %s", channel, topic, problem)
-		}
+		assert.Empty(t, problem, "%s: handler got a message its schema forbids (topic %q)", channel, topic)
 		out.handled = append(out.handled, channel)
 	}
-	errs := []error{
-		sg.SubscribeTemperature(ctx, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
-			record("temperature", m.Topic, temperatureProblem(m))
-			return nil
-		}),
-		sg.SubscribeHumidity(ctx, func(_ context.Context, m sensorgateway.HumidityMessage) error {
-			r := m.Payload
-			record("humidity", m.Topic, problems(r.SensorID == "", "empty sensorId", r.Percent < 0 || r.Percent > 100, "percent out of range"))
-			return nil
-		}),
-		sg.SubscribeAlert(ctx, func(_ context.Context, m sensorgateway.AlertMessage) error {
-			record("alerts", m.Topic, problems(!alertCode.MatchString(m.Payload.Code), "code breaks its pattern"))
-			return nil
-		}),
-		sg.SubscribeCommand(ctx, func(_ context.Context, m sensorgateway.CommandMessage) error {
-			d := m.Payload.DelaySeconds
-			record("commands", m.Topic, problems(!m.Payload.Command.Valid(), "command outside its enum",
-				d != nil && (*d < 0 || *d > 3600), "delaySeconds out of range"))
-			return nil
-		}),
-		sg.SubscribeConfig(ctx, func(_ context.Context, m sensorgateway.ConfigMessage) error {
-			c := m.Payload
-			record("config", m.Topic, problems(c.ReportIntervalSeconds < 5 || c.ReportIntervalSeconds > 3600, "interval out of range",
-				!c.Units.Valid(), "units outside the enum"))
-			return nil
-		}),
-		sg.SubscribeStatus(ctx, func(_ context.Context, m sensorgateway.StatusMessage) error {
-			record("status", m.Topic, problems(!m.Payload.Valid(), "status outside the enum"))
-			return nil
-		}),
-	}
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
+	// The zero Params subscribe to every topic of their channel.
+	subscribed := func(_ mqttrt.Subscription, err error) { require.NoError(t, err) }
+	subscribed(sg.SubscribeTemperature(ctx, sensorgateway.TemperatureParams{}, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+		record("temperature", m.Topic, temperatureProblem(m))
+		return nil
+	}))
+	subscribed(sg.SubscribeHumidity(ctx, sensorgateway.HumidityParams{}, func(_ context.Context, m sensorgateway.HumidityMessage) error {
+		r := m.Payload
+		record("humidity", m.Topic, problems(r.SensorID == "", "empty sensorId", r.Percent < 0 || r.Percent > 100, "percent out of range"))
+		return nil
+	}))
+	subscribed(sg.SubscribeAlert(ctx, sensorgateway.AlertsParams{}, func(_ context.Context, m sensorgateway.AlertMessage) error {
+		record("alerts", m.Topic, problems(!alertCode.MatchString(m.Payload.Code), "code breaks its pattern"))
+		return nil
+	}))
+	subscribed(sg.SubscribeCommand(ctx, sensorgateway.CommandsParams{}, func(_ context.Context, m sensorgateway.CommandMessage) error {
+		d := m.Payload.DelaySeconds
+		record("commands", m.Topic, problems(!m.Payload.Command.Valid(), "command outside its enum",
+			d != nil && (*d < 0 || *d > 3600), "delaySeconds out of range"))
+		return nil
+	}))
+	subscribed(sg.SubscribeConfig(ctx, sensorgateway.ConfigParams{}, func(_ context.Context, m sensorgateway.ConfigMessage) error {
+		c := m.Payload
+		record("config", m.Topic, problems(c.ReportIntervalSeconds < 5 || c.ReportIntervalSeconds > 3600, "interval out of range",
+			!c.Units.Valid(), "units outside the enum"))
+		return nil
+	}))
+	subscribed(sg.SubscribeStatus(ctx, sensorgateway.StatusParams{}, func(_ context.Context, m sensorgateway.StatusMessage) error {
+		record("status", m.Topic, problems(!m.Payload.Valid(), "status outside the enum"))
+		return nil
+	}))
 }
 
 var alertCode = regexp.MustCompile(`^[A-Z]+-[0-9]+$`)
@@ -252,6 +234,10 @@ func FuzzSensorGatewayReceive(f *testing.F) {
 		{"gateway/gw-1/status", `"online"`},
 		{"sensors/kitchen/temperature", `null`},
 		{"sensors/kitchen/temperature", ``},
+		// The value the schema checks must be the value decoded: keys
+		// that differ only in case, and repeated keys.
+		{"sensors/kitchen/temperature", `{"sensorId":"t","celsius":20,"CELSIUS":500}`},
+		{"sensors/kitchen/temperature", `{"sensorId":"t","celsius":20,"celsius":500}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.topic, []byte(s.payload), byte(1), false, false)
@@ -263,29 +249,21 @@ func FuzzSensorGatewayReceive(f *testing.F) {
 		m := fakeMessage{topic: topic, payload: payload, qos: qos % 3, duplicate: dup, retained: retained}
 		for _, ch := range sensorGatewayChannels {
 			handled, failed := len(out.handled), len(out.errs)
-			if !p.deliver(ch.filter, m) {
-				t.Fatalf("no subscription on %s", ch.filter)
-			}
-			if n := len(out.handled) - handled + len(out.errs) - failed; n != 1 {
-				t.Fatalf("%s: one delivery of %q had %d outcomes, want exactly 1", ch.name, topic, n)
-			}
+			require.True(t, p.deliver(ch.filter, m), "no subscription on %s", ch.filter)
+			n := len(out.handled) - handled + len(out.errs) - failed
+			require.Equal(t, 1, n, "%s: outcomes of one delivery of %q", ch.name, topic)
 			if len(out.handled) > handled {
-				if _, err := ch.parse(topic); err != nil {
-					t.Fatalf("%s: handled a message on foreign topic %q", ch.name, topic)
-				}
+				_, err := ch.parse(topic)
+				require.NoError(t, err, "%s: handled a message on foreign topic %q", ch.name, topic)
 			}
 		}
 		for _, err := range out.errs {
-			if !errors.Is(err, mqttrt.ErrDecode) && !errors.Is(err, mqttrt.ErrValidation) &&
-				!errors.Is(err, mqttrt.ErrInvalidTopic) && !errors.Is(err, mqttrt.ErrPayloadTooLarge) {
-				t.Fatalf("error %v wraps no documented sentinel", err)
-			}
-			if errors.Is(err, mqttrt.ErrPayloadTooLarge) != (len(payload) > receiveMaxPayload) {
-				t.Fatalf("payload of %d bytes (limit %d): %v", len(payload), receiveMaxPayload, err)
-			}
+			documented := errors.Is(err, mqttrt.ErrDecode) || errors.Is(err, mqttrt.ErrValidation) ||
+				errors.Is(err, mqttrt.ErrInvalidTopic) || errors.Is(err, mqttrt.ErrPayloadTooLarge)
+			require.True(t, documented, "error %v wraps no documented sentinel", err)
+			require.Equal(t, len(payload) > receiveMaxPayload, errors.Is(err, mqttrt.ErrPayloadTooLarge),
+				"payload of %d bytes (limit %d): %v", len(payload), receiveMaxPayload, err)
 		}
-		if len(p.rejected) != len(out.errs) {
-			t.Fatalf("%d errors reported, %d counted by the runtime", len(out.errs), len(p.rejected))
-		}
+		require.Len(t, p.rejected, len(out.errs), "errors reported and counted by the runtime")
 	})
 }

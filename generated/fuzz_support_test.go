@@ -2,6 +2,7 @@ package generated_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
@@ -9,14 +10,16 @@ import (
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
-// capturePubSub is an mqttrt.PubSub without a broker: it keeps the handler
+// capturePubSub is an mqttrt.PubSub without a broker: it keeps the handlers
 // of every subscription so a test can feed the generated receive path any
-// message it likes, and records what the generated code reports.
+// message it likes, and records what the generated code reports. Like the
+// runtime, it keeps several handlers per filter, and a Subscription removes
+// exactly its own.
 type capturePubSub struct {
 	maxPayload int
 
 	mu        sync.Mutex
-	handlers  map[string]mqttrt.MessageHandler
+	handlers  map[string][]*captureSubscription
 	published []capturedPublish
 	rejected  []error
 }
@@ -31,7 +34,7 @@ type capturedPublish struct {
 var _ mqttrt.PubSub = (*capturePubSub)(nil)
 
 func newCapturePubSub(maxPayload int) *capturePubSub {
-	return &capturePubSub{maxPayload: maxPayload, handlers: map[string]mqttrt.MessageHandler{}}
+	return &capturePubSub{maxPayload: maxPayload, handlers: map[string][]*captureSubscription{}}
 }
 
 func (p *capturePubSub) PublishContext(_ context.Context, topic string, qos byte, retained bool, payload []byte) error {
@@ -47,22 +50,24 @@ func (p *capturePubSub) SubscribeContext(_ context.Context, filter string, _ byt
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.handlers[filter] = handler
-	return captureSubscription{p, filter}, nil
+	s := &captureSubscription{p: p, filter: filter, handler: handler}
+	p.handlers[filter] = append(p.handlers[filter], s)
+	return s, nil
 }
 
-// captureSubscription ends a capturePubSub subscription.
+// captureSubscription is one handler of a capturePubSub.
 type captureSubscription struct {
-	p      *capturePubSub
-	filter string
+	p       *capturePubSub
+	filter  string
+	handler mqttrt.MessageHandler
 }
 
-func (s captureSubscription) Filter() string { return s.filter }
+func (s *captureSubscription) Filter() string { return s.filter }
 
-func (s captureSubscription) Unsubscribe(context.Context) error {
+func (s *captureSubscription) Unsubscribe(context.Context) error {
 	s.p.mu.Lock()
 	defer s.p.mu.Unlock()
-	delete(s.p.handlers, s.filter)
+	s.p.handlers[s.filter] = slices.DeleteFunc(s.p.handlers[s.filter], func(h *captureSubscription) bool { return h == s })
 	return nil
 }
 
@@ -78,16 +83,16 @@ func (p *capturePubSub) RecordRejected(_ string, err error) {
 // runtime client.
 func (p *capturePubSub) MaxPayloadSize() int { return p.maxPayload }
 
-// deliver hands m to the handler of filter, as the runtime's router would.
+// deliver hands m to every handler of filter, as the runtime's router
+// would, and reports whether there was one.
 func (p *capturePubSub) deliver(filter string, m paho.Message) bool {
 	p.mu.Lock()
-	h := p.handlers[filter]
+	subs := slices.Clone(p.handlers[filter])
 	p.mu.Unlock()
-	if h == nil {
-		return false
+	for _, s := range subs {
+		s.handler(nil, m)
 	}
-	h(nil, m)
-	return true
+	return len(subs) > 0
 }
 
 // fakeMessage is a received message made by a test.

@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
@@ -26,29 +29,22 @@ var readmeBlock = regexp.MustCompile("(?s)<!-- readme-test: ([^>]*?) -->\n```[a-
 
 // TestReadmeExample builds the README's complete example as a user would:
 // a module outside the repository made of the README's files, wired with
-// the README's commands (go get -tool, go generate, go test), so the
-// README cannot drift from what works. The one difference: "go mod init"
-// is replaced by a go.mod that points at this checkout, since the module
-// is not fetched from a proxy here.
+// the README's commands (go get -tool, go generate, go mod tidy, go test)
+// in Go's default -mod=readonly mode, so the README cannot drift from what
+// works. The one difference: "go mod init" is replaced by a go.mod that
+// requires this checkout through a replace directive, since the module is
+// not fetched from a proxy here; go.sum starts empty, as after go mod init.
 func TestReadmeExample(t *testing.T) {
 	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	mod := t.TempDir()
 	write := func(name string, data []byte) {
 		t.Helper()
 		p := filepath.Join(mod, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, data, 0o644))
 	}
 	var files, commands []string
 	for _, m := range readmeBlock.FindAllSubmatch(readme, -1) {
@@ -65,60 +61,48 @@ func TestReadmeExample(t *testing.T) {
 				}
 			}
 		default:
-			t.Fatalf("unknown README test marker %q", marker)
+			require.FailNow(t, "unknown README test marker", marker)
 		}
 	}
 	slices.Sort(files)
-	if want := []string{"config.yaml", "main.go", "main_test.go", "sensors/gen.go"}; !slices.Equal(files, want) {
-		t.Fatalf("README test blocks %v, want %v", files, want)
-	}
-	if len(commands) == 0 || commands[0] != "go mod init example.com/heatwatch" {
-		t.Fatalf("README commands %q do not start with go mod init example.com/heatwatch", commands)
-	}
+	require.Equal(t, []string{"config.yaml", "main.go", "main_test.go", "sensors/gen.go"}, files, "README test blocks")
+	require.NotEmpty(t, commands, "README commands")
+	require.Equal(t, "go mod init example.com/heatwatch", commands[0], "the README's first command")
 
 	spec, err := os.ReadFile(filepath.Join(root, "specs", "sensor-gateway.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	write("api/asyncapi.yaml", spec)
 	write("go.mod", []byte("module example.com/heatwatch\n\ngo 1.26\n\nrequire github.com/mqttgen/mqttgen v0.0.0\n\nreplace github.com/mqttgen/mqttgen => "+root+"\n"))
-	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	write("go.sum", sum)
 
 	primeModuleCache(t, root)
 	for _, c := range append(commands[1:], "go vet ./...") {
 		args := strings.Fields(c)
-		if args[0] != "go" {
-			t.Fatalf("README command %q is not a go command", c)
-		}
+		require.Equal(t, "go", args[0], "README command %q is not a go command", c)
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		cmd := exec.CommandContext(ctx, "go", args[1:]...)
 		cmd.Dir = mod
-		// Everything is in the module cache (primeModuleCache); mqttgen
-		// itself comes from the replace directive.
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOPROXY=off")
+		// A plain Go setup: -mod=readonly (the default, set in case the
+		// environment says otherwise), so go.mod and go.sum must be made
+		// by the README's commands. Everything is in the module cache
+		// (primeModuleCache), checked against the checkout's go.sum when it
+		// was downloaded; the checksum database is out of reach here, so
+		// go.sum is filled from the cache. mqttgen itself comes from the
+		// replace directive.
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOWORK=off", "GOPROXY=off", "GOSUMDB=off")
 		out, err := cmd.CombinedOutput()
 		cancel()
-		if err != nil {
-			t.Fatalf("%s: %v\n%s", c, err, out)
-		}
+		require.NoError(t, err, "%s:\n%s", c, out)
 		t.Logf("%s\n%s", c, out)
 	}
-	if _, err := os.Stat(filepath.Join(mod, "sensors", "client.go")); err != nil {
-		t.Errorf("go generate wrote no sensors/client.go: %v", err)
-	}
+	assert.FileExists(t, filepath.Join(mod, "sensors", "client.go"), "written by go generate")
 
 	// The README's config.yaml is valid and says what the README says.
 	cfg, err := mqttrt.LoadConfig(filepath.Join(mod, "config.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cfg.Brokers) != 2 || cfg.ClientID != "heatwatch-1" || *cfg.CleanSession {
-		t.Errorf("README config.yaml loads as %v", cfg)
-	}
+	require.NoError(t, err)
+	assert.Len(t, cfg.Brokers, 2, "brokers")
+	assert.Equal(t, "heatwatch-1", cfg.ClientID)
+	require.NotNil(t, cfg.CleanSession)
+	assert.False(t, *cfg.CleanSession, "clean session")
 }
 
 // primeModuleCache downloads, once per test binary, every module in the
@@ -126,7 +110,7 @@ func TestReadmeExample(t *testing.T) {
 // run with GOPROXY=off (the unpublished github.com/mqttgen/mqttgen must
 // come from their replace directive, never from a proxy). A fresh
 // machine's cache holds only what building needed, not the modules whose
-// go.mod files -mod=mod also reads, such as gopkg.in/check.v1 (required
+// go.mod files go mod tidy also reads, such as gopkg.in/check.v1 (required
 // by yaml.v3's go.mod).
 func primeModuleCache(t *testing.T, root string) {
 	t.Helper()
@@ -156,9 +140,7 @@ func primeModuleCache(t *testing.T, root string) {
 			primeErr = fmt.Errorf("go mod download all: %v\n%s", err, out)
 		}
 	})
-	if primeErr != nil {
-		t.Fatal(primeErr)
-	}
+	require.NoError(t, primeErr)
 }
 
 var (

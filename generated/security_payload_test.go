@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/mqttgen/mqttgen/generated/sensorgateway"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 	"github.com/mqttgen/mqttgen/runtime/mqtttest"
@@ -26,7 +29,8 @@ type badCase struct {
 	name, topic string
 	payload     []byte
 	want        error  // sentinel the error wraps
-	mention     string // text the error must contain
+	mention     string // text the error must contain, when it is not a validation error
+	field, rule string // the violation a validation error lists
 }
 
 func badCases() []badCase {
@@ -35,18 +39,18 @@ func badCases() []badCase {
 	}
 	temp := "sensors/lab/temperature"
 	return []badCase{
-		{"not JSON", temp, []byte("celsius=20"), mqttrt.ErrDecode, "invalid character"},
-		{"truncated", temp, []byte(`{"sensorId":"t","celsius":2`), mqttrt.ErrDecode, "unexpected EOF"},
-		{"empty", temp, nil, mqttrt.ErrDecode, "EOF"},
-		{"trailing data", temp, []byte(`{"sensorId":"t","celsius":2} {}`), mqttrt.ErrDecode, "after the JSON value"},
-		{"wrong types", temp, []byte(`{"sensorId":5,"celsius":"hot"}`), mqttrt.ErrValidation, "type"},
-		{"null", temp, []byte(`null`), mqttrt.ErrValidation, "type"},
-		{"out of range", temp, []byte(`{"sensorId":"t","celsius":1e400}`), mqttrt.ErrValidation, "/celsius"},
-		{"integer with a fraction", temp, []byte(`{"sensorId":"t","celsius":2,"battery":50.5}`), mqttrt.ErrValidation, "/battery"},
-		{"deeply nested", temp, nested(20000), mqttrt.ErrDecode, "depth"},
-		{"huge", temp, []byte(`{"sensorId":"` + strings.Repeat("x", payloadLimit) + `","celsius":1}`), mqttrt.ErrPayloadTooLarge, "limit"},
-		{"bad enum text", "gateway/gw-1/status", []byte("maybe"), mqttrt.ErrValidation, "enum"},
-		{"invalid UTF-8 text", "gateway/gw-1/status", []byte("on\xffline"), mqttrt.ErrDecode, "UTF-8"},
+		{name: "not JSON", topic: temp, payload: []byte("celsius=20"), want: mqttrt.ErrDecode, mention: "invalid character"},
+		{name: "truncated", topic: temp, payload: []byte(`{"sensorId":"t","celsius":2`), want: mqttrt.ErrDecode, mention: "unexpected EOF"},
+		{name: "empty", topic: temp, payload: nil, want: mqttrt.ErrDecode, mention: "EOF"},
+		{name: "trailing data", topic: temp, payload: []byte(`{"sensorId":"t","celsius":2} {}`), want: mqttrt.ErrDecode, mention: "after the JSON value"},
+		{name: "wrong types", topic: temp, payload: []byte(`{"sensorId":5,"celsius":"hot"}`), want: mqttrt.ErrValidation, field: "/celsius", rule: "type"},
+		{name: "null", topic: temp, payload: []byte(`null`), want: mqttrt.ErrValidation, field: "", rule: "type"},
+		{name: "out of range", topic: temp, payload: []byte(`{"sensorId":"t","celsius":1e400}`), want: mqttrt.ErrValidation, field: "/celsius", rule: "maximum"},
+		{name: "integer with a fraction", topic: temp, payload: []byte(`{"sensorId":"t","celsius":2,"battery":50.5}`), want: mqttrt.ErrValidation, field: "/battery", rule: "type"},
+		{name: "deeply nested", topic: temp, payload: nested(20000), want: mqttrt.ErrDecode, mention: "depth"},
+		{name: "huge", topic: temp, payload: []byte(`{"sensorId":"` + strings.Repeat("x", payloadLimit) + `","celsius":1}`), want: mqttrt.ErrPayloadTooLarge, mention: "limit"},
+		{name: "bad enum text", topic: "gateway/gw-1/status", payload: []byte("maybe"), want: mqttrt.ErrValidation, field: "", rule: "enum"},
+		{name: "invalid UTF-8 text", topic: "gateway/gw-1/status", payload: []byte("on\xffline"), want: mqttrt.ErrDecode, mention: "UTF-8"},
 	}
 }
 
@@ -67,18 +71,16 @@ func hostileSetup(t *testing.T, rtOpts []mqttrt.Option, sgOpts ...sensorgateway.
 	sgOpts = append(sgOpts, sensorgateway.WithErrorHandler(func(topic string, err error) { errs <- reported{topic, err} }))
 	sg := sensorgateway.NewClient(subRT, sgOpts...)
 	ctx := context.Background()
-	if err := sg.SubscribeTemperature(ctx, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+	_, err := sg.SubscribeTemperature(ctx, sensorgateway.TemperatureParams{}, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
 		good <- m.Payload.SensorID
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sg.SubscribeStatus(ctx, func(_ context.Context, m sensorgateway.StatusMessage) error {
+	})
+	require.NoError(t, err)
+	_, err = sg.SubscribeStatus(ctx, sensorgateway.StatusParams{}, func(_ context.Context, m sensorgateway.StatusMessage) error {
 		good <- "status:" + string(m.Payload)
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	})
+	require.NoError(t, err)
 	return raw, subRT, errs, good
 }
 
@@ -104,16 +106,12 @@ func testHostilePayloads(t *testing.T, rtOpts []mqttrt.Option, sgOpts []sensorga
 	cases := badCases()
 	var missing []string
 	for i, tc := range cases {
-		if err := raw.PublishContext(ctx, tc.topic, 1, false, tc.payload); err != nil {
-			t.Fatalf("%s: raw publish: %v", tc.name, err)
-		}
+		require.NoError(t, raw.PublishContext(ctx, tc.topic, 1, false, tc.payload), "%s: raw publish", tc.name)
 		// A good message after each bad one must still arrive, after the
 		// error (one ordered handler goroutine).
 		id := fmt.Sprintf("good-%d", i)
-		if err := raw.PublishContext(ctx, "sensors/lab/temperature", 1, false,
-			fmt.Appendf(nil, `{"sensorId":%q,"celsius":21}`, id)); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, raw.PublishContext(ctx, "sensors/lab/temperature", 1, false,
+			fmt.Appendf(nil, `{"sensorId":%q,"celsius":21}`, id)))
 		// The error and the good message travel on different topics, so
 		// their order is not guaranteed: wait for both, bounded.
 		var got *reported
@@ -122,9 +120,7 @@ func testHostilePayloads(t *testing.T, rtOpts []mqttrt.Option, sgOpts []sensorga
 		for !seenGood || got == nil {
 			select {
 			case g := <-good:
-				if g != id {
-					t.Errorf("%s: the typed handler got %q, want %q", tc.name, g, id)
-				}
+				assert.Equal(t, id, g, "%s: what the typed handler got", tc.name)
 				seenGood = true
 				if got == nil { // give the error a moment more
 					deadline = time.After(time.Second)
@@ -132,28 +128,30 @@ func testHostilePayloads(t *testing.T, rtOpts []mqttrt.Option, sgOpts []sensorga
 			case r := <-errs:
 				got = &r
 			case <-deadline:
-				if !seenGood {
-					t.Fatalf("%s: the next good message did not arrive within 5s", tc.name)
-				}
+				require.True(t, seenGood, "%s: the next good message did not arrive within 5s", tc.name)
 				missing = append(missing, tc.name)
-				t.Errorf("%s: %d-byte payload: no error reported to the error handler", tc.name, len(tc.payload))
+				assert.Fail(t, "no error reported to the error handler", "%s: %d-byte payload", tc.name, len(tc.payload))
 				got = &reported{}
 			}
 		}
 		if got.err == nil {
 			continue
 		}
-		if got.topic != tc.topic || !errors.Is(got.err, tc.want) || !strings.Contains(got.err.Error(), tc.mention) {
-			t.Errorf("%s: error handler got (%q, %v), want an error wrapping %v that mentions %q", tc.name, got.topic, got.err, tc.want, tc.mention)
+		assert.Equal(t, tc.topic, got.topic, "%s: topic given to the error handler", tc.name)
+		assert.ErrorIs(t, got.err, tc.want, tc.name)
+		if tc.rule != "" {
+			requireViolation(t, got.err, tc.field, tc.rule)
+		} else {
+			assert.ErrorContains(t, got.err, tc.mention, tc.name)
 		}
 		t.Logf("%-24s -> %.150v", tc.name, got.err)
 	}
 	s := subRT.GetStats()
 	t.Logf("hostile payloads: %d bad and %d good sent; rejected %d, good received %d, panics %d, errors not reported %v",
 		len(cases), len(cases), s.MessagesRejected, s.MessagesReceived-s.MessagesRejected, s.HandlerPanics, missing)
-	if s.MessagesRejected != uint64(len(cases)) || s.HandlerPanics != 0 || !subRT.IsConnected() {
-		t.Errorf("stats %+v: want %d rejected, no panic, still connected", s, len(cases))
-	}
+	assert.Equal(t, uint64(len(cases)), s.MessagesRejected, "rejected")
+	assert.Zero(t, s.HandlerPanics, "handler panics")
+	assert.True(t, subRT.IsConnected(), "still connected")
 }
 
 // A JSON object may repeat a key in another case: encoding/json matches
@@ -171,21 +169,17 @@ func TestHostileCaseVariantKeys(t *testing.T) {
 	var mu sync.Mutex
 	var passed []string
 	for _, p := range payloads {
-		if err := raw.PublishContext(ctx, "sensors/lab/temperature", 1, false, []byte(p)); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, raw.PublishContext(ctx, "sensors/lab/temperature", 1, false, []byte(p)))
 		select {
 		case g := <-good:
 			mu.Lock()
 			passed = append(passed, p)
 			mu.Unlock()
-			t.Errorf("%s reached the typed handler (as %q) although its schema forbids the decoded value", p, g)
+			assert.Fail(t, "a forbidden value reached the typed handler", "%s reached it (as %q) although its schema forbids the decoded value", p, g)
 		case r := <-errs:
-			if !errors.Is(r.err, mqttrt.ErrValidation) && !errors.Is(r.err, mqttrt.ErrDecode) {
-				t.Errorf("%s: %v", p, r.err)
-			}
+			assert.True(t, errors.Is(r.err, mqttrt.ErrValidation) || errors.Is(r.err, mqttrt.ErrDecode), "%s: %v", p, r.err)
 		case <-time.After(5 * time.Second):
-			t.Fatalf("%s: no outcome within 5s", p)
+			require.FailNow(t, "no outcome within 5s", p)
 		}
 	}
 	t.Logf("case-variant keys: %d sent, %d reached the handler with forbidden values, rejected %d",

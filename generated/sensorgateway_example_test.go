@@ -6,10 +6,12 @@ package generated_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/mqttgen/mqttgen/generated/sensorgateway"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
@@ -39,14 +41,10 @@ func (w HeatWatch) OnTemperature(ctx context.Context, m sensorgateway.Temperatur
 func newSensorAPI(t *testing.T, url string, opts ...sensorgateway.ClientOption) (*sensorgateway.Client, *mqttrt.Client) {
 	t.Helper()
 	conn, err := mqttrt.New(mqttrt.WithBroker(url))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := conn.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, conn.Connect(ctx))
 	t.Cleanup(func() { conn.Disconnect(context.Background()) })
 	return sensorgateway.NewClient(conn, opts...), conn
 }
@@ -60,55 +58,46 @@ func TestHeatWatch(t *testing.T) {
 	refused := make(chan error, 1)
 	service, _ := newSensorAPI(t, b.URL(), sensorgateway.WithErrorHandler(func(topic string, err error) { refused <- err }))
 	watch := HeatWatch{API: service, Threshold: 30}
-	if err := service.SubscribeTemperature(ctx, watch.OnTemperature); err != nil {
-		t.Fatal(err)
-	}
+	// The zero TemperatureParams subscribe to every room.
+	_, err := service.SubscribeTemperature(ctx, sensorgateway.TemperatureParams{}, watch.OnTemperature)
+	require.NoError(t, err)
 
 	// The test plays the sensors and whoever reads the alerts, with the
 	// same generated package.
 	sensors, raw := newSensorAPI(t, b.URL())
 	alerts := make(chan sensorgateway.AlertMessage, 2)
-	if err := sensors.SubscribeAlert(ctx, func(_ context.Context, m sensorgateway.AlertMessage) error {
+	_, err = sensors.SubscribeAlert(ctx, sensorgateway.AlertsParams{}, func(_ context.Context, m sensorgateway.AlertMessage) error {
 		alerts <- m
 		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sensors.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "office"},
-		sensorgateway.TemperatureReading{SensorID: "t-1", Celsius: 22}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sensors.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "kitchen"},
-		sensorgateway.TemperatureReading{SensorID: "t-2", Celsius: 35.5}); err != nil {
-		t.Fatal(err)
-	}
+	})
+	require.NoError(t, err)
+	require.NoError(t, sensors.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "office"},
+		sensorgateway.TemperatureReading{SensorID: "t-1", Celsius: 22}))
+	require.NoError(t, sensors.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "kitchen"},
+		sensorgateway.TemperatureReading{SensorID: "t-2", Celsius: 35.5}))
 
 	select {
 	case a := <-alerts:
-		if a.Params.Severity != sensorgateway.AlertsSeverityWarning || a.Topic != "alerts/warning" ||
-			a.Payload.Room == nil || *a.Payload.Room != "kitchen" || a.Payload.Message != "kitchen is at 35.5 °C" {
-			t.Errorf("alert %+v", a)
-		}
+		kitchen := "kitchen"
+		assert.Equal(t, sensorgateway.AlertsParams{Severity: sensorgateway.AlertsSeverityWarning}, a.Params)
+		assert.Equal(t, "alerts/warning", a.Topic)
+		assert.Equal(t, sensorgateway.Alert{Code: "TEMP-001", Message: "kitchen is at 35.5 °C", Room: &kitchen}, a.Payload)
 	case <-ctx.Done():
-		t.Fatal("no alert for the hot kitchen")
+		require.FailNow(t, "no alert for the hot kitchen")
 	}
 
 	// A reading that breaks the schema (celsius above 100) never reaches
 	// the handler; the error handler gets it instead.
-	if err := raw.Publish("sensors/lab/temperature", 1, false, `{"sensorId":"t-3","celsius":250}`); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, raw.Publish("sensors/lab/temperature", 1, false, `{"sensorId":"t-3","celsius":250}`))
 	select {
 	case err := <-refused:
-		if !errors.Is(err, mqttrt.ErrValidation) {
-			t.Errorf("refused with %v, want a validation error", err)
-		}
+		assert.ErrorIs(t, err, mqttrt.ErrValidation)
 	case <-ctx.Done():
-		t.Fatal("the invalid reading was not refused")
+		require.FailNow(t, "the invalid reading was not refused")
 	}
 	select {
 	case a := <-alerts:
-		t.Errorf("an alert that should not exist: %+v", a)
+		assert.Fail(t, "an alert that should not exist", "%+v", a)
 	case <-time.After(200 * time.Millisecond):
 	}
 }

@@ -12,81 +12,106 @@ import (
 	"github.com/mqttgen/mqttgen/runtime/mqtttest"
 )
 
-// Issue 13, item 7: two operations of device-events.yaml receive from one
-// channel (onEvent: every event; onFault: only faults). Subscribing both
-// used to leave SubscribeEvent's handler with nothing (the second handler
-// replaced the first), and UnsubscribeFaultOnly ended the broker
-// subscription SubscribeEvent still needed. Each now gets its messages,
-// and each Unsubscribe method ends its own operation only.
+// TestTwoOperationsOnOneChannel is issue 13 item 7 at the generated level:
+// operations onEvent (every event) and onFault (faults only) both receive
+// channel events, so one client subscribes fleet/+/events twice. Each
+// handler gets the messages its operation accepts, and unsubscribing one
+// through its handle leaves the other receiving. Before the runtime kept
+// several handlers per filter, SubscribeFaultOnly's replaced
+// SubscribeEvent's, so the first fault never reached SubscribeEvent.
 func TestTwoOperationsOnOneChannel(t *testing.T) {
 	b := mqtttest.NewBroker(t)
 	ctx := ctxT(t)
 	rt := connect(t, b)
-	failures := make(chan error, 16)
-	de := deviceevents.NewClient(rt, deviceevents.WithErrorHandler(func(_ string, err error) { failures <- err }))
-	events := make(chan deviceevents.EventMessage, 16)
-	faults := make(chan deviceevents.FaultOnlyMessage, 16)
-	onEvent := func(_ context.Context, m deviceevents.EventMessage) error { events <- m; return nil }
-	onFault := func(_ context.Context, m deviceevents.FaultOnlyMessage) error { faults <- m; return nil }
-	dev := deviceevents.EventsParams{DeviceID: "sn-7"}
-	publishFault := func(code int64) {
-		t.Helper()
-		require.NoError(t, de.PublishEvent(ctx, dev, deviceevents.EventsPayload{DeviceFault: &deviceevents.DeviceFault{Event: "fault", Code: code}}))
-	}
-	eventCode := func() int64 {
-		t.Helper()
-		m := receive(t, events, "event on SubscribeEvent's handler")
-		require.NotNil(t, m.Payload.DeviceFault, "event %+v", m.Payload)
-		return m.Payload.DeviceFault.Code
-	}
-	faultCode := func() int64 {
-		t.Helper()
-		return receive(t, faults, "fault on SubscribeFaultOnly's handler").Payload.Code
-	}
-	noMessage := func(what string) {
-		t.Helper()
-		select {
-		case m := <-events:
-			t.Errorf("%s: SubscribeEvent's handler got %+v", what, m)
-		case m := <-faults:
-			t.Errorf("%s: SubscribeFaultOnly's handler got %+v", what, m)
-		case <-time.After(300 * time.Millisecond):
-		}
-	}
+	// onFault refuses the events that are not faults: they go here.
+	refused := make(chan error, 8)
+	de := deviceevents.NewClient(rt, deviceevents.WithErrorHandler(func(_ string, err error) { refused <- err }))
+	pub := deviceevents.NewClient(connect(t, b))
 
-	require.NoError(t, de.SubscribeEvent(ctx, onEvent))
-	require.NoError(t, de.SubscribeFaultOnly(ctx, onFault))
-	publishFault(3)
-	assert.Equal(t, int64(3), eventCode())
-	assert.Equal(t, int64(3), faultCode())
-	noMessage("after one fault")
-	assert.Len(t, rt.GetSubscriptions(), 1, "one broker subscription for the channel")
+	events := make(chan deviceevents.EventMessage, 8)
+	subEvent, err := de.SubscribeEvent(ctx, deviceevents.EventsParams{}, func(_ context.Context, m deviceevents.EventMessage) error {
+		events <- m
+		return nil
+	})
+	require.NoError(t, err)
+	faults := make(chan deviceevents.FaultOnlyMessage, 8)
+	subFault, err := de.SubscribeFaultOnly(ctx, deviceevents.EventsParams{}, func(_ context.Context, m deviceevents.FaultOnlyMessage) error {
+		faults <- m
+		return nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, "fleet/+/events", subEvent.Filter())
+	require.Equal(t, "fleet/+/events", subFault.Filter())
+	assert.Equal(t, []string{"fleet/+/events"}, subscribedFilters(rt), "one broker subscription for both")
 
-	require.NoError(t, de.UnsubscribeFaultOnly(ctx))
-	publishFault(4)
-	assert.Equal(t, int64(4), eventCode(), "SubscribeEvent's handler after UnsubscribeFaultOnly")
-	noMessage("after UnsubscribeFaultOnly")
+	// A fault reaches both handlers.
+	fault := deviceevents.DeviceFault{Event: "fault", Code: 3}
+	require.NoError(t, pub.PublishFaultOnly(ctx, deviceevents.EventsParams{DeviceID: "sn-1"}, fault))
+	e := receive(t, events, "fault at SubscribeEvent")
+	assert.Equal(t, deviceevents.EventPayload{DeviceFault: &fault}, e.Payload)
+	f := receive(t, faults, "fault at SubscribeFaultOnly")
+	assert.Equal(t, fault, f.Payload)
+	assert.Equal(t, "sn-1", f.Params.DeviceID)
 
-	// The other way round.
-	require.NoError(t, de.SubscribeFaultOnly(ctx, onFault))
-	require.NoError(t, de.UnsubscribeEvent(ctx))
-	publishFault(5)
-	assert.Equal(t, int64(5), faultCode(), "SubscribeFaultOnly's handler after UnsubscribeEvent")
-	noMessage("after UnsubscribeEvent")
+	// A start reaches onEvent only.
+	started := deviceevents.DeviceStarted{Event: "started", Firmware: "2.0"}
+	require.NoError(t, pub.PublishEvent(ctx, deviceevents.EventsParams{DeviceID: "sn-1"}, deviceevents.EventPayload{DeviceStarted: &started}))
+	e = receive(t, events, "start at SubscribeEvent")
+	assert.Equal(t, deviceevents.EventPayload{DeviceStarted: &started}, e.Payload)
 
-	// Subscribing an operation again replaces its handler; unsubscribing
-	// the last one ends the broker subscription.
-	again := make(chan deviceevents.FaultOnlyMessage, 16)
-	require.NoError(t, de.SubscribeFaultOnly(ctx, func(_ context.Context, m deviceevents.FaultOnlyMessage) error { again <- m; return nil }))
-	publishFault(6)
-	assert.Equal(t, int64(6), receive(t, again, "fault on the replacing handler").Payload.Code)
-	noMessage("after replacing SubscribeFaultOnly's handler")
-	require.NoError(t, de.UnsubscribeFaultOnly(ctx))
-	require.NoError(t, de.UnsubscribeFaultOnly(ctx), "unsubscribing twice")
-	assert.Empty(t, rt.GetSubscriptions())
+	// Without onFault's handler, onEvent's still gets every event.
+	require.NoError(t, subFault.Unsubscribe(ctx))
+	assert.Equal(t, []string{"fleet/+/events"}, subscribedFilters(rt), "onEvent's subscription after onFault's ended")
+	second := deviceevents.DeviceFault{Event: "fault", Code: 4}
+	require.NoError(t, pub.PublishFaultOnly(ctx, deviceevents.EventsParams{DeviceID: "sn-2"}, second))
+	e = receive(t, events, "fault at SubscribeEvent after SubscribeFaultOnly's handle unsubscribed")
+	assert.Equal(t, deviceevents.EventPayload{DeviceFault: &second}, e.Payload)
 	select {
-	case err := <-failures:
-		t.Errorf("error handler: %v", err)
-	default:
+	case m := <-faults:
+		assert.Fail(t, "an unsubscribed handler was called", "%+v", m)
+	case <-time.After(200 * time.Millisecond):
 	}
+
+	require.NoError(t, subEvent.Unsubscribe(ctx))
+	assert.Empty(t, subscribedFilters(rt), "filters left after both handles unsubscribed")
+}
+
+// TestTwoOperationsOnOneChannelOverPubSub is the generated half of the same
+// case, over a PubSub that keeps several handlers per filter as the
+// PubSub contract asks: each operation's Subscribe registers a handler of
+// its own on fleet/+/events, and its handle removes that handler only.
+func TestTwoOperationsOnOneChannelOverPubSub(t *testing.T) {
+	p := newCapturePubSub(0)
+	var refused []error
+	de := deviceevents.NewClient(p, deviceevents.WithErrorHandler(func(_ string, err error) { refused = append(refused, err) }))
+	var events []deviceevents.EventPayload
+	var faults []deviceevents.DeviceFault
+	ctx := context.Background()
+	subEvent, err := de.SubscribeEvent(ctx, deviceevents.EventsParams{}, func(_ context.Context, m deviceevents.EventMessage) error {
+		events = append(events, m.Payload)
+		return nil
+	})
+	require.NoError(t, err)
+	subFault, err := de.SubscribeFaultOnly(ctx, deviceevents.EventsParams{}, func(_ context.Context, m deviceevents.FaultOnlyMessage) error {
+		faults = append(faults, m.Payload)
+		return nil
+	})
+	require.NoError(t, err)
+
+	fault := fakeMessage{topic: "fleet/sn-1/events", payload: []byte(`{"event":"fault","code":3}`), qos: 1}
+	started := fakeMessage{topic: "fleet/sn-1/events", payload: []byte(`{"event":"started","firmware":"2.0"}`), qos: 1}
+	require.True(t, p.deliver("fleet/+/events", fault))
+	require.True(t, p.deliver("fleet/+/events", started))
+	want := deviceevents.DeviceFault{Event: "fault", Code: 3}
+	assert.Equal(t, []deviceevents.EventPayload{{DeviceFault: &want},
+		{DeviceStarted: &deviceevents.DeviceStarted{Event: "started", Firmware: "2.0"}}}, events)
+	assert.Equal(t, []deviceevents.DeviceFault{want}, faults)
+	require.Len(t, refused, 1, "onFault refuses the start")
+
+	require.NoError(t, subFault.Unsubscribe(ctx))
+	require.True(t, p.deliver("fleet/+/events", fault), "onEvent's handler is gone too")
+	assert.Len(t, events, 3, "onEvent's deliveries")
+	assert.Len(t, faults, 1, "onFault's deliveries after its handle unsubscribed")
+	require.NoError(t, subEvent.Unsubscribe(ctx))
+	assert.False(t, p.deliver("fleet/+/events", fault), "a handler is left after both handles unsubscribed")
 }

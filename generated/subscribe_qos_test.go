@@ -2,8 +2,10 @@ package generated_test
 
 import (
 	"context"
-	"errors"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/mqttgen/mqttgen/generated/sensorgateway"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
@@ -14,7 +16,8 @@ import (
 // message published at QoS 2 arrives at QoS 1 by default, and at the QoS
 // WithSubscribeQoS asks for (2 or 0) otherwise: the broker delivers at the
 // lower of the publish and subscription QoS, so the delivered QoS shows
-// what was subscribed with. A QoS above 2 is refused before subscribing.
+// what was subscribed with. The subscription's handle removes it again. A
+// QoS above 2 is refused before subscribing.
 func TestSubscribeQoS(t *testing.T) {
 	b := mqtttest.NewBroker(t)
 	pub := sensorgateway.NewClient(connect(t, b))
@@ -30,36 +33,42 @@ func TestSubscribeQoS(t *testing.T) {
 		{"qos0", []sensorgateway.SubscribeOption{sensorgateway.WithSubscribeQoS(0)}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sub := sensorgateway.NewClient(connect(t, b))
+			rt := connect(t, b)
+			sub := sensorgateway.NewClient(rt)
 			got := make(chan sensorgateway.TemperatureMessage, 1)
-			room := "room-" + tc.name
-			opts := append(tc.opts, sensorgateway.WithTemperatureParams(sensorgateway.TemperatureParams{Room: room}))
-			err := sub.SubscribeTemperature(ctxT(t), func(_ context.Context, m sensorgateway.TemperatureMessage) error {
+			room := sensorgateway.TemperatureParams{Room: "room-" + tc.name}
+			s, err := sub.SubscribeTemperature(ctxT(t), room, func(_ context.Context, m sensorgateway.TemperatureMessage) error {
 				got <- m
 				return nil
-			}, opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := pub.PublishTemperature(ctxT(t), sensorgateway.TemperatureParams{Room: room}, reading, sensorgateway.WithQoS(2)); err != nil {
-				t.Fatal(err)
-			}
-			if m := receive(t, got, "temperature message"); m.QoS != tc.want {
-				t.Errorf("delivered at QoS %d, want %d", m.QoS, tc.want)
-			}
-			if err := sub.UnsubscribeTemperature(ctxT(t), opts...); err != nil {
-				t.Errorf("unsubscribe with the same options: %v", err)
-			}
+			}, tc.opts...)
+			require.NoError(t, err)
+			require.NoError(t, pub.PublishTemperature(ctxT(t), room, reading, sensorgateway.WithQoS(2)))
+			m := receive(t, got, "temperature message")
+			assert.Equal(t, tc.want, m.QoS, "delivered QoS")
+
+			require.Equal(t, []string{"sensors/" + room.Room + "/temperature"}, subscribedFilters(rt))
+			assert.Equal(t, tc.want, rt.GetSubscriptions()[0].QoS, "QoS subscribed with")
+			require.NoError(t, s.Unsubscribe(ctxT(t)))
+			assert.Empty(t, subscribedFilters(rt), "filters left after Unsubscribe")
+			assert.NoError(t, s.Unsubscribe(ctxT(t)), "a second Unsubscribe is a no-op")
 		})
 	}
 
 	t.Run("invalid", func(t *testing.T) {
 		sub := sensorgateway.NewClient(connect(t, b))
-		err := sub.SubscribeTemperature(ctxT(t), func(context.Context, sensorgateway.TemperatureMessage) error {
+		s, err := sub.SubscribeTemperature(ctxT(t), sensorgateway.TemperatureParams{}, func(context.Context, sensorgateway.TemperatureMessage) error {
 			return nil
 		}, sensorgateway.WithSubscribeQoS(3))
-		if !errors.Is(err, mqttrt.ErrInvalidQoS) {
-			t.Fatalf("WithSubscribeQoS(3): err = %v, want mqttrt.ErrInvalidQoS", err)
-		}
+		require.ErrorIs(t, err, mqttrt.ErrInvalidQoS, "WithSubscribeQoS(3)")
+		assert.Nil(t, s)
 	})
+}
+
+// subscribedFilters lists the filters rt is subscribed to.
+func subscribedFilters(rt *mqttrt.Client) []string {
+	var filters []string
+	for _, s := range rt.GetSubscriptions() {
+		filters = append(filters, s.Topic)
+	}
+	return filters
 }

@@ -18,6 +18,8 @@ type channel struct {
 	subQoS  byte // the document's QoS, which the typed Subscribe method uses
 	payload []byte
 	publish func(ctx context.Context, c *sensorgateway.Client, qos byte) error
+	// onTyped subscribes for the whole run: the subscription ends with
+	// the connection, so its handle is not kept.
 	onTyped func(ctx context.Context, c *sensorgateway.Client, got func()) error
 }
 
@@ -62,10 +64,11 @@ func temperatureChannel() channel {
 			return c.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: benchRoom}, msg, sensorgateway.WithQoS(qos))
 		},
 		onTyped: func(ctx context.Context, c *sensorgateway.Client, got func()) error {
-			return c.SubscribeTemperature(ctx, func(context.Context, sensorgateway.TemperatureMessage) error {
+			_, err := c.SubscribeTemperature(ctx, sensorgateway.TemperatureParams{Room: benchRoom}, func(context.Context, sensorgateway.TemperatureMessage) error {
 				got()
 				return nil
-			}, sensorgateway.WithTemperatureParams(sensorgateway.TemperatureParams{Room: benchRoom}))
+			})
+			return err
 		},
 	}
 }
@@ -82,10 +85,11 @@ func humidityChannel() channel {
 			return c.PublishHumidity(ctx, sensorgateway.HumidityParams{Room: benchRoom}, msg, sensorgateway.WithQoS(qos))
 		},
 		onTyped: func(ctx context.Context, c *sensorgateway.Client, got func()) error {
-			return c.SubscribeHumidity(ctx, func(context.Context, sensorgateway.HumidityMessage) error {
+			_, err := c.SubscribeHumidity(ctx, sensorgateway.HumidityParams{Room: benchRoom}, func(context.Context, sensorgateway.HumidityMessage) error {
 				got()
 				return nil
-			}, sensorgateway.WithHumidityParams(sensorgateway.HumidityParams{Room: benchRoom}))
+			})
+			return err
 		},
 	}
 }
@@ -103,10 +107,11 @@ func alertChannel() channel {
 			return c.PublishAlert(ctx, params, msg, sensorgateway.WithQoS(qos))
 		},
 		onTyped: func(ctx context.Context, c *sensorgateway.Client, got func()) error {
-			return c.SubscribeAlert(ctx, func(context.Context, sensorgateway.AlertMessage) error {
+			_, err := c.SubscribeAlert(ctx, params, func(context.Context, sensorgateway.AlertMessage) error {
 				got()
 				return nil
-			}, sensorgateway.WithAlertsParams(params))
+			})
+			return err
 		},
 	}
 }

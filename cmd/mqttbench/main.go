@@ -124,7 +124,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.latency, "latency", 6000, "round trips per variant (0: none)")
 	fs.IntVar(&o.blocks, "latency-blocks", 12, "blocks the round trips of each variant are taken in, variants interleaved")
 	fs.Int64Var(&o.soak, "soak", 0, "run the memory soak instead: this many messages through one typed subscriber")
-	fs.Int64Var(&o.soakStep, "soak-step", 100000, "soak: measure the subscriber's heap every this many messages")
+	fs.Int64Var(&o.soakStep, "soak-step", 0, "soak: measure the subscriber's heap every this many messages (0: a tenth of -soak)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -147,6 +147,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 			return o, fmt.Errorf("-variants: unknown %q (want %s)", v, strings.Join(allVariants, ", "))
 		}
 	}
+	if o.soakStep == 0 {
+		// Ten measurements whatever the soak's length: 100,000 for the
+		// documented -soak 1000000, and a short -soak 20000 works too.
+		o.soakStep = o.soak / 10
+	}
 	switch {
 	case o.rounds < 1 || o.workers < 1:
 		return o, errors.New("-rounds and -workers must be at least 1")
@@ -155,7 +160,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	case o.n[0] < 1 || o.n[1] < 1 || o.n[2] < 1:
 		return o, errors.New("-n0, -n1 and -n2 must be at least 1")
 	case o.soak > 0 && (o.soakStep < 1 || o.soak%o.soakStep != 0):
-		return o, errors.New("-soak must be a multiple of -soak-step")
+		return o, errors.New("-soak must be a multiple of -soak-step (by default a tenth of -soak: a multiple of 10)")
 	}
 	return o, nil
 }

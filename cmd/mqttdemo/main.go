@@ -82,8 +82,9 @@ func run(out io.Writer) error {
 		return func() { o.Do(arrived.Done) }
 	}
 
+	// Empty Params fields are wildcards: every room's readings.
 	readings := 0
-	err = gateway.SubscribeTemperature(ctx, func(ctx context.Context, m sensorgateway.TemperatureMessage) error {
+	_, err = gateway.SubscribeTemperature(ctx, sensorgateway.TemperatureParams{}, func(ctx context.Context, m sensorgateway.TemperatureMessage) error {
 		print("gateway <- %s: %.1f °C in the %s (sensor %s, QoS %d)", m.Topic, m.Payload.Celsius, m.Params.Room, m.Payload.SensorID, m.QoS)
 		if m.Payload.Celsius > 30 {
 			room := m.Params.Room
@@ -101,7 +102,7 @@ func run(out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	err = gateway.SubscribeHumidity(ctx, func(_ context.Context, m sensorgateway.HumidityMessage) error {
+	_, err = gateway.SubscribeHumidity(ctx, sensorgateway.HumidityParams{}, func(_ context.Context, m sensorgateway.HumidityMessage) error {
 		print("gateway <- %s: %.0f %% in the %s", m.Topic, m.Payload.Percent, m.Params.Room)
 		arrived.Done()
 		return nil
@@ -110,7 +111,7 @@ func run(out io.Writer) error {
 		return err
 	}
 	alertDone := once()
-	err = sensors.SubscribeAlert(ctx, func(_ context.Context, m sensorgateway.AlertMessage) error {
+	_, err = sensors.SubscribeAlert(ctx, sensorgateway.AlertsParams{}, func(_ context.Context, m sensorgateway.AlertMessage) error {
 		print("sensors <- %s: %s %s (QoS %d)", m.Topic, m.Payload.Code, m.Payload.Message, m.QoS)
 		alertDone()
 		return nil
@@ -119,11 +120,12 @@ func run(out io.Writer) error {
 		return err
 	}
 	statusDone := once()
-	err = sensors.SubscribeStatus(ctx, func(_ context.Context, m sensorgateway.StatusMessage) error {
+	// This one only listens to gateway gw-1.
+	_, err = sensors.SubscribeStatus(ctx, sensorgateway.StatusParams{GatewayID: "gw-1"}, func(_ context.Context, m sensorgateway.StatusMessage) error {
 		print("sensors <- %s: gateway %s is %s (retained %t)", m.Topic, m.Params.GatewayID, m.Payload, m.Retained)
 		statusDone()
 		return nil
-	}, sensorgateway.WithStatusParams(sensorgateway.StatusParams{GatewayID: "gw-1"}))
+	})
 	if err != nil {
 		return err
 	}
@@ -148,14 +150,14 @@ func run(out io.Writer) error {
 	// An invalid reading never leaves the process.
 	err = sensors.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "attic"}, sensorgateway.TemperatureReading{SensorID: "attic-t", Celsius: 120})
 	print("sensors -> invalid reading refused: %v", err)
-	if err == nil {
-		return errors.New("an invalid reading was published")
+	if !errors.Is(err, mqttrt.ErrValidation) {
+		return fmt.Errorf("an invalid reading was not refused as invalid: %v", err)
 	}
 	// Neither does a room that would change the topic.
 	err = sensors.PublishTemperature(ctx, sensorgateway.TemperatureParams{Room: "+"}, sensorgateway.TemperatureReading{SensorID: "x", Celsius: 20})
 	print("sensors -> room \"+\" refused: %v", err)
-	if err == nil {
-		return errors.New("a wildcard room was published")
+	if !errors.Is(err, mqttrt.ErrInvalidTopic) {
+		return fmt.Errorf("a wildcard room was not refused as an invalid topic: %v", err)
 	}
 
 	done := make(chan struct{})

@@ -238,16 +238,16 @@ func (t *Text[T]) Decode(data []byte, validate bool) (T, error) {
 // Encode returns v's bytes, refusing a string that is not UTF-8
 // (mqttrt.ErrValidation) and, when validate is set, one the schema
 // refuses.
-func (t *Text[T]) Encode(v T, validate bool) ([]byte, error) {
-	if !utf8.ValidString(string(v)) {
+func (t *Text[T]) Encode(v *T, validate bool) ([]byte, error) {
+	if !utf8.ValidString(string(*v)) {
 		return nil, encodeError("", "text is not valid UTF-8")
 	}
 	if validate {
-		if err := t.validate(string(v)); err != nil {
+		if err := t.validate(string(*v)); err != nil {
 			return nil, err
 		}
 	}
-	return []byte(v), nil
+	return []byte(*v), nil
 }
 
 func (t *Text[T]) validate(s string) error {

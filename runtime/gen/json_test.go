@@ -339,10 +339,11 @@ func TestText(t *testing.T) {
 	require.ErrorIs(t, err, mqttrt.ErrValidation)
 	_, err = c.Decode([]byte("\xff"), false)
 	require.ErrorIs(t, err, mqttrt.ErrDecode)
-	out, err := c.Encode("imperial", true)
+	imperial, kelvin := units("imperial"), units("kelvin")
+	out, err := c.Encode(&imperial, true)
 	require.NoError(t, err)
 	assert.Equal(t, "imperial", string(out))
-	_, err = c.Encode("kelvin", true)
+	_, err = c.Encode(&kelvin, true)
 	require.ErrorIs(t, err, mqttrt.ErrValidation)
 }
 

@@ -264,7 +264,7 @@ func TestJSONSchemaSuite(t *testing.T) {
 		if len(kept) == 0 {
 			continue
 		}
-		pkg := strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(name))
+		pkg := "suite" + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(name))
 		doc := conformanceDoc(name, kept)
 		cfg := generator.Config{Spec: name + ".json", Input: doc, Package: pkg, Role: ir.RoleBoth}
 		out, err := generator.Generate(context.Background(), cfg)
@@ -336,7 +336,7 @@ func TestJSONSchemaSuite(t *testing.T) {
 		}
 	}
 	for _, name := range packages {
-		pkg := strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(name))
+		pkg := "suite" + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(name))
 		for _, r := range results[pkg] {
 			g := groupsOf[name][r.Group]
 			tc := g.Tests[r.Test]

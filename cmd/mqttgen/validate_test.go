@@ -42,6 +42,9 @@ channels:
   temp:
     address: rooms/{room}/{sensor}
     parameters: {room: {}}
+    messages: {m: {payload: {type: number}}}
+operations:
+  onTemp: {action: receive, channel: {$ref: '#/channels/temp'}}
 `
 
 func TestValidate(t *testing.T) {
@@ -124,7 +127,9 @@ func TestRunDispatchesValidate(t *testing.T) {
 // TestValidateRefRoot: a $ref out of the document's directory is refused
 // by default and read with -ref-root naming a directory that holds it.
 func TestValidateRefRoot(t *testing.T) {
-	dir, spec := sharedRefTree(t, sharedRefSpec)
+	dir, spec := sharedRefTree(t, sharedRefSpec+`operations:
+  sendTemp: {action: send, channel: {$ref: '#/channels/temp'}}
+`)
 
 	code, out, errs := runCLI("", "validate", spec)
 	assert.Equal(t, 1, code)
@@ -167,6 +172,4 @@ channels:
     messages:
       reading:
         payload: {$ref: '../common/reading.yaml'}
-operations:
-  sendTemp: {action: send, channel: {$ref: '#/channels/temp'}}
 `

@@ -13,6 +13,7 @@ import (
 // loader holds the state of one Load: files read so far, resolved
 // elements (so each $ref target becomes one model value) and diagnostics.
 type loader struct {
+	ids         schemaIDs
 	src         source
 	root        refRoot
 	parser      parser
@@ -110,6 +111,7 @@ func (l *loader) load(name string, data []byte) (*model.Document, Diagnostics) {
 		return nil, Diagnostics{{Pos: posAt(name, le.line, le.col), Pointer: le.ptr, Message: le.msg, Err: le.cause}}
 	}
 	l.files[name] = &fileEntry{root: root}
+	l.indexIDs(root)
 	major, ok := l.version(root)
 	if !ok {
 		return nil, l.result()

@@ -51,6 +51,7 @@ func (l *loader) readFile(path string) *fileEntry {
 		l.diags = append(l.diags, Diagnostic{Pos: posAt(path, le.line, le.col), Pointer: le.ptr, Message: le.msg, Err: le.cause})
 		return &fileEntry{err: fmt.Errorf("%s cannot be loaded", path)}
 	}
+	l.indexIDs(root)
 	return &fileEntry{root: root}
 }
 
@@ -148,6 +149,16 @@ type lookupResult struct {
 
 func (l *loader) lookupOnce(r *node) (*node, string, error) {
 	ref := r.value
+	target, idPath, idFrag, found, err := l.lookupByID(r)
+	switch {
+	case err != nil:
+		return nil, "", err
+	case found:
+		return target, target.file + "#" + target.ptr, nil
+	case idPath != "":
+		// Under an $id, a reference resolved to a file: URI.
+		return l.lookupFile(ref, idPath, idFrag)
+	}
 	if remoteRef.MatchString(ref) {
 		return nil, "", refErrorf(ErrRemoteRef, "$ref %q is remote: only local files and #/pointers are supported, nothing is fetched; save the file next to the document and refer to it by a relative path", ref)
 	}
@@ -163,6 +174,12 @@ func (l *loader) lookupOnce(r *node) (*node, string, error) {
 		}
 		path = filepath.Clean(p)
 	}
+	return l.lookupFile(ref, path, frag)
+}
+
+// lookupFile resolves the JSON pointer frag (still %-escaped) in the file
+// at path, for the $ref ref.
+func (l *loader) lookupFile(ref, path, frag string) (*node, string, error) {
 	root, err := l.file(path)
 	if err != nil {
 		return nil, "", refErrorf(causeOf(err), "$ref %q: %v", ref, err)

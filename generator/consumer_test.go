@@ -47,7 +47,7 @@ func run(broker string, out io.Writer) error {
 	defer c.Disconnect(context.Background())
 	api := sdk.NewClient(c)
 	got := make(chan sdk.TemperatureMessage, 1)
-	err = api.SubscribeTemperature(ctx, func(_ context.Context, m sdk.TemperatureMessage) error {
+	_, err = api.SubscribeTemperature(ctx, sdk.TemperatureParams{}, func(_ context.Context, m sdk.TemperatureMessage) error {
 		got <- m
 		return nil
 	})

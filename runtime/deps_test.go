@@ -21,14 +21,13 @@ func goListDeps(t *testing.T, pkg string) []string {
 }
 
 // The runtime packages are imported by every generated SDK: they must not
-// drag in the generator, its templates, jennifer or YAML.
+// drag in the generator, its templates or jennifer.
 func TestRuntimeDependencies(t *testing.T) {
 	for _, pkg := range []string{"github.com/mqttgen/mqttgen/runtime", "github.com/mqttgen/mqttgen/runtime/gen", "github.com/mqttgen/mqttgen/runtime/mqtttest"} {
 		deps := goListDeps(t, pkg)
-		assert.Contains(t, deps, "github.com/eclipse/paho.mqtt.golang", pkg)
 		for _, d := range deps {
 			for _, banned := range []string{"github.com/dave/jennifer", "github.com/mqttgen/mqttgen/generator", "github.com/mqttgen/mqttgen/templates",
-				"github.com/mqttgen/mqttgen/cmd", "gopkg.in/yaml.v3"} {
+				"github.com/mqttgen/mqttgen/cmd"} {
 				assert.False(t, strings.HasPrefix(d, banned), "%s depends on %s", pkg, d)
 			}
 		}

@@ -2,10 +2,12 @@ package runtime
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -246,8 +248,7 @@ func (v Violation) String() string {
 // ValidationError says which values broke which rules of the payload
 // schema. It wraps ErrValidation.
 type ValidationError struct {
-	// Field, Rule and Message are the first violation, in document order
-	// of the schema's keywords.
+	// Field, Rule and Message are the first violation, by JSON pointer.
 	Field   string
 	Rule    string
 	Message string
@@ -322,6 +323,12 @@ func toValidationError(ve *jsonschema.ValidationError) *ValidationError {
 		}
 	}
 	walk(ve)
+	// The validator visits an object's properties in map order: sort by
+	// pointer, then rule, so that the same payload always gives the same
+	// error, whose first violation is the one nearest the root.
+	slices.SortStableFunc(found, func(a, b Violation) int {
+		return cmp.Or(cmp.Compare(a.Field, b.Field), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Message, b.Message))
+	})
 	return newValidationError(found)
 }
 

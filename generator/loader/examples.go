@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -264,6 +265,9 @@ func violations(err error) string {
 		}
 	}
 	walk(ve)
+	// The validator visits an object's properties in map order: sort, so
+	// the same document always gives the same message.
+	slices.Sort(leaves)
 	more := ""
 	if len(leaves) > maxViolationsShown {
 		more = fmt.Sprintf(" (and %d more)", len(leaves)-maxViolationsShown)

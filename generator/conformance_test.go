@@ -61,12 +61,20 @@ type conformanceResult struct {
 }
 
 // rewriteRefs points the group's own "#..." references at its place in
-// the document, components/schemas/G<n>.
+// the document, components/schemas/G<n>. References under an $id that
+// sets a base URI resolve against that $id and stay as they are.
 func rewriteRefs(v any, base string) any {
 	switch x := v.(type) {
 	case map[string]any:
+		if id, ok := x["$id"].(string); ok && !strings.HasPrefix(id, "#") && x["$ref"] == nil {
+			return v
+		}
 		out := make(map[string]any, len(x))
 		for k, e := range x {
+			if k == "enum" || k == "const" || k == "default" || k == "examples" {
+				out[k] = e // data, not schemas
+				continue
+			}
 			if s, ok := e.(string); ok && k == "$ref" && strings.HasPrefix(s, "#") && !strings.HasPrefix(s, "#/") && s != "#" {
 				out[k] = s // an anchor (#foo): left to $id resolution
 				continue
@@ -310,7 +318,7 @@ func TestJSONSchemaSuite(t *testing.T) {
 		packages = append(packages, name)
 	}
 
-	out, err := goCmd(t, mod, 20*time.Minute, "test", "-count=1", "./...")
+	out, err := goCmd(t, mod, 20*time.Minute, "test", "-count=1", "-v", "./...")
 	if err != nil {
 		t.Errorf("the generated packages do not build or their harness fails:\n%s", out)
 	}

@@ -406,7 +406,13 @@ func (b *builder) sumVariants(t *Type, self []candidate) {
 			suffix = naming.Pascal(tags[i])
 		}
 		ref := b.refOf(v, schemaCandidates(v, suffixed(self, suffix)...), fmt.Sprintf("variant %d of type %s", i+1, t.Name))
-		f := &Field{Role: FieldVariant, Schema: v, Type: pointerTo(ref), Tag: map[string]string{"mqttgen": "variant"}}
+		// A variant is set or not: raw JSON goes behind a pointer, so that
+		// set-to-null differs from unset.
+		vt := pointerTo(ref)
+		if vt == rawRef || (vt.Kind == RefQual && vt.Name == "RawMessage") {
+			vt = &TypeRef{Kind: RefPointer, Elem: vt}
+		}
+		f := &Field{Role: FieldVariant, Schema: v, Type: vt, Tag: map[string]string{"mqttgen": "variant"}}
 		o := owner{what: fmt.Sprintf("variant %d of type %s", i+1, t.Name), loc: v.Loc}
 		f.Name = fields.claim(o, variantNames(t, ref, v, suffix, i), func(base string) []string { return []string{base} })
 		t.Fields = append(t.Fields, f)

@@ -136,10 +136,19 @@ func (ev *exampleValidator) url(t *node) (string, error) {
 // root, within the loader's limits); nothing else, never the network.
 func (ev *exampleValidator) load(s string) (io.ReadCloser, error) {
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "file" {
+	var path string
+	switch {
+	case err != nil:
 		return nil, fmt.Errorf("%s: schemas may refer only to the document's files", s)
+	case u.Scheme == "file":
+		path = filepath.FromSlash(u.Path)
+	default:
+		p, ok := ev.l.fileForURI(s)
+		if !ok {
+			return nil, fmt.Errorf("%s: schemas may refer only to the document's files", s)
+		}
+		path = p
 	}
-	path := filepath.FromSlash(u.Path)
 	key := path
 	for name := range ev.l.files {
 		if abs, err := filepath.Abs(name); err == nil && abs == path {

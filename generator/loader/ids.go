@@ -3,6 +3,7 @@ package loader
 import (
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 )
@@ -159,4 +160,33 @@ func (l *loader) lookupByID(r *node) (target *node, path, frag string, found boo
 		return nil, "", "", false, refErrorf(nil, "$ref %q: no schema has $id %q", r.value, "#"+fragment)
 	}
 	return nil, filepath.FromSlash(abs.Path), fragment, false, nil
+}
+
+// fileForURI maps an absolute URI under a published $id to the file that
+// lies where the URI says, beside the file whose root declared that $id:
+// the same neighbours lookupByID reads for relative refs.
+func (l *loader) fileForURI(uri string) (string, bool) {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return "", false
+	}
+	for id, n := range l.ids.byURI {
+		if n.ptr != "" {
+			continue // only a file's own $id says where the file is published
+		}
+		b, err := url.Parse(id)
+		if err != nil || b.Scheme != u.Scheme || b.Host != u.Host {
+			continue
+		}
+		dir := path.Dir(b.Path) + "/"
+		rel, ok := strings.CutPrefix(u.Path, dir)
+		if !ok {
+			continue
+		}
+		p := filepath.Join(filepath.Dir(n.file), filepath.FromSlash(rel))
+		if l.readable(p) {
+			return p, true
+		}
+	}
+	return "", false
 }

@@ -77,15 +77,20 @@ func (d *decoder) value(p *plan, ptr unsafe.Pointer, depth int) bool {
 		if d.check && !allows(p.schema, typeNull) {
 			return d.doubt()
 		}
+		// Null empties pointers, slices and maps. Any other Go value
+		// cannot hold it: encoding/json would leave the value alone, which
+		// turns null into a zero value nobody sent. (A schema that allows
+		// null where the Go type cannot hold it is warned about when the
+		// package is generated.)
+		switch p.kind {
+		case kPtr, kSlice, kMap, kBytes:
+		default:
+			return d.mismatch("a value " + p.typ.String() + " can hold")
+		}
 		if !d.sc.readNull() {
 			return d.syntax()
 		}
-		// As encoding/json: null empties pointers, slices and maps and
-		// leaves other values alone.
-		switch p.kind {
-		case kPtr, kSlice, kMap, kBytes:
-			reflect.NewAt(p.typ, ptr).Elem().SetZero()
-		}
+		reflect.NewAt(p.typ, ptr).Elem().SetZero()
 		return true
 	}
 	switch p.kind {

@@ -68,7 +68,7 @@ func publish(f *jen.File, o *ir.Operation, params, payload *jen.Statement) {
 		call = append(call, gen("NoParams").Values())
 	}
 	args = append(args, jen.Id("msg").Add(payload.Clone()), jen.Id("opts").Op("...").Id("PublishOption"))
-	call = append(call, jen.Op("&").Id("msg"), jen.Id("opts"))
+	call = append(call, jen.Id("msg"), jen.Id("opts"))
 	d := (&Doc{}).Paraf("%s publishes %s to channel %s (%s) %s.", o.PublishMethod, messagesOf(o), quote(o.Channel.Model.Key), oneLine(o.Channel.Model.Address), delivery(o))
 	opDoc(d, o.Model)
 	d.To(f)

@@ -24,7 +24,7 @@ var opEvent = &gen.Operation[EventsParams, EventPayload]{
 //
 // Every event of every device.
 func (c *Client) PublishEvent(ctx context.Context, params EventsParams, msg EventPayload, opts ...PublishOption) error {
-	return opEvent.Publish(ctx, c.c, params, &msg, opts)
+	return opEvent.Publish(ctx, c.c, params, msg, opts)
 }
 
 // EventMessage is what SubscribeEvent's handler receives.
@@ -53,7 +53,7 @@ var opFaultOnly = &gen.Operation[EventsParams, DeviceFault]{
 //
 // Only faults, for the on-call pager.
 func (c *Client) PublishFaultOnly(ctx context.Context, params EventsParams, msg DeviceFault, opts ...PublishOption) error {
-	return opFaultOnly.Publish(ctx, c.c, params, &msg, opts)
+	return opFaultOnly.Publish(ctx, c.c, params, msg, opts)
 }
 
 // FaultOnlyMessage is what SubscribeFaultOnly's handler receives.
@@ -82,7 +82,7 @@ var opControl = &gen.Operation[ControlParams, ControlPayload]{
 //
 // Order a device around.
 func (c *Client) PublishControl(ctx context.Context, params ControlParams, msg ControlPayload, opts ...PublishOption) error {
-	return opControl.Publish(ctx, c.c, params, &msg, opts)
+	return opControl.Publish(ctx, c.c, params, msg, opts)
 }
 
 // ControlMessage is what SubscribeControl's handler receives.

@@ -24,7 +24,7 @@ var opTemperature = &gen.Operation[TemperatureParams, TemperatureReading]{
 //
 // Temperature readings from the room sensors.
 func (c *Client) PublishTemperature(ctx context.Context, params TemperatureParams, msg TemperatureReading, opts ...PublishOption) error {
-	return opTemperature.Publish(ctx, c.c, params, &msg, opts)
+	return opTemperature.Publish(ctx, c.c, params, msg, opts)
 }
 
 // TemperatureMessage is what SubscribeTemperature's handler receives.
@@ -53,7 +53,7 @@ var opHumidity = &gen.Operation[HumidityParams, HumidityReading]{
 //
 // Humidity readings from the room sensors.
 func (c *Client) PublishHumidity(ctx context.Context, params HumidityParams, msg HumidityReading, opts ...PublishOption) error {
-	return opHumidity.Publish(ctx, c.c, params, &msg, opts)
+	return opHumidity.Publish(ctx, c.c, params, msg, opts)
 }
 
 // HumidityMessage is what SubscribeHumidity's handler receives.
@@ -82,7 +82,7 @@ var opAlert = &gen.Operation[AlertsParams, Alert]{
 //
 // Raise an alert.
 func (c *Client) PublishAlert(ctx context.Context, params AlertsParams, msg Alert, opts ...PublishOption) error {
-	return opAlert.Publish(ctx, c.c, params, &msg, opts)
+	return opAlert.Publish(ctx, c.c, params, msg, opts)
 }
 
 // AlertMessage is what SubscribeAlert's handler receives.
@@ -110,7 +110,7 @@ var opCommand = &gen.Operation[CommandsParams, DeviceCommand]{
 //
 // Tell a device to do something.
 func (c *Client) PublishCommand(ctx context.Context, params CommandsParams, msg DeviceCommand, opts ...PublishOption) error {
-	return opCommand.Publish(ctx, c.c, params, &msg, opts)
+	return opCommand.Publish(ctx, c.c, params, msg, opts)
 }
 
 // CommandMessage is what SubscribeCommand's handler receives.
@@ -139,7 +139,7 @@ var opConfig = &gen.Operation[ConfigParams, DeviceConfig]{
 //
 // Publish a device's configuration.
 func (c *Client) PublishConfig(ctx context.Context, params ConfigParams, msg DeviceConfig, opts ...PublishOption) error {
-	return opConfig.Publish(ctx, c.c, params, &msg, opts)
+	return opConfig.Publish(ctx, c.c, params, msg, opts)
 }
 
 // ConfigMessage is what SubscribeConfig's handler receives.
@@ -169,7 +169,7 @@ var opStatus = &gen.Operation[StatusParams, GatewayStatus]{
 //
 // Announce the gateway's status.
 func (c *Client) PublishStatus(ctx context.Context, params StatusParams, msg GatewayStatus, opts ...PublishOption) error {
-	return opStatus.Publish(ctx, c.c, params, &msg, opts)
+	return opStatus.Publish(ctx, c.c, params, msg, opts)
 }
 
 // StatusMessage is what SubscribeStatus's handler receives.

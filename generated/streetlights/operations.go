@@ -46,7 +46,7 @@ var opTurnOn = &gen.Operation[TownLightsTurnOnParams, TurnOnOffPayload]{
 //
 // Switch a light on.
 func (c *Client) PublishTurnOn(ctx context.Context, params TownLightsTurnOnParams, msg TurnOnOffPayload, opts ...PublishOption) error {
-	return opTurnOn.Publish(ctx, c.c, params, &msg, opts)
+	return opTurnOn.Publish(ctx, c.c, params, msg, opts)
 }
 
 // opTurnOff describes operation "turnOff" to the runtime.
@@ -63,7 +63,7 @@ var opTurnOff = &gen.Operation[TownLightsTurnOffParams, TurnOnOffPayload]{
 //
 // Switch a light off.
 func (c *Client) PublishTurnOff(ctx context.Context, params TownLightsTurnOffParams, msg TurnOnOffPayload, opts ...PublishOption) error {
-	return opTurnOff.Publish(ctx, c.c, params, &msg, opts)
+	return opTurnOff.Publish(ctx, c.c, params, msg, opts)
 }
 
 // opDimLight describes operation "dimLight" to the runtime.
@@ -79,5 +79,5 @@ var opDimLight = &gen.Operation[TownLightsDimParams, DimLightPayload]{
 //
 // Dim a light.
 func (c *Client) PublishDimLight(ctx context.Context, params TownLightsDimParams, msg DimLightPayload, opts ...PublishOption) error {
-	return opDimLight.Publish(ctx, c.c, params, &msg, opts)
+	return opDimLight.Publish(ctx, c.c, params, msg, opts)
 }

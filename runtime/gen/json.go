@@ -160,13 +160,16 @@ func (j *JSON[T]) decode(data []byte, v *T, validate bool) error {
 // or several variants set) returns an error wrapping mqttrt.ErrValidation
 // too. Numbers, strings, base64 and times are written as json.Marshal
 // writes them; a const property is written with the schema's value.
-func (j *JSON[T]) Encode(v *T, validate bool) ([]byte, error) {
+//
+// v is taken by value: a pointer handed through the Codec interface would
+// make every caller's value escape to the heap, one allocation per publish.
+func (j *JSON[T]) Encode(v T, validate bool) ([]byte, error) {
 	c, err := j.load()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", mqttrt.ErrValidation, err)
 	}
 	tmp := j.values.Get().(*T)
-	*tmp = *v
+	*tmp = v
 	e := encoder{buf: make([]byte, 0, 128), check: validate}
 	ok := e.value(c.plan, unsafe.Pointer(tmp), 0)
 	if !ok && e.unsure {
@@ -199,7 +202,7 @@ func (j *JSON[T]) Encode(v *T, validate bool) ([]byte, error) {
 //	func (v T) MarshalJSON() ([]byte, error) { return codecT.Marshal(&v) }
 //
 // It never calls encoding/json on T itself.
-func (j *JSON[T]) Marshal(v *T) ([]byte, error) { return j.Encode(v, false) }
+func (j *JSON[T]) Marshal(v *T) ([]byte, error) { return j.Encode(*v, false) }
 
 // Unmarshal is Decode without validation into *v, which it replaces
 // (leaving it alone on error), for the UnmarshalJSON methods of generated
@@ -238,16 +241,16 @@ func (t *Text[T]) Decode(data []byte, validate bool) (T, error) {
 // Encode returns v's bytes, refusing a string that is not UTF-8
 // (mqttrt.ErrValidation) and, when validate is set, one the schema
 // refuses.
-func (t *Text[T]) Encode(v *T, validate bool) ([]byte, error) {
-	if !utf8.ValidString(string(*v)) {
+func (t *Text[T]) Encode(v T, validate bool) ([]byte, error) {
+	if !utf8.ValidString(string(v)) {
 		return nil, encodeError("", "text is not valid UTF-8")
 	}
 	if validate {
-		if err := t.validate(string(*v)); err != nil {
+		if err := t.validate(string(v)); err != nil {
 			return nil, err
 		}
 	}
-	return []byte(*v), nil
+	return []byte(v), nil
 }
 
 func (t *Text[T]) validate(s string) error {

@@ -60,7 +60,7 @@ func BenchmarkJSONEncode(b *testing.B) {
 			b.ReportAllocs()
 			defer reportCPU(b)()
 			for b.Loop() {
-				if _, err := benchCodec.Encode(&v, validate); err != nil {
+				if _, err := benchCodec.Encode(v, validate); err != nil {
 					b.Fatal(err)
 				}
 			}

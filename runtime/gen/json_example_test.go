@@ -32,9 +32,9 @@ func ExampleJSON_Decode() {
 }
 
 func ExampleJSON_Encode() {
-	data, err := exampleCodec.Encode(&Reading{SensorID: "kitchen", Celsius: 21.5}, true)
+	data, err := exampleCodec.Encode(Reading{SensorID: "kitchen", Celsius: 21.5}, true)
 	fmt.Println(string(data), err)
-	_, err = exampleCodec.Encode(&Reading{SensorID: "kitchen", Celsius: 300}, true)
+	_, err = exampleCodec.Encode(Reading{SensorID: "kitchen", Celsius: 300}, true)
 	fmt.Println(err)
 	// Output:
 	// {"sensorId":"kitchen","celsius":21.5} <nil>

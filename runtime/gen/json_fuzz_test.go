@@ -54,7 +54,7 @@ func fuzzPlan[T any](t *testing.T, pointer string, data []byte) {
 	slow := fuzzSchemas.Validate(pointer, data)
 	if err == nil {
 		require.NoError(t, slow, "accepted what jsonschema/v5 refuses: %q", data)
-		out, err := c.Encode(&v, true)
+		out, err := c.Encode(v, true)
 		require.NoError(t, err, "re-encode %q", data)
 		again, err := c.Decode(out, true)
 		require.NoError(t, err, "decode %q (from %q)", out, data)

@@ -360,7 +360,7 @@ func runTyped[T any](t *testing.T, g suiteGroup, std bool) tally {
 		require.NoError(t, plainErr, where)
 		require.Equal(t, v, plain, where)
 		n.valid++
-		data, err := c.Encode(&v, true)
+		data, err := c.Encode(v, true)
 		require.NoError(t, err, "%s: re-encode", where)
 		again, err := c.Decode(data, true)
 		require.NoError(t, err, "%s: decode %s", where, data)

@@ -38,7 +38,7 @@ func TestUntaggableNamesKeepTheirMembers(t *testing.T) {
 		require.NotNil(t, p, "field %d", i)
 		assert.Equal(t, int64(i+1), *p)
 	}
-	out, err := c.Encode(&v, true)
+	out, err := c.Encode(v, true)
 	require.NoError(t, err)
 	assert.JSONEq(t, in, string(out))
 }
@@ -97,7 +97,7 @@ func TestInvalidUTF8IsADecodeError(t *testing.T) {
 		var de *gen.DecodeError
 		require.ErrorAs(t, err, &de)
 	}
-	_, err := c.Encode(&label{Text: "a\xffb"}, false)
+	_, err := c.Encode(label{Text: "a\xffb"}, false)
 	require.ErrorIs(t, err, mqttrt.ErrValidation)
 }
 
@@ -121,7 +121,7 @@ type versioned struct {
 func TestConstIsWrittenWhateverTheFieldHolds(t *testing.T) {
 	s := bundle(`{"V":{"type":"object","properties":{"version":{"const":"v2"},"name":{"type":"string"}},"required":["version","name"]}}`)
 	c := gen.NewJSON[versioned](s, "/definitions/V")
-	out, err := c.Encode(&versioned{Name: "x"}, true)
+	out, err := c.Encode(versioned{Name: "x"}, true)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"version":"v2","name":"x"}`, string(out))
 	_, err = c.Decode([]byte(`{"version":"v1","name":"x"}`), true)
@@ -139,7 +139,7 @@ func TestNilRequiredSlices(t *testing.T) {
 	s := bundle(`{"L":{"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"}},` +
 		`"notes":{"type":["array","null"],"items":{"type":"string"}}},"required":["tags","notes"]}}`)
 	c := gen.NewJSON[lists](s, "/definitions/L")
-	out, err := c.Encode(&lists{}, true)
+	out, err := c.Encode(lists{}, true)
 	require.NoError(t, err)
 	assert.Equal(t, `{"tags":[],"notes":null}`, string(out))
 }
@@ -157,7 +157,7 @@ func TestExtraAndPatternMembers(t *testing.T) {
 	v, err := c.Decode([]byte(`{"x-b":2,"id":"d","z":"last","x-a":1,"a":"first"}`), true)
 	require.NoError(t, err)
 	assert.Equal(t, document{ID: "d", Patterns: map[string]int64{"x-a": 1, "x-b": 2}, Extra: map[string]string{"a": "first", "z": "last"}}, v)
-	out, err := c.Encode(&v, true)
+	out, err := c.Encode(v, true)
 	require.NoError(t, err)
 	assert.Equal(t, `{"id":"d","x-a":1,"x-b":2,"a":"first","z":"last"}`, string(out))
 	_, err = c.Decode([]byte(`{"id":"d","x-a":"no"}`), true)
@@ -196,14 +196,14 @@ func TestSumTypes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, v.Circle)
 	assert.Equal(t, &square{Kind: "square", Side: 2}, v.Square)
-	out, err := c.Encode(&v, true)
+	out, err := c.Encode(v, true)
 	require.NoError(t, err)
 	assert.Equal(t, `{"kind":"square","side":2}`, string(out))
 
-	_, err = c.Encode(&shape{}, false)
+	_, err = c.Encode(shape{}, false)
 	require.ErrorIs(t, err, mqttrt.ErrValidation)
 	assert.Contains(t, err.Error(), "no variant")
-	_, err = c.Encode(&shape{Circle: &circle{}, Square: &square{}}, false)
+	_, err = c.Encode(shape{Circle: &circle{}, Square: &square{}}, false)
 	require.ErrorIs(t, err, mqttrt.ErrValidation)
 	assert.Contains(t, err.Error(), "several variants")
 
@@ -252,7 +252,7 @@ func TestRecursiveTypes(t *testing.T) {
 	var want tree
 	require.NoError(t, json.Unmarshal([]byte(in), &want))
 	assert.Equal(t, want, v)
-	out, err := c.Encode(&v, true)
+	out, err := c.Encode(v, true)
 	require.NoError(t, err)
 	assert.Equal(t, in, string(out))
 	_, err = c.Decode([]byte(`{"name":"a","children":[{"name":"b","children":[{"name":""}]}]}`), true)
@@ -278,10 +278,10 @@ func TestErrorsSayWhereAndWhy(t *testing.T) {
 	assert.Equal(t, "/battery", de.Pointer)
 	assert.Equal(t, `mqtt: payload cannot be decoded: "/battery" (offset 38): expected a number, found a string`, err.Error())
 
-	_, err = c.Encode(&reading{SensorID: "s", Celsius: math.NaN()}, false)
+	_, err = c.Encode(reading{SensorID: "s", Celsius: math.NaN()}, false)
 	require.ErrorIs(t, err, mqttrt.ErrValidation)
 	assert.Contains(t, err.Error(), `"/celsius"`)
-	_, err = c.Encode(&reading{SensorID: "s", Celsius: 500}, true)
+	_, err = c.Encode(reading{SensorID: "s", Celsius: 500}, true)
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "/celsius", ve.Field)
 }
@@ -296,7 +296,7 @@ func TestTimesAndBytesAsEncodingJSON(t *testing.T) {
 		`"blob":{"type":"string","format":"byte"}},"required":["at","blob"]}}`)
 	c := gen.NewJSON[stamped](s, "/definitions/S")
 	v := stamped{At: time.Date(2024, 5, 6, 7, 8, 9, 123, time.FixedZone("x", 3600)), Blob: []byte{0, 1, 2, 250}}
-	out, err := c.Encode(&v, true)
+	out, err := c.Encode(v, true)
 	require.NoError(t, err)
 	std, err := json.Marshal(v)
 	require.NoError(t, err)
@@ -321,7 +321,7 @@ func TestABindingThatDoesNotFitIsAnError(t *testing.T) {
 	var be *gen.BindError
 	require.ErrorAs(t, err, &be)
 	assert.Contains(t, err.Error(), `no property "missing"`)
-	_, err = c.Encode(&misfit{}, false)
+	_, err = c.Encode(misfit{}, false)
 	require.ErrorAs(t, err, &be)
 	_, err = gen.NewJSON[label](benchSchemas, "/definitions/Nowhere").Decode([]byte(`{}`), false)
 	require.Error(t, err)
@@ -340,10 +340,10 @@ func TestText(t *testing.T) {
 	_, err = c.Decode([]byte("\xff"), false)
 	require.ErrorIs(t, err, mqttrt.ErrDecode)
 	imperial, kelvin := units("imperial"), units("kelvin")
-	out, err := c.Encode(&imperial, true)
+	out, err := c.Encode(imperial, true)
 	require.NoError(t, err)
 	assert.Equal(t, "imperial", string(out))
-	_, err = c.Encode(&kelvin, true)
+	_, err = c.Encode(kelvin, true)
 	require.ErrorIs(t, err, mqttrt.ErrValidation)
 }
 
@@ -368,7 +368,7 @@ func TestSizedIntegersAsEncodingJSON(t *testing.T) {
 		`"d":{"type":"integer"},"e":{"type":"integer"}},"required":["a","b","c","d","e"]}}`)
 	c := gen.NewJSON[sized](s, "/definitions/S")
 	v := sized{A: -128, B: -300, C: 255, D: 4000000000, E: -1}
-	out, err := c.Encode(&v, true)
+	out, err := c.Encode(v, true)
 	require.NoError(t, err)
 	std, err := json.Marshal(v)
 	require.NoError(t, err)

@@ -44,10 +44,9 @@ func (m messageVariant[V]) decode(data []byte, field reflect.Value) error {
 
 func (m messageVariant[V]) encode(field reflect.Value, validate bool) ([]byte, error) {
 	if field.Kind() == reflect.Pointer && field.Type().Elem() == reflect.TypeFor[V]() {
-		return m.c.Encode(field.Interface().(*V), validate)
+		return m.c.Encode(*field.Interface().(*V), validate)
 	}
-	v := field.Interface().(V)
-	return m.c.Encode(&v, validate)
+	return m.c.Encode(field.Interface().(V), validate)
 }
 
 // NewMessages makes the codec of T from its messages' codecs, one per field
@@ -93,8 +92,8 @@ func (m *Messages[T]) Decode(data []byte, _ bool) (T, error) {
 }
 
 // Encode writes the one message set in v.
-func (m *Messages[T]) Encode(v *T, validate bool) ([]byte, error) {
-	rv := reflect.ValueOf(v).Elem()
+func (m *Messages[T]) Encode(v T, validate bool) ([]byte, error) {
+	rv := reflect.ValueOf(&v).Elem()
 	set := -1
 	for i := range m.variants {
 		if !rv.Field(i).IsNil() {
@@ -116,7 +115,7 @@ func (m *Messages[T]) notOne(why string) error {
 }
 
 // Marshal and Unmarshal serve the type's MarshalJSON and UnmarshalJSON.
-func (m *Messages[T]) Marshal(v *T) ([]byte, error) { return m.Encode(v, false) }
+func (m *Messages[T]) Marshal(v *T) ([]byte, error) { return m.Encode(*v, false) }
 
 func (m *Messages[T]) Unmarshal(data []byte, v *T) error {
 	out, err := m.Decode(data, false)
@@ -130,8 +129,8 @@ func (m *Messages[T]) Unmarshal(data []byte, v *T) error {
 // Bytes is the codec of a raw payload: the bytes as they are, unchecked.
 type Bytes struct{}
 
-// Encode returns *v.
-func (Bytes) Encode(v *[]byte, _ bool) ([]byte, error) { return *v, nil }
+// Encode returns v.
+func (Bytes) Encode(v []byte, _ bool) ([]byte, error) { return v, nil }
 
 // Decode returns a copy of data, which the handler may keep.
 func (Bytes) Decode(data []byte, _ bool) ([]byte, error) { return append([]byte{}, data...), nil }

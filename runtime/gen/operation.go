@@ -32,7 +32,9 @@ var errNoParams = fmt.Errorf("%w: a fixed address has no parameters", mqttrt.Err
 // several messages).
 type Codec[T any] interface {
 	// Encode writes v, checked against its schema when validate is set.
-	Encode(v *T, validate bool) ([]byte, error)
+	// v is a value, not a pointer: through an interface a pointer would
+	// make the caller's value escape to the heap.
+	Encode(v T, validate bool) ([]byte, error)
 	// Decode reads data, checked against its schema when validate is set.
 	Decode(data []byte, validate bool) (T, error)
 }
@@ -54,7 +56,7 @@ type Operation[P Params, T any] struct {
 // Publish sends msg to the topic params build: the topic and the payload
 // are checked before anything is sent, and the call waits for the
 // acknowledgement its QoS implies, bounded by ctx.
-func (op *Operation[P, T]) Publish(ctx context.Context, c *Client, params P, msg *T, opts []PublishOption) error {
+func (op *Operation[P, T]) Publish(ctx context.Context, c *Client, params P, msg T, opts []PublishOption) error {
 	topic := op.Topic.address
 	if len(op.Topic.params) > 0 {
 		var err error

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
+	"unsafe"
 
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
@@ -25,6 +27,13 @@ type Topic struct {
 	params   []string
 	enums    [][]string // per parameter: the allowed values, or nil
 	wildcard bool       // a literal + or # level: no publishing
+	// pieces is the address flattened for Build: literal text and
+	// parameters in order, levels joined.
+	pieces []part
+	// separated: a level holds several parameters, so a value must not
+	// hold the text after it (checked by Build).
+	separated bool
+	hasEnums  bool
 }
 
 // level is one level of an address: literal text, a wildcard, or parts.
@@ -55,8 +64,34 @@ func NewTopic(address string, enums ...Enum) *Topic {
 			panic(fmt.Sprintf("mqttgen: address %q has no parameter %q", address, e.Param))
 		}
 		t.enums[i] = e.Values
+		t.hasEnums = true
 	}
 	return t
+}
+
+// flatten joins the levels into the pieces Build writes.
+func (t *Topic) flatten() {
+	var lit strings.Builder
+	for i, lv := range t.levels {
+		if i > 0 {
+			lit.WriteByte('/')
+		}
+		lit.WriteString(lv.lit)
+		params := 0
+		for _, p := range lv.parts {
+			if p.param < 0 {
+				lit.WriteString(p.lit)
+				continue
+			}
+			params++
+			t.pieces = append(t.pieces, part{lit: lit.String(), param: -1}, part{param: p.param})
+			lit.Reset()
+		}
+		if params > 1 {
+			t.separated = true
+		}
+	}
+	t.pieces = append(t.pieces, part{lit: lit.String(), param: -1})
 }
 
 // Enum lists the values a parameter may take.
@@ -92,6 +127,7 @@ func ParseAddress(address string) (*Topic, error) {
 		t.levels = append(t.levels, lv)
 	}
 	t.enums = make([][]string, len(t.params))
+	t.flatten()
 	if len(t.params) == 0 && !t.wildcard {
 		if err := mqttrt.ValidateTopic(address); err != nil {
 			return nil, fmt.Errorf("address %q: %w", address, err)
@@ -164,39 +200,53 @@ func (t *Topic) Build(values ...string) (string, error) {
 	if len(t.params) == 0 {
 		return t.address, nil
 	}
-	if err := t.check(values, false); err != nil {
-		return "", err
-	}
-	if len(t.levels) == 1 && len(t.levels[0].parts) == 1 {
-		return values[0], nil
-	}
-	n := len(t.levels) - 1
-	for _, lv := range t.levels {
-		n += len(lv.lit)
-		for _, p := range lv.parts {
-			if p.param >= 0 {
-				n += len(values[p.param])
-			} else {
-				n += len(p.lit)
+	if len(values) != len(t.params) || t.separated || t.hasEnums {
+		if err := t.check(values, false); err != nil {
+			return "", err
+		}
+	} else {
+		for i, v := range values {
+			if !plainValue(v) {
+				return "", mqttrt.CheckTopicParam(t.params[i], v)
 			}
 		}
 	}
-	var b strings.Builder
-	b.Grow(n)
-	for i, lv := range t.levels {
-		if i > 0 {
-			b.WriteByte('/')
-		}
-		b.WriteString(lv.lit)
-		for _, p := range lv.parts {
-			if p.param >= 0 {
-				b.WriteString(values[p.param])
-			} else {
-				b.WriteString(p.lit)
-			}
+	n := 0
+	for _, p := range t.pieces {
+		if p.param >= 0 {
+			n += len(values[p.param])
+		} else {
+			n += len(p.lit)
 		}
 	}
-	return b.String(), nil
+	buf := make([]byte, 0, n)
+	for _, p := range t.pieces {
+		if p.param >= 0 {
+			buf = append(buf, values[p.param]...)
+		} else {
+			buf = append(buf, p.lit...)
+		}
+	}
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
+}
+
+// plainValue reports in one pass whether v may fill a topic level: not
+// empty, no /, + or #, no NUL, valid UTF-8 (what mqttrt.CheckTopicParam
+// checks, which says why when this says no).
+func plainValue(v string) bool {
+	if v == "" {
+		return false
+	}
+	ascii := true
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '/' || c == '+' || c == '#' || c == 0:
+			return false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return ascii || utf8.ValidString(v)
 }
 
 // Filter returns the subscription filter for values: a parameter whose

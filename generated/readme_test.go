@@ -29,7 +29,7 @@ var readmeBlock = regexp.MustCompile("(?s)<!-- readme-test: ([^>]*?) -->\n```[a-
 
 // TestReadmeExample builds the README's complete example as a user would:
 // a module outside the repository made of the README's files, wired with
-// the README's commands (go get -tool, go generate, go mod tidy, go test)
+// the README's commands (go get -tool, go generate, go test)
 // in Go's default -mod=readonly mode, so the README cannot drift from what
 // works. The one difference: "go mod init" is replaced by a go.mod that
 // requires this checkout through a replace directive, since the module is

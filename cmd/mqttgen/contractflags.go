@@ -85,7 +85,10 @@ func (c *contractCommand) usageErr(stderr io.Writer, format string, a ...any) in
 // brokerFlagsHelp documents the connection flags of watch and mock.
 const brokerFlagsHelp = `Connection (the runtime's MQTT_* variables apply first, these flags over them):
   -broker URL      the broker, e.g. tcp://localhost:1883 (ssl://, ws://, wss://
-                   too); default: MQTT_BROKERS
+                   too); default: MQTT_BROKERS, else the -serve broker
+  -serve ADDR      run a broker inside mqttgen on ADDR (host:port) for as long
+                   as the command runs, for development: devices and other
+                   tools connect to it; it accepts every client and topic
   -client-id ID    default: MQTT_CLIENT_ID, else a random mqttgen-<hex>
   -username NAME   default: MQTT_USERNAME; the password is read from
                    MQTT_PASSWORD only, so it stays out of the process list
@@ -96,12 +99,13 @@ const brokerFlagsHelp = `Connection (the runtime's MQTT_* variables apply first,
 
 // brokerFlags are the connection flags of watch and mock.
 type brokerFlags struct {
-	broker, clientID, username, ca, cert, key string
-	insecure                                  bool
+	broker, clientID, username, ca, cert, key, serve string
+	insecure                                         bool
 }
 
 func (b *brokerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.broker, "broker", "", "")
+	fs.StringVar(&b.serve, "serve", "", "")
 	fs.StringVar(&b.clientID, "client-id", "", "")
 	fs.StringVar(&b.username, "username", "", "")
 	fs.StringVar(&b.ca, "ca", "", "")
@@ -127,7 +131,7 @@ func (b *brokerFlags) config() (mqttrt.Config, error) {
 	if b.broker != "" {
 		cfg.Brokers = []string{b.broker}
 	}
-	if len(cfg.Brokers) == 0 {
+	if len(cfg.Brokers) == 0 && b.serve == "" {
 		return cfg, errNoBroker
 	}
 	for field, v := range map[*string]string{&cfg.ClientID: b.clientID, &cfg.Username: b.username,
@@ -148,6 +152,22 @@ func (b *brokerFlags) config() (mqttrt.Config, error) {
 // done disconnects and releases the context; on an error, which connect
 // prints, there is nothing to release.
 func (c *contractCommand) connect(cfg mqttrt.Config, d time.Duration, stderr io.Writer) (ctx context.Context, client *mqttrt.Client, done func(), err error) {
+	var served *devBroker
+	if c.broker.serve != "" {
+		if served, err = serveBroker(c.broker.serve, stderr); err != nil {
+			fmt.Fprintf(stderr, "mqttgen %s: %v\n", c.name, err)
+			return nil, nil, nil, err
+		}
+		fmt.Fprintf(stderr, "mqttgen %s: serving MQTT on %s\n", c.name, served.URL())
+		if len(cfg.Brokers) == 0 {
+			cfg.Brokers = []string{served.URL()}
+		}
+	}
+	closeServed := func() {
+		if served != nil {
+			served.close()
+		}
+	}
 	ctx, stop := runContext(d)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	client, err = mqttrt.New(mqttrt.WithConfig(cfg), mqttrt.WithLogger(log))
@@ -156,10 +176,11 @@ func (c *contractCommand) connect(cfg mqttrt.Config, d time.Duration, stderr io.
 	}
 	if err != nil {
 		stop()
+		closeServed()
 		fmt.Fprintf(stderr, "mqttgen %s: %v\n", c.name, err)
 		return nil, nil, nil, err
 	}
-	return ctx, client, func() { disconnect(client); stop() }, nil
+	return ctx, client, func() { disconnect(client); stop(); closeServed() }, nil
 }
 
 // disconnectTimeout bounds the goodbye at the end of watch and mock.

@@ -182,7 +182,7 @@ func probe[P gen.Params, T any](op *gen.Operation[P, T]) func([]byte) harnessRes
 			return r
 		}
 		r.Accepted = true
-		again, err := op.Codec.Encode(&v, true)
+		again, err := op.Codec.Encode(v, true)
 		if err != nil {
 			r.Roundtrip = "encode: " + err.Error()
 			return r

@@ -234,6 +234,10 @@ func (b *bundler) body(s *model.Schema, ptr string) any {
 			m[key] = v
 		}
 	}
+	if t := s.Extension("x-go-type"); t != "" {
+		// The codec reads and writes such a value with encoding/json.
+		m["x-go-type"] = t
+	}
 	return m
 }
 

@@ -121,6 +121,12 @@ func TestConfigErrors(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "bad.yaml:7:")
 	assert.Contains(t, err.Error(), "/payload/pattern")
+	// A patternProperties pattern that does not compile is reported at
+	// its name, not at the schema it maps to.
+	_, err = Generate(context.Background(), Config{Spec: "bad.yaml", Input: []byte("asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\nchannels:\n  a:\n    address: a\n    messages: {m: {payload: {$ref: '#/components/schemas/P'}}}\noperations:\n  s: {action: send, channel: {$ref: '#/channels/a'}}\ncomponents:\n  schemas:\n    P:\n      type: object\n      patternProperties: {'^(?!x)': {$ref: '#/components/schemas/Q'}}\n    Q: {type: string}\n"), Package: "p"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "bad.yaml:12:7: /components/schemas/P/patternProperties/^(?!x): the schema does not compile")
+	assert.NotContains(t, err.Error(), "/components/schemas/Q")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err = Generate(ctx, Config{Spec: "../specs/streetlights.yaml", Package: "p"})

@@ -172,6 +172,29 @@ func constraints(s *model.Schema) string {
 	if s.UniqueItems {
 		add("Items are unique.")
 	}
+	if v, ok := s.Extra["contentMediaType"].(string); ok {
+		add("Content: %s.", quote(v))
+	}
+	if v, ok := s.Extra["contentEncoding"].(string); ok {
+		add("Encoding: %s.", quote(v))
+	}
+	if s.ReadOnly {
+		add("Read-only (readOnly).")
+	}
+	if s.WriteOnly {
+		add("Write-only (writeOnly).")
+	}
+	if len(s.Examples) > 0 {
+		ex := s.Examples
+		if len(ex) > 3 {
+			ex = ex[:3]
+		}
+		var lits []string
+		for _, e := range ex {
+			lits = append(lits, clip(literal(e), 80))
+		}
+		add("Examples: %s.", strings.Join(lits, ", "))
+	}
 	return strings.Join(parts, " ")
 }
 
@@ -192,6 +215,15 @@ func literal(v any) string {
 		return oneLine(fmt.Sprint(v))
 	}
 	return oneLine(string(b))
+}
+
+// clip shortens s to at most n runes, marking the cut with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func firstPara(text string) string {

@@ -229,11 +229,6 @@ func (b *bundler) body(s *model.Schema, ptr string) any {
 	if s.UniqueItems {
 		m["uniqueItems"] = true
 	}
-	for _, key := range passedKeywords {
-		if v, ok := s.Extra[key]; ok {
-			m[key] = v
-		}
-	}
 	if t := s.Extension("x-go-type"); t != "" {
 		// The codec reads and writes such a value with encoding/json.
 		m["x-go-type"] = t

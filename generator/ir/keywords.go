@@ -25,8 +25,9 @@ const (
 )
 
 // Draft7Keywords is where each keyword of JSON Schema draft-07 goes. The
-// bundle renders the ToValidation ones (bundle.go); a test walks this
-// table against a document that uses every keyword.
+// bundle renders the ToValidation ones (bundle.go); the generator's
+// TestDraft7KeywordDestinations walks this table against a document that
+// uses every keyword.
 var Draft7Keywords = map[string]Destination{
 	"$id": ByLoader, "$schema": ByLoader, "$ref": ByLoader, "definitions": ByLoader, "$comment": ByLoader,
 	"title": ToDoc, "description": ToDoc, "default": ToDoc, "examples": ToDoc, "readOnly": ToDoc, "writeOnly": ToDoc,
@@ -41,12 +42,11 @@ var Draft7Keywords = map[string]Destination{
 	"dependencies": ToValidation, "propertyNames": ToValidation,
 	"if": ToValidation, "then": ToValidation, "else": ToValidation,
 	"allOf": ToValidation, "anyOf": ToValidation, "oneOf": ToValidation, "not": ToValidation,
-	"contentMediaType": ToValidation, "contentEncoding": ToValidation,
+	// Draft-07 makes these two annotations that a validator may leave
+	// unchecked (the suite tests them only as optional); validation here
+	// does not check them, so they are documented, not enforced.
+	"contentMediaType": ToDoc, "contentEncoding": ToDoc,
 }
-
-// passedKeywords are draft-07 keywords the model keeps in Schema.Extra
-// (their values hold no schemas) and the bundle copies verbatim.
-var passedKeywords = []string{"contentEncoding", "contentMediaType"}
 
 // unenforced are validation keywords of later drafts (2019-09, 2020-12)
 // that draft-07 validation ignores; dependentRequired, dependentSchemas

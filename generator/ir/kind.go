@@ -362,7 +362,18 @@ func mergeObject(s *model.Schema) (*object, []conflict) {
 		visited[s] = true
 		for _, p := range s.Properties {
 			if prev, ok := seen[p.Name]; ok {
-				if prev.Schema != p.Schema && !sameSchema(prev.Schema, p.Schema) {
+				switch {
+				case prev.Schema == p.Schema || sameSchema(prev.Schema, p.Schema) || unconstrained(p.Schema):
+				case unconstrained(prev.Schema):
+					// {} in one part and X in another: the value is an X
+					// (allOf needs both, and {} allows everything).
+					for i, q := range o.Properties {
+						if q == prev {
+							o.Properties[i] = p
+						}
+					}
+					seen[p.Name] = p
+				default:
 					conflicts = append(conflicts, conflict{Loc: p.Loc, Name: p.Name})
 				}
 				continue
@@ -397,6 +408,20 @@ func mergeObject(s *model.Schema) (*object, []conflict) {
 		o.Extra = nil
 	}
 	return o, conflicts
+}
+
+// unconstrained reports a schema that allows every value ({}, true, or
+// annotations only), so that another definition of the same property
+// decides its Go type.
+func unconstrained(s *model.Schema) bool {
+	if s == nil {
+		return true
+	}
+	if s.Bool != nil {
+		return *s.Bool
+	}
+	m, ok := standalone(s).(map[string]any)
+	return ok && len(m) == 0
 }
 
 // sameSchema compares two schemas by what validation sees, so that the

@@ -52,7 +52,15 @@ func (b *builder) compileError(err error) {
 	var ve *jsonschema.ValidationError
 	if errors.As(err, &ve) {
 		for _, leaf := range leaves(ve) {
-			b.failAt(leaf.InstanceLocation, leaf.Message)
+			ptr := leaf.InstanceLocation
+			if strings.Contains(leaf.KeywordLocation, "/propertyNames/") {
+				// The meta-schema refused a member name (a
+				// patternProperties pattern): the pointer ends at that
+				// name, whose value is a schema of its own; the fault
+				// is the name's, so report it under its parent.
+				ptr = keyPointer(ptr)
+			}
+			b.failAt(ptr, leaf.Message)
 		}
 		return
 	}
@@ -68,6 +76,20 @@ func (b *builder) compileError(err error) {
 	b.fail(b.doc.Loc, "the payload schemas do not compile: %v", err)
 }
 
+// keyPointer marks the last token of ptr as a member name rather than a
+// schema, so failAt does not stop at the schema the name holds.
+func keyPointer(ptr string) string {
+	i := strings.LastIndexByte(ptr, '/')
+	if i < 0 {
+		return ptr
+	}
+	return ptr[:i] + "/" + keyMark + ptr[i+1:]
+}
+
+// keyMark prefixes a pointer token that names a member, not a schema; no
+// bundle pointer holds it (a NUL cannot be escaped into one).
+const keyMark = "\x00"
+
 // failAt reports msg at the model schema rendered at the bundle pointer
 // ptr (or its nearest enclosing schema), with the rest of the pointer
 // appended to the schema's own: "/components/schemas/A/properties/code/pattern".
@@ -79,7 +101,7 @@ func (b *builder) failAt(ptr, msg string) {
 	for {
 		if s, ok := b.bundle.at[ptr]; ok {
 			loc := s.Loc
-			loc.Pointer += rest
+			loc.Pointer += strings.Replace(rest, "/"+keyMark, "/", 1)
 			b.fail(loc, "the schema does not compile: %s", msg)
 			return
 		}

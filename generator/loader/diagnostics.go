@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mqttgen/mqttgen/generator/model"
 )
@@ -70,18 +71,65 @@ type Diagnostic struct {
 // String renders the diagnostic; the pointer part is left out for problems
 // that concern the whole document, and the position for a file that could
 // not be read at all (Line 0: the message names the file).
+//
+// Text from the document (names, patterns, values) is printed with control
+// characters, bidirectional overrides and invalid UTF-8 escaped, so that a
+// document cannot write escape sequences to a terminal or forge lines.
 func (d Diagnostic) String() string {
-	msg := d.Message
+	msg := printable(d.Message)
 	if d.Severity == Warning {
 		msg = "warning: " + msg
 	}
 	if d.Pos.Line == 0 {
 		return msg
 	}
+	file := printable(d.Pos.File)
 	if d.Pointer == "" {
-		return fmt.Sprintf("%s:%d:%d: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, msg)
+		return fmt.Sprintf("%s:%d:%d: %s", file, d.Pos.Line, d.Pos.Col, msg)
 	}
-	return fmt.Sprintf("%s:%d:%d: %s: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, d.Pointer, msg)
+	return fmt.Sprintf("%s:%d:%d: %s: %s", file, d.Pos.Line, d.Pos.Col, printable(d.Pointer), msg)
+}
+
+// printable escapes what a terminal would act on: C0 and C1 control
+// characters, DEL, line and paragraph separators, bidirectional
+// formatting characters and bytes that are not UTF-8.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if hidden(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case hidden(r) && r < 0x100:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case hidden(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func hidden(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, r == utf8.RuneError:
+		return true
+	case r == 0x2028, r == 0x2029, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
+		return true
+	}
+	return false
 }
 
 // Diagnostics is every problem found in a document. Load returns it (sorted

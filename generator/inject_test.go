@@ -6,9 +6,11 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -189,4 +191,40 @@ func checkFiles(t *testing.T, files []generator.File, claimed []string) {
 	}
 	sort.Strings(declared)
 	assert.Equal(t, claimed, declared, "the package declares other identifiers than the model claimed")
+}
+
+// TestGoGenerateRunsNothingFromTheDocument is issue 13's exploit end to
+// end: a document whose every text field holds //go:generate lines (after
+// a newline, a carriage return, a line separator, a closing */) is
+// generated into a module, and `go generate ./...` runs there. Nothing may
+// run: the commands would create files.
+func TestGoGenerateRunsNothingFromTheDocument(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	mod := t.TempDir()
+	tempModule(t, mod, "hostile.test")
+	marker := filepath.Join(mod, "pwned")
+	// Each directive follows a word as long as a comment line, so that
+	// wherever the text is wrapped a directive starts a line.
+	long := strings.Repeat("x", 100)
+	text := strings.Join([]string{
+		"Title",
+		long, "//go:generate touch " + marker + "1",
+		long, "*/ //go:generate touch " + marker + "2",
+		long + "\r//go:generate touch " + marker + "3",
+		long + "\u2028//go:generate touch " + marker + "4",
+	}, "\n")
+	out, err := generator.Generate(context.Background(), generator.Config{Spec: "hostile.json", Input: hostileDoc(text), Package: "hostile", Role: ir.RoleBoth})
+	require.NoError(t, err)
+	_, err = generator.Write(filepath.Join(mod, "hostile"), out.Files)
+	require.NoError(t, err)
+	msg, err := goCmd(t, mod, 2*time.Minute, "generate", "-x", "./...")
+	require.NoError(t, err, msg)
+	assert.Empty(t, strings.TrimSpace(msg), "go generate ran something")
+	matches, err := filepath.Glob(marker + "*")
+	require.NoError(t, err)
+	assert.Empty(t, matches, "a command from the document ran")
+	msg, err = goCmd(t, mod, 5*time.Minute, "vet", "./...")
+	require.NoError(t, err, msg)
 }

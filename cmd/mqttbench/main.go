@@ -23,6 +23,7 @@
 //	go run ./cmd/mqttbench                      # throughput and latency
 //	go run ./cmd/mqttbench -rounds 5 -n0 500000 # longer
 //	go run ./cmd/mqttbench -soak 1000000        # memory soak of the subscriber
+//	go run ./cmd/mqttbench -fleet 1000 -against ../old  # generated code's size and compile time
 //
 // A message lost at QoS 1 or 2, or a soak outside its bounds, makes the
 // exit status 1; a missed performance target only prints MISSED.
@@ -59,6 +60,9 @@ type options struct {
 	blocks    int
 	soak      int64
 	soakStep  int64
+	fleet     int    // the fleet mode's channels (0: off)
+	against   string // the fleet mode: another mqttgen checkout to compare with
+	fleetDoc  string // the fleet mode: only write the document to this file
 }
 
 // runner holds what every measurement needs.
@@ -78,6 +82,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(stderr, "mqttbench:", err)
 		return 2
+	}
+	if o.fleet > 0 && o.fleetDoc != "" {
+		if err := os.WriteFile(o.fleetDoc, fleetDoc(o.fleet), 0o644); err != nil {
+			fmt.Fprintln(stderr, "mqttbench:", err)
+			return 1
+		}
+		return 0
+	}
+	if o.fleet > 0 {
+		if err := fleetRun(o, stdout); err != nil {
+			fmt.Fprintln(stderr, "mqttbench:", err)
+			return 1
+		}
+		return 0
 	}
 	r := &runner{options: o, url: o.broker, out: stdout}
 	if r.url == "" {
@@ -125,6 +143,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.blocks, "latency-blocks", 12, "blocks the round trips of each variant are taken in, variants interleaved")
 	fs.Int64Var(&o.soak, "soak", 0, "run the memory soak instead: this many messages through one typed subscriber")
 	fs.Int64Var(&o.soakStep, "soak-step", 0, "soak: measure the subscriber's heap every this many messages (0: a tenth of -soak)")
+	fs.IntVar(&o.fleet, "fleet", 0, "measure generated code instead (issue 16): lines, generation and go build time of a document with this many channels, and 10 times as many")
+	fs.StringVar(&o.fleetDoc, "fleet-doc", "", "fleet: only write the -fleet document to this file (to generate and build it by hand)")
+	fs.StringVar(&o.against, "against", "", "fleet: another mqttgen checkout (a previous commit) whose output is built in the same run")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

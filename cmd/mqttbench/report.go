@@ -82,10 +82,11 @@ func (r *runner) runLatencyBlocks() (map[string]*latency, error) {
 	return lat, nil
 }
 
-// rotated is variants starting at index i (mod their number).
-func rotated(variants []string, i int) []string {
-	i %= len(variants)
-	return append(slices.Clone(variants[i:]), variants[:i]...)
+// rotated is xs starting at index i (mod their number), so that no
+// variant always runs first or last.
+func rotated[T any](xs []T, i int) []T {
+	i %= len(xs)
+	return append(slices.Clone(xs[i:]), xs[:i]...)
 }
 
 func (r *runner) printThroughput(qos byte, trials map[string][]trial) {

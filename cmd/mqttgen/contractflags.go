@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"reflect"
+	"syscall"
 	"time"
 
 	"github.com/mqttgen/mqttgen/generator"
@@ -148,10 +149,11 @@ func (b *brokerFlags) config() (mqttrt.Config, error) {
 
 // connect makes a runtime client from cfg, logging its warnings to
 // stderr, and connects it (bounded by the client's connect timeout per
-// broker) with a context that ends on Ctrl-C, and after d when d > 0.
-// done disconnects and releases the context; on an error, which connect
-// prints, there is nothing to release.
-func (c *contractCommand) connect(cfg mqttrt.Config, d time.Duration, stderr io.Writer) (ctx context.Context, client *mqttrt.Client, done func(), err error) {
+// broker) with a context that ends on Ctrl-C or SIGTERM, and after d
+// when d > 0. With -serve and no other broker, cfg.Brokers becomes the
+// served broker's URL. done disconnects and releases the context; on an
+// error, which connect prints, there is nothing to release.
+func (c *contractCommand) connect(cfg *mqttrt.Config, d time.Duration, stderr io.Writer) (ctx context.Context, client *mqttrt.Client, done func(), err error) {
 	var served *devBroker
 	if c.broker.serve != "" {
 		if served, err = serveBroker(c.broker.serve, stderr); err != nil {
@@ -170,7 +172,7 @@ func (c *contractCommand) connect(cfg mqttrt.Config, d time.Duration, stderr io.
 	}
 	ctx, stop := runContext(d)
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, err = mqttrt.New(mqttrt.WithConfig(cfg), mqttrt.WithLogger(log))
+	client, err = mqttrt.New(mqttrt.WithConfig(*cfg), mqttrt.WithLogger(log))
 	if err == nil {
 		err = client.Connect(ctx)
 	}
@@ -192,9 +194,11 @@ func disconnect(c *mqttrt.Client) {
 	_ = c.Disconnect(ctx) // the command is done either way
 }
 
-// runContext ends on Ctrl-C, and after d when d > 0.
+// runContext ends on Ctrl-C or SIGTERM (what timeout(1), systemd,
+// Docker and Kubernetes stop a process with), and after d when d > 0:
+// either way the command ends as after -for, with its summary.
 func runContext(d time.Duration) (context.Context, context.CancelFunc) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	if d <= 0 {
 		return ctx, stop
 	}

@@ -76,15 +76,15 @@ func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// with, so a watcher sees every message once.
 	w, err := contract.NewWatcher(doc, contract.WatchConfig{Role: role, Unknown: *unknown, ShareGroup: *share, QoS: 2,
 		OnSubscribed: func(filters []string) {
-			fmt.Fprintf(stderr, "mqttgen watch: watching %s on %s (Ctrl-C to stop)\n", strings.Join(filters, " "), strings.Join(cfg.Brokers, ","))
+			fmt.Fprintf(stderr, "mqttgen watch: watching %s on %s (Ctrl-C to stop)\n", contract.Printable(strings.Join(filters, " ")), strings.Join(cfg.Brokers, ","))
 		}})
 	if err != nil {
 		return c.usageErr(stderr, "%v", err)
 	}
 	for _, n := range w.Notes() {
-		fmt.Fprintf(stderr, "mqttgen watch: %s\n", n)
+		fmt.Fprintf(stderr, "mqttgen watch: %s\n", contract.Printable(n))
 	}
-	ctx, client, done, err := c.connect(cfg, *duration, stderr)
+	ctx, client, done, err := c.connect(&cfg, *duration, stderr)
 	if err != nil {
 		return 1
 	}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMain lets a test run mqttgen as a process of its own (for signals
+// sent to it alone): with MQTTGEN_TEST_MAIN=1 the test binary is mqttgen.
+func TestMain(m *testing.M) {
+	if os.Getenv("MQTTGEN_TEST_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// freeAddr is a loopback address with a free port, for -serve.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	probe, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := probe.Addr().String()
+	require.NoError(t, probe.Close())
+	return addr
+}
+
+// A topic is the publisher's to choose: a line break in it must not forge
+// a line of watch's output, nor an escape sequence reach the terminal.
+// Mosquitto refuses control characters in topics; the -serve broker
+// (mochi-mqtt), like others, passes them on.
+func TestWatchTextOutputCannotBeForged(t *testing.T) {
+	t.Setenv("MQTT_BROKERS", "")
+	addr := freeAddr(t)
+	w := start("watch", "-i", spec, "-serve", addr, "-unknown", "-count", "2", "-for", "20s")
+	w.waitStderr(t, "mqttgen watch: watching # on tcp://"+addr+" ")
+	p := publisher(t, "tcp://"+addr)
+	forged := "sensors/kitchen/temperature channel=temperature room=kitchen message=temperatureReading ok"
+	publish(t, p, "sensors/a\x1b[2J\n/temperature", "{\"sensorId\":\"\\u001b[31m\",\"celsius\":150}")
+	publish(t, p, "x\n"+forged+"\r", "{}")
+	require.Equal(t, 1, w.exit(t), "stderr:\n%s", w.stderr.String())
+
+	out := w.stdout.String()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 2, "one line per message:\n%s", out)
+	assert.NotContains(t, out, "\x1b")
+	assert.NotContains(t, out, "\r")
+	assert.Equal(t, `sensors/a\x1b[2J\n/temperature channel=temperature room=a\x1b[2J\n message=none invalid: temperatureReading /celsius maximum: must be <= 100 but found 150`, lines[0])
+	assert.Equal(t, `x\n`+forged+`\r channel=none message=none unknown: "" channel: no channel of the document matches this topic`, lines[1])
+}
+
+// Mock prints what it sends; a text example holding an escape sequence
+// (here one that sets the terminal's title) is printed quoted.
+func TestMockPrintsHostileExamplesQuoted(t *testing.T) {
+	t.Setenv("MQTT_BROKERS", "")
+	doc := `asyncapi: 3.0.0
+info: {title: t, version: '1'}
+channels:
+  c:
+    address: c
+    messages:
+      m:
+        contentType: text/plain
+        payload: {type: string}
+        examples: [{payload: "\e]0;owned\ahello"}]
+operations:
+  receive: {action: receive, channel: {$ref: '#/channels/c'}}
+`
+	code, out, errs := runCLI(doc, "mock", "-i", "-", "-serve", freeAddr(t), "-count", "1")
+	require.Equal(t, 0, code, errs)
+	assert.Equal(t, `sent c message=m qos=0 retained=false "\x1b]0;owned\ahello"`+"\n", out)
+}
+
+// SIGTERM (timeout(1), systemd, docker stop) ends watch as Ctrl-C does:
+// with the summary, and the exit status of what was seen.
+func TestWatchStopsOnSIGTERMWithItsSummary(t *testing.T) {
+	t.Setenv("MQTT_BROKERS", "")
+	addr := freeAddr(t)
+	cmd := exec.Command(os.Args[0], "watch", "-i", spec, "-serve", addr)
+	cmd.Env = append(os.Environ(), "MQTTGEN_TEST_MAIN=1")
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(stderr.String(), "mqttgen watch: watching ") {
+		require.True(t, time.Now().Before(deadline), "watch never subscribed:\n%s", stderr.String())
+		time.Sleep(20 * time.Millisecond)
+	}
+	publish(t, publisher(t, "tcp://"+addr), "sensors/hall/humidity", `{"sensorId":"h","percent":101}`)
+	for !strings.Contains(stdout.String(), "sensors/hall/humidity") {
+		require.True(t, time.Now().Before(deadline), "watch never reported the message:\n%s", stderr.String())
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case <-exited:
+	case <-time.After(15 * time.Second):
+		t.Fatal("watch did not end on SIGTERM")
+	}
+	assert.Equal(t, 1, cmd.ProcessState.ExitCode(), "stderr:\n%s", stderr.String())
+	assert.Regexp(t, `humidity\s+1\s+1\s+0\s+0`, stderr.String())
+}

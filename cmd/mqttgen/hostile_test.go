@@ -115,3 +115,12 @@ func TestWatchStopsOnSIGTERMWithItsSummary(t *testing.T) {
 	assert.Equal(t, 1, cmd.ProcessState.ExitCode(), "stderr:\n%s", stderr.String())
 	assert.Regexp(t, `humidity\s+1\s+1\s+0\s+0`, stderr.String())
 }
+
+// -rate NaN is a usage error: NaN is not negative, and it made the
+// interval between messages undefined (as fast as possible here).
+func TestMockRefusesRateNaN(t *testing.T) {
+	code, out, errs := runCLI("", "mock", "-i", spec, "-broker", "tcp://127.0.0.1:1", "-rate", "NaN", "-count", "1")
+	assert.Equal(t, 2, code, errs)
+	assert.Empty(t, out)
+	assert.Contains(t, errs, "-rate NaN")
+}

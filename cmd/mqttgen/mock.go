@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -57,8 +58,8 @@ func runMock(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	operations := c.fs.String("operations", "", "")
 	quiet := c.fs.Bool("q", false, "")
 	doc, role, cfg, code := c.parse(args, stdin, stdout, stderr, func() string {
-		if *count < 0 || *duration < 0 || *rate < 0 {
-			return "-count, -for and -rate must not be negative"
+		if *count < 0 || *duration < 0 || *rate < 0 || math.IsNaN(*rate) {
+			return "-count, -for and -rate must not be negative (nor -rate NaN)"
 		}
 		return ""
 	})

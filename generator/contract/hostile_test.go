@@ -70,3 +70,19 @@ func TestPrintable(t *testing.T) {
 		assert.Equal(t, want, Printable(in), "%q", in)
 	}
 }
+
+// JSON is UTF-8: a payload with other bytes in a string is not JSON, as
+// the generated decoders say. The validator read them as U+FFFD, so watch
+// called ok what no generated subscriber could decode.
+func TestCheckRefusesJSONThatIsNotUTF8(t *testing.T) {
+	w := watcher(t, load(t, sensorGateway), WatchConfig{Role: generator.RoleBoth})
+	for _, payload := range []string{"{\"sensorId\":\"\xff\",\"celsius\":1}", "{\"sensorId\":\"a\",\"celsius\":1,\"\xc3\":0}"} {
+		r := w.Check("sensors/kitchen/temperature", []byte(payload))
+		assert.Equal(t, StatusUndecodable, r.Status, "%q: %s", payload, r)
+		require.NotEmpty(t, r.Errors)
+		assert.Equal(t, "decode", r.Errors[0].Rule)
+		assert.Contains(t, r.Errors[0].Message, "not JSON: invalid UTF-8")
+	}
+	ok := w.Check("sensors/kitchen/temperature", []byte(`{"sensorId":"é😀","celsius":1}`))
+	assert.Equal(t, StatusOK, ok.Status, "%s", ok)
+}

@@ -40,7 +40,8 @@ func newContractCommand(name, usage, defaultRole string, stderr io.Writer) *cont
 // parse parses args, checks them (check adds the command's own checks:
 // a usage error's message, or ""), reads the connection settings and
 // loads the document. code is -1 to go on, else the exit code: 0 after
-// -h, 2 for a usage error, 1 when the settings or the document are bad.
+// -h, 2 for a usage error or settings that cannot be read, 1 when the
+// document is bad.
 func (c *contractCommand) parse(args []string, stdin io.Reader, stdout, stderr io.Writer, check func() string) (doc *model.Document, role generator.Role, cfg mqttrt.Config, code int) {
 	if err := c.fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -63,12 +64,9 @@ func (c *contractCommand) parse(args []string, stdin io.Reader, stdout, stderr i
 		return nil, 0, cfg, c.usageErr(stderr, "%s", msg)
 	}
 	cfg, err = c.broker.config()
-	if errors.Is(err, errNoBroker) {
-		return nil, 0, cfg, c.usageErr(stderr, "%v", err)
-	}
 	if err != nil {
-		fmt.Fprintf(stderr, "mqttgen %s: %v\n", c.name, err)
-		return nil, 0, cfg, 1
+		// No broker, or an MQTT_* variable that cannot be read.
+		return nil, 0, cfg, c.usageErr(stderr, "%v", err)
 	}
 	if doc, err = loadSpecArg(*c.spec, stdin); err != nil {
 		fmt.Fprintln(stderr, err)
@@ -152,7 +150,8 @@ func (b *brokerFlags) config() (mqttrt.Config, error) {
 // broker) with a context that ends on Ctrl-C or SIGTERM, and after d
 // when d > 0. With -serve and no other broker, cfg.Brokers becomes the
 // served broker's URL. done disconnects and releases the context; on an
-// error, which connect prints, there is nothing to release.
+// error, which connect prints (see exitCode), there is nothing to
+// release.
 func (c *contractCommand) connect(cfg *mqttrt.Config, d time.Duration, stderr io.Writer) (ctx context.Context, client *mqttrt.Client, done func(), err error) {
 	var served *devBroker
 	if c.broker.serve != "" {
@@ -179,10 +178,24 @@ func (c *contractCommand) connect(cfg *mqttrt.Config, d time.Duration, stderr io
 	if err != nil {
 		stop()
 		closeServed()
-		fmt.Fprintf(stderr, "mqttgen %s: %v\n", c.name, err)
+		if errors.Is(err, mqttrt.ErrInvalidConfig) {
+			c.usageErr(stderr, "%v", err)
+		} else {
+			fmt.Fprintf(stderr, "mqttgen %s: %v\n", c.name, err)
+		}
 		return nil, nil, nil, err
 	}
 	return ctx, client, func() { disconnect(client); stop(); closeServed() }, nil
+}
+
+// exitCode is the exit status after connect failed: 2 for settings the
+// runtime refuses (a -broker URL without a known scheme, a -ca file that
+// cannot be read...), 1 when the broker could not be reached.
+func exitCode(err error) int {
+	if errors.Is(err, mqttrt.ErrInvalidConfig) {
+		return 2
+	}
+	return 1
 }
 
 // disconnectTimeout bounds the goodbye at the end of watch and mock.

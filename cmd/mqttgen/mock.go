@@ -27,7 +27,8 @@ next payload and topic of each, one per 1/R seconds, until -count
 messages were sent, -for is over, or Ctrl-C.
 
 Exit status: 0 sent, 1 nothing could be made valid (or the document,
-connection or a publish failed), 2 usage error.
+connection or a publish failed), 2 usage error (a flag or MQTT_*
+variable the runtime refuses included).
 
 Flags:
   -i SPEC          the AsyncAPI document (YAML or JSON); "-" reads stdin
@@ -80,7 +81,7 @@ func runMock(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	ctx, client, done, err := c.connect(&cfg, *duration, stderr)
 	if err != nil {
-		return 1
+		return exitCode(err)
 	}
 	defer done()
 	n, err := m.Run(ctx, client, contract.MockRun{Rate: *rate, Count: *count}, func(s contract.Sent) {

@@ -22,12 +22,14 @@ the same document.
 
 For each message it prints one line: topic, channel, parameters, the
 message that accepts the payload (or none), then ok or every violation
-with its JSON pointer and rule. At the end (after -for, -count, or on
-Ctrl-C) it prints per channel the messages seen, invalid and not
-decodable to stderr.
+with its JSON pointer and rule (what is not printable in a topic or
+payload is escaped, so no message can forge a line). At the end (after
+-for, -count, Ctrl-C or SIGTERM) it prints per channel the messages
+seen, invalid and not decodable to stderr.
 
 Exit status: 0 every message conformed (or none came), 1 some did not (or
-the document, connection or subscription failed), 2 usage error.
+the document, connection or subscription failed), 2 usage error (a flag
+or MQTT_* variable the runtime refuses included).
 
 Flags:
   -i SPEC          the AsyncAPI document (YAML or JSON); "-" reads stdin
@@ -86,7 +88,7 @@ func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, client, done, err := c.connect(&cfg, *duration, stderr)
 	if err != nil {
-		return 1
+		return exitCode(err)
 	}
 	defer done()
 

@@ -232,9 +232,10 @@ func TestWatchAndMockUsageAndConnectionErrors(t *testing.T) {
 		{[]string{"watch", "-i", spec, "-broker", "tcp://x:1", "extra"}, 2, "unexpected argument"},
 		{[]string{"watch", "-nope"}, 2, "mqttgen watch -h"},
 		{[]string{"watch", "-i", "no-such.yaml", "-broker", "tcp://x:1"}, 1, "no-such.yaml"},
-		{[]string{"watch", "-i", spec, "-broker", "bogus://x:1"}, 1, "mqttgen watch: "},
+		{[]string{"watch", "-i", spec, "-broker", "bogus://x:1"}, 2, "scheme must be one of"},
 		{[]string{"watch", "-i", spec, "-broker", "tcp://127.0.0.1:1"}, 1, "connection failed"},
 		{[]string{"mock", "-i", spec}, 2, "-broker URL is required"},
+		{[]string{"mock", "-i", spec, "-broker", "ssl://127.0.0.1:1", "-ca", "no-such-ca.pem", "-count", "1", "-q"}, 2, "TLSCAFile: open no-such-ca.pem"},
 		{[]string{"mock", "-i", spec, "-broker", "tcp://x:1", "-rate", "-1"}, 2, "must not be negative"},
 		{[]string{"mock", "-i", spec, "-broker", "tcp://x:1", "-operations", "receiveTemperature,bogus"}, 2, `no operation "bogus" in the document; role client sends receiveTemperature, receiveHumidity`},
 		{[]string{"mock", "-i", spec, "-broker", "tcp://x:1", "-operations", "sendAlert"}, 2, `role client does not send operation "sendAlert"`},
@@ -293,7 +294,7 @@ func TestConnectionFlags(t *testing.T) {
 
 	t.Setenv("MQTT_KEEP_ALIVE", "30") // no unit: the variable cannot be read
 	code, _, errs = runCLI("", append(append(args, tls...), "-username", "alice")...)
-	assert.Equal(t, 1, code)
+	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "MQTT_KEEP_ALIVE")
 }
 

@@ -75,6 +75,21 @@ func (c *contractCommand) parse(args []string, stdin io.Reader, stdout, stderr i
 	return doc, role, cfg, -1
 }
 
+// duration registers -for: a time.Duration whose parse error says what
+// is wanted (the flag package's own says "parse error" for "-for 5").
+func (c *contractCommand) duration() *time.Duration {
+	d := new(time.Duration)
+	c.fs.Func("for", "", func(s string) error {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return errors.New("want a duration with its unit, such as 30s, 5m or 1h30m")
+		}
+		*d = v
+		return nil
+	})
+	return d
+}
+
 // usageErr prints a usage error and returns its exit code, 2.
 func (c *contractCommand) usageErr(stderr io.Writer, format string, a ...any) int {
 	fmt.Fprintf(stderr, "mqttgen %s: "+format+"\nrun \"mqttgen %s -h\" for the flags and examples\n", append(append([]any{c.name}, a...), c.name)...)

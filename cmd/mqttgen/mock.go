@@ -55,7 +55,7 @@ func runMock(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := newContractCommand("mock", mockUsage, "client", stderr)
 	rate := c.fs.Float64("rate", 1, "")
 	count := c.fs.Int("count", 0, "")
-	duration := c.fs.Duration("for", 0, "")
+	duration := c.duration()
 	operations := c.fs.String("operations", "", "")
 	quiet := c.fs.Bool("q", false, "")
 	doc, role, cfg, code := c.parse(args, stdin, stdout, stderr, func() string {

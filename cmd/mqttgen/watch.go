@@ -59,7 +59,7 @@ Examples:
 // runWatch implements "mqttgen watch".
 func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := newContractCommand("watch", watchUsage, "both", stderr)
-	duration := c.fs.Duration("for", 0, "")
+	duration := c.duration()
 	count := c.fs.Int("count", 0, "")
 	asJSON := c.fs.Bool("json", false, "")
 	share := c.fs.String("share", "", "")

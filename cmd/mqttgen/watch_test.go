@@ -231,6 +231,8 @@ func TestWatchAndMockUsageAndConnectionErrors(t *testing.T) {
 		{[]string{"watch", "-i", spec, "-broker", "tcp://x:1", "-share", "a/b"}, 2, "share group"},
 		{[]string{"watch", "-i", spec, "-broker", "tcp://x:1", "extra"}, 2, "unexpected argument"},
 		{[]string{"watch", "-nope"}, 2, "mqttgen watch -h"},
+		{[]string{"watch", "-i", spec, "-for", "5"}, 2, `invalid value "5" for flag -for: want a duration with its unit, such as 30s`},
+		{[]string{"mock", "-i", spec, "-for", "1 minute"}, 2, "want a duration with its unit"},
 		{[]string{"watch", "-i", "no-such.yaml", "-broker", "tcp://x:1"}, 1, "no-such.yaml"},
 		{[]string{"watch", "-i", spec, "-broker", "bogus://x:1"}, 2, "scheme must be one of"},
 		{[]string{"watch", "-i", spec, "-broker", "tcp://127.0.0.1:1"}, 1, "connection failed"},

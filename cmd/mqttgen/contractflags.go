@@ -161,7 +161,7 @@ func (b *brokerFlags) config() (mqttrt.Config, error) {
 }
 
 // connect makes a runtime client from cfg, logging its warnings to
-// stderr, and connects it (bounded by the client's connect timeout per
+// stderr (each message a few times at most), and connects it (bounded by the client's connect timeout per
 // broker) with a context that ends on Ctrl-C or SIGTERM, and after d
 // when d > 0. With -serve and no other broker, cfg.Brokers becomes the
 // served broker's URL. done disconnects and releases the context; on an
@@ -185,8 +185,8 @@ func (c *contractCommand) connect(cfg *mqttrt.Config, d time.Duration, stderr io
 		}
 	}
 	ctx, stop := runContext(d)
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, err = mqttrt.New(mqttrt.WithConfig(*cfg), mqttrt.WithLogger(log))
+	logs := newRepeatLimiter(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	client, err = mqttrt.New(mqttrt.WithConfig(*cfg), mqttrt.WithLogger(slog.New(logs)))
 	if err == nil {
 		err = client.Connect(ctx)
 	}
@@ -200,7 +200,7 @@ func (c *contractCommand) connect(cfg *mqttrt.Config, d time.Duration, stderr io
 		}
 		return nil, nil, nil, err
 	}
-	return ctx, client, func() { disconnect(client); stop(); closeServed() }, nil
+	return ctx, client, func() { disconnect(client); stop(); closeServed(); logs.flush(stderr, c.name) }, nil
 }
 
 // exitCode is the exit status after connect failed: 2 for settings the

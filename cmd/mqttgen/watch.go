@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mqttgen/mqttgen/generator/contract"
+	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
 const watchUsage = `usage: mqttgen watch -i SPEC [-broker URL] [-role app|client|both] [-for DURATION] [-count N] [-json] [-share GROUP] [-unknown]
@@ -115,8 +116,21 @@ func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := sum.Write(stderr); err != nil {
 		return 1
 	}
+	unseen(client.GetStats(), stderr)
 	if !sum.Conformed() {
 		return 1
 	}
 	return 0
+}
+
+// unseen says what watch did not see although the broker sent it, or
+// might have: the counts above hold what was checked, not what flowed.
+func unseen(stats mqttrt.ClientStats, stderr io.Writer) {
+	if n := stats.MessagesOverflowed; n > 0 {
+		fmt.Fprintf(stderr, "mqttgen watch: %d QoS 0 message(s) were discarded unchecked, in no count above: watch could not keep up "+
+			"(is its output read slowly?); MQTT_HANDLER_QUEUE_SIZE holds more of a burst\n", n)
+	}
+	if n := stats.ConnectionLosses; n > 0 {
+		fmt.Fprintf(stderr, "mqttgen watch: the connection to the broker was lost %d time(s); what was published while it was down was not seen\n", n)
+	}
 }

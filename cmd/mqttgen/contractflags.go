@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"reflect"
+	"strings"
 	"syscall"
 	"time"
 
@@ -211,6 +213,19 @@ func exitCode(err error) int {
 		return 2
 	}
 	return 1
+}
+
+// shownBrokers lists broker URLs for the terminal, a password in one
+// (tcp://user:secret@host) hidden as the runtime hides it in its errors.
+func shownBrokers(brokers []string) string {
+	shown := make([]string, len(brokers))
+	for i, b := range brokers {
+		shown[i] = b
+		if u, err := url.Parse(b); err == nil {
+			shown[i] = u.Redacted()
+		}
+	}
+	return strings.Join(shown, ",")
 }
 
 // disconnectTimeout bounds the goodbye at the end of watch and mock.

@@ -124,3 +124,16 @@ func TestMockRefusesRateNaN(t *testing.T) {
 	assert.Empty(t, out)
 	assert.Contains(t, errs, "-rate NaN")
 }
+
+// A password in a -broker URL stays off the terminal, as the runtime
+// keeps it out of its errors.
+func TestWatchHidesThePasswordOfABrokerURL(t *testing.T) {
+	t.Setenv("MQTT_BROKERS", "")
+	addr := freeAddr(t)
+	code, out, errs := runCLI("", "watch", "-i", spec, "-serve", addr, "-broker", "tcp://alice:s3cret@"+addr, "-for", "300ms")
+	assert.Equal(t, 0, code, errs)
+	assert.Empty(t, out)
+	assert.Contains(t, errs, "mqttgen watch: watching ")
+	assert.Contains(t, errs, " on tcp://alice:xxxxx@"+addr+" ")
+	assert.NotContains(t, errs, "s3cret")
+}

@@ -79,7 +79,7 @@ func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// with, so a watcher sees every message once.
 	w, err := contract.NewWatcher(doc, contract.WatchConfig{Role: role, Unknown: *unknown, ShareGroup: *share, QoS: 2,
 		OnSubscribed: func(filters []string) {
-			fmt.Fprintf(stderr, "mqttgen watch: watching %s on %s (Ctrl-C to stop)\n", contract.Printable(strings.Join(filters, " ")), strings.Join(cfg.Brokers, ","))
+			fmt.Fprintf(stderr, "mqttgen watch: watching %s on %s (Ctrl-C to stop)\n", contract.Printable(strings.Join(filters, " ")), shownBrokers(cfg.Brokers))
 		}})
 	if err != nil {
 		return c.usageErr(stderr, "%v", err)

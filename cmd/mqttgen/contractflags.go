@@ -239,9 +239,12 @@ func disconnect(c *mqttrt.Client) {
 
 // runContext ends on Ctrl-C or SIGTERM (what timeout(1), systemd,
 // Docker and Kubernetes stop a process with), and after d when d > 0:
-// either way the command ends as after -for, with its summary.
+// either way the command ends as after -for, with its summary. A second
+// signal ends the process at once: winding down (unsubscribing from and
+// saying goodbye to a broker that stopped answering) can take seconds.
 func runContext(d time.Duration) (context.Context, context.CancelFunc) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop) // the next signal gets the default action
 	if d <= 0 {
 		return ctx, stop
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mqttgen/mqttgen/runtime/mqtttest"
 )
 
 // TestMain lets a test run mqttgen as a process of its own (for signals
@@ -136,4 +138,42 @@ func TestWatchHidesThePasswordOfABrokerURL(t *testing.T) {
 	assert.Contains(t, errs, "mqttgen watch: watching ")
 	assert.Contains(t, errs, " on tcp://alice:xxxxx@"+addr+" ")
 	assert.NotContains(t, errs, "s3cret")
+}
+
+// Ctrl-C twice: the first starts winding down, which waits for a broker
+// that stopped answering (the unsubscribe, then the goodbye, bounded at
+// 5 s each); the second ends the process at once, as Ctrl-C does.
+func TestSecondInterruptEndsWatchAtOnce(t *testing.T) {
+	b := mqtttest.NewBroker(t)
+	p := mqtttest.NewProxy(t, b.URL())
+	cmd := exec.Command(os.Args[0], "watch", "-i", spec, "-broker", p.URL())
+	cmd.Env = append(os.Environ(), "MQTTGEN_TEST_MAIN=1")
+	stderr := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = &syncBuffer{}, stderr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	}()
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.Contains(stderr.String(), "mqttgen watch: watching ") {
+		require.True(t, time.Now().Before(deadline), "watch never subscribed:\n%s", stderr.String())
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.Stall()
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	time.Sleep(300 * time.Millisecond) // the first one is being handled
+	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		t.Fatal("watch did not end")
+	}
+	status, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	require.True(t, ok)
+	assert.True(t, status.Signaled() && status.Signal() == syscall.SIGINT, "ended by the second Ctrl-C, not after winding down: %v\n%s", cmd.ProcessState, stderr.String())
 }

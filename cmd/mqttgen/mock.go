@@ -10,7 +10,7 @@ import (
 	"github.com/mqttgen/mqttgen/generator/contract"
 )
 
-const mockUsage = `usage: mqttgen mock -i SPEC [-broker URL] [-role app|client|both] [-rate R] [-count N] [-for DURATION] [-operations a,b] [-q]
+const mockUsage = `usage: mqttgen mock -i SPEC [-broker URL | -serve ADDR] [-role app|client|both] [-rate R] [-count N] [-for DURATION] [-operations a,b] [-q]
 
 Plays one side of the AsyncAPI document SPEC: publishes, on every channel
 that side sends to, messages made from the document. A payload is the

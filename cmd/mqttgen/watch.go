@@ -11,7 +11,7 @@ import (
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
-const watchUsage = `usage: mqttgen watch -i SPEC [-broker URL] [-role app|client|both] [-for DURATION] [-count N] [-json] [-share GROUP] [-unknown]
+const watchUsage = `usage: mqttgen watch -i SPEC [-broker URL | -serve ADDR] [-role app|client|both] [-for DURATION] [-count N] [-json] [-share GROUP] [-unknown]
 
 Subscribes to the channels of the AsyncAPI document SPEC (a {parameter}
 level as +) and checks every message received against the document: the

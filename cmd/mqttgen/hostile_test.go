@@ -132,7 +132,7 @@ func TestMockRefusesRateNaN(t *testing.T) {
 func TestWatchHidesThePasswordOfABrokerURL(t *testing.T) {
 	t.Setenv("MQTT_BROKERS", "")
 	addr := freeAddr(t)
-	code, out, errs := runCLI("", "watch", "-i", spec, "-serve", addr, "-broker", "tcp://alice:s3cret@"+addr, "-for", "300ms")
+	code, out, errs := runCLI("", "watch", "-i", spec, "-serve", addr, "-broker", "tcp://alice:s3cret@"+addr, "-for", "2s")
 	assert.Equal(t, 0, code, errs)
 	assert.Empty(t, out)
 	assert.Contains(t, errs, "mqttgen watch: watching ")

@@ -44,7 +44,7 @@ func TestWatchSaysWhatItCouldNotSee(t *testing.T) {
 	out, errs := &gateWriter{open: make(chan struct{})}, &syncBuffer{}
 	code := make(chan int, 1)
 	go func() {
-		code <- run([]string{"watch", "-i", spec, "-broker", b.URL(), "-for", "4s"}, strings.NewReader(""), out, errs)
+		code <- run([]string{"watch", "-i", spec, "-broker", b.URL(), "-for", "6s"}, strings.NewReader(""), out, errs)
 	}()
 	w := &running{code: code, stderr: errs}
 	w.waitStderr(t, "mqttgen watch: watching ")

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"net"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,25 +12,6 @@ import (
 
 	"github.com/mqttgen/mqttgen/runtime/mqtttest"
 )
-
-// TestMain lets a test run mqttgen as a process of its own (for signals
-// sent to it alone): with MQTTGEN_TEST_MAIN=1 the test binary is mqttgen.
-func TestMain(m *testing.M) {
-	if os.Getenv("MQTTGEN_TEST_MAIN") == "1" {
-		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
-
-// freeAddr is a loopback address with a free port, for -serve.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	probe, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := probe.Addr().String()
-	require.NoError(t, probe.Close())
-	return addr
-}
 
 // A topic is the publisher's to choose: a line break in it must not forge
 // a line of watch's output, nor an escape sequence reach the terminal.
@@ -85,37 +64,14 @@ operations:
 func TestWatchStopsOnSIGTERMWithItsSummary(t *testing.T) {
 	t.Setenv("MQTT_BROKERS", "")
 	addr := freeAddr(t)
-	cmd := exec.Command(os.Args[0], "watch", "-i", spec, "-serve", addr)
-	cmd.Env = append(os.Environ(), "MQTTGEN_TEST_MAIN=1")
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}()
-	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(stderr.String(), "mqttgen watch: watching ") {
-		require.True(t, time.Now().Before(deadline), "watch never subscribed:\n%s", stderr.String())
-		time.Sleep(20 * time.Millisecond)
-	}
+	p := startProcess(t, "watch", "-i", spec, "-serve", addr)
+	p.waitStderr(t, "mqttgen watch: watching ")
 	publish(t, publisher(t, "tcp://"+addr), "sensors/hall/humidity", `{"sensorId":"h","percent":101}`)
-	for !strings.Contains(stdout.String(), "sensors/hall/humidity") {
-		require.True(t, time.Now().Before(deadline), "watch never reported the message:\n%s", stderr.String())
-		time.Sleep(20 * time.Millisecond)
-	}
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	select {
-	case <-exited:
-	case <-time.After(15 * time.Second):
-		t.Fatal("watch did not end on SIGTERM")
-	}
-	assert.Equal(t, 1, cmd.ProcessState.ExitCode(), "stderr:\n%s", stderr.String())
-	assert.Regexp(t, `humidity\s+1\s+1\s+0\s+0`, stderr.String())
+	waitFor(t, p.stdout, "sensors/hall/humidity")
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	state := p.wait(t)
+	assert.Equal(t, 1, state.ExitCode(), "stderr:\n%s", p.stderr.String())
+	assert.Regexp(t, `humidity\s+1\s+1\s+0\s+0`, p.stderr.String())
 }
 
 // -rate NaN is a usage error: NaN is not negative, and it made the
@@ -145,35 +101,15 @@ func TestWatchHidesThePasswordOfABrokerURL(t *testing.T) {
 // 5 s each); the second ends the process at once, as Ctrl-C does.
 func TestSecondInterruptEndsWatchAtOnce(t *testing.T) {
 	b := mqtttest.NewBroker(t)
-	p := mqtttest.NewProxy(t, b.URL())
-	cmd := exec.Command(os.Args[0], "watch", "-i", spec, "-broker", p.URL())
-	cmd.Env = append(os.Environ(), "MQTTGEN_TEST_MAIN=1")
-	stderr := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = &syncBuffer{}, stderr
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	}()
-	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(stderr.String(), "mqttgen watch: watching ") {
-		require.True(t, time.Now().Before(deadline), "watch never subscribed:\n%s", stderr.String())
-		time.Sleep(20 * time.Millisecond)
-	}
-	p.Stall()
-	require.NoError(t, cmd.Process.Signal(os.Interrupt))
+	proxy := mqtttest.NewProxy(t, b.URL())
+	p := startProcess(t, "watch", "-i", spec, "-broker", proxy.URL())
+	p.waitStderr(t, "mqttgen watch: watching ")
+	proxy.Stall()
+	require.NoError(t, p.cmd.Process.Signal(os.Interrupt))
 	time.Sleep(300 * time.Millisecond) // the first one is being handled
-	require.NoError(t, cmd.Process.Signal(os.Interrupt))
-	select {
-	case <-exited:
-	case <-time.After(20 * time.Second):
-		t.Fatal("watch did not end")
-	}
-	status, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	require.NoError(t, p.cmd.Process.Signal(os.Interrupt))
+	state := p.wait(t)
+	status, ok := state.Sys().(syscall.WaitStatus)
 	require.True(t, ok)
-	assert.True(t, status.Signaled() && status.Signal() == syscall.SIGINT, "ended by the second Ctrl-C, not after winding down: %v\n%s", cmd.ProcessState, stderr.String())
+	assert.True(t, status.Signaled() && status.Signal() == syscall.SIGINT, "ended by the second Ctrl-C, not after winding down: %v\n%s", state, p.stderr.String())
 }

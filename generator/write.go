@@ -26,7 +26,8 @@ type Changes struct {
 // Files whose content is unchanged are not touched (their modification
 // time stays, so builds stay cached). Go files in dir that mqttgen wrote
 // earlier and that files no longer include are removed in the same step;
-// files mqttgen did not write are never touched.
+// files mqttgen did not write are never touched: when one has the name of
+// a file to write, Write fails with ErrConfig and changes nothing.
 func Write(dir string, files []File) (Changes, error) {
 	var ch Changes
 	if err := checkNames(files); err != nil {
@@ -106,7 +107,8 @@ func Write(dir string, files []File) (Changes, error) {
 
 // Check compares files with dir and lists, sorted, the names that are out
 // of date: missing, different, or earlier mqttgen output that files no
-// longer include. It writes nothing.
+// longer include. It writes nothing. Like Write, it fails with ErrConfig
+// when a file mqttgen did not write has the name of one of files.
 func Check(dir string, files []File) ([]string, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		var all []string
@@ -143,7 +145,13 @@ func diff(dir string, files []File) (changed []File, stale []string, err error) 
 			changed = append(changed, f)
 		case err != nil:
 			return nil, nil, err
-		case !bytes.Equal(old, f.Data):
+		case bytes.Equal(old, f.Data):
+		case !hasHeader(old):
+			// Someone else's file under a name mqttgen writes: replacing
+			// it would lose it.
+			return nil, nil, fmt.Errorf("%s exists and was not written by mqttgen (it lacks the %q header): move it away, or write into another directory: %w",
+				filepath.Join(dir, f.Name), "// "+templates.Header, ErrConfig)
+		default:
 			changed = append(changed, f)
 		}
 	}
@@ -187,5 +195,11 @@ func generatedByUs(path string) (bool, error) {
 	if err != nil && line == "" {
 		return false, nil
 	}
-	return strings.TrimRight(line, "\r\n") == "// "+templates.Header, nil
+	return hasHeader([]byte(line)), nil
+}
+
+// hasHeader reports whether data's first line is mqttgen's header.
+func hasHeader(data []byte) bool {
+	line, _, _ := bytes.Cut(data, []byte("\n"))
+	return strings.TrimRight(string(line), "\r") == "// "+templates.Header
 }

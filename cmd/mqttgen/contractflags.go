@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"reflect"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mqttgen/mqttgen/generator"
@@ -39,7 +42,8 @@ func newContractCommand(name, usage, defaultRole string, stderr io.Writer) *cont
 // parse parses args, checks them (check adds the command's own checks:
 // a usage error's message, or ""), reads the connection settings and
 // loads the document. code is -1 to go on, else the exit code: 0 after
-// -h, 2 for a usage error, 1 when the settings or the document are bad.
+// -h, 2 for a usage error or settings that cannot be read, 1 when the
+// document is bad.
 func (c *contractCommand) parse(args []string, stdin io.Reader, stdout, stderr io.Writer, check func() string) (doc *model.Document, role generator.Role, cfg mqttrt.Config, code int) {
 	if err := c.fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -62,18 +66,30 @@ func (c *contractCommand) parse(args []string, stdin io.Reader, stdout, stderr i
 		return nil, 0, cfg, c.usageErr(stderr, "%s", msg)
 	}
 	cfg, err = c.broker.config()
-	if errors.Is(err, errNoBroker) {
-		return nil, 0, cfg, c.usageErr(stderr, "%v", err)
-	}
 	if err != nil {
-		fmt.Fprintf(stderr, "mqttgen %s: %v\n", c.name, err)
-		return nil, 0, cfg, 1
+		// No broker, or an MQTT_* variable that cannot be read.
+		return nil, 0, cfg, c.usageErr(stderr, "%v", err)
 	}
 	if doc, err = loadSpecArg(*c.spec, stdin); err != nil {
 		fmt.Fprintln(stderr, err)
 		return nil, 0, cfg, 1
 	}
 	return doc, role, cfg, -1
+}
+
+// duration registers -for: a time.Duration whose parse error says what
+// is wanted (the flag package's own says "parse error" for "-for 5").
+func (c *contractCommand) duration() *time.Duration {
+	d := new(time.Duration)
+	c.fs.Func("for", "", func(s string) error {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return errors.New("want a duration with its unit, such as 30s, 5m or 1h30m")
+		}
+		*d = v
+		return nil
+	})
+	return d
 }
 
 // usageErr prints a usage error and returns its exit code, 2.
@@ -147,11 +163,13 @@ func (b *brokerFlags) config() (mqttrt.Config, error) {
 }
 
 // connect makes a runtime client from cfg, logging its warnings to
-// stderr, and connects it (bounded by the client's connect timeout per
-// broker) with a context that ends on Ctrl-C, and after d when d > 0.
-// done disconnects and releases the context; on an error, which connect
-// prints, there is nothing to release.
-func (c *contractCommand) connect(cfg mqttrt.Config, d time.Duration, stderr io.Writer) (ctx context.Context, client *mqttrt.Client, done func(), err error) {
+// stderr (each message a few times at most), and connects it (bounded by the client's connect timeout per
+// broker) with a context that ends on Ctrl-C or SIGTERM, and after d
+// when d > 0. With -serve and no other broker, cfg.Brokers becomes the
+// served broker's URL. done disconnects and releases the context; on an
+// error, which connect prints (see exitCode), there is nothing to
+// release.
+func (c *contractCommand) connect(cfg *mqttrt.Config, d time.Duration, stderr io.Writer) (ctx context.Context, client *mqttrt.Client, done func(), err error) {
 	var served *devBroker
 	if c.broker.serve != "" {
 		if served, err = serveBroker(c.broker.serve, stderr); err != nil {
@@ -169,18 +187,45 @@ func (c *contractCommand) connect(cfg mqttrt.Config, d time.Duration, stderr io.
 		}
 	}
 	ctx, stop := runContext(d)
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, err = mqttrt.New(mqttrt.WithConfig(cfg), mqttrt.WithLogger(log))
+	logs := newRepeatLimiter(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	client, err = mqttrt.New(mqttrt.WithConfig(*cfg), mqttrt.WithLogger(slog.New(logs)))
 	if err == nil {
 		err = client.Connect(ctx)
 	}
 	if err != nil {
 		stop()
 		closeServed()
-		fmt.Fprintf(stderr, "mqttgen %s: %v\n", c.name, err)
+		if errors.Is(err, mqttrt.ErrInvalidConfig) {
+			c.usageErr(stderr, "%v", err)
+		} else {
+			fmt.Fprintf(stderr, "mqttgen %s: %v\n", c.name, err)
+		}
 		return nil, nil, nil, err
 	}
-	return ctx, client, func() { disconnect(client); stop(); closeServed() }, nil
+	return ctx, client, func() { disconnect(client); stop(); closeServed(); logs.flush(stderr, c.name) }, nil
+}
+
+// exitCode is the exit status after connect failed: 2 for settings the
+// runtime refuses (a -broker URL without a known scheme, a -ca file that
+// cannot be read...), 1 when the broker could not be reached.
+func exitCode(err error) int {
+	if errors.Is(err, mqttrt.ErrInvalidConfig) {
+		return 2
+	}
+	return 1
+}
+
+// shownBrokers lists broker URLs for the terminal, a password in one
+// (tcp://user:secret@host) hidden as the runtime hides it in its errors.
+func shownBrokers(brokers []string) string {
+	shown := make([]string, len(brokers))
+	for i, b := range brokers {
+		shown[i] = b
+		if u, err := url.Parse(b); err == nil {
+			shown[i] = u.Redacted()
+		}
+	}
+	return strings.Join(shown, ",")
 }
 
 // disconnectTimeout bounds the goodbye at the end of watch and mock.
@@ -192,9 +237,14 @@ func disconnect(c *mqttrt.Client) {
 	_ = c.Disconnect(ctx) // the command is done either way
 }
 
-// runContext ends on Ctrl-C, and after d when d > 0.
+// runContext ends on Ctrl-C or SIGTERM (what timeout(1), systemd,
+// Docker and Kubernetes stop a process with), and after d when d > 0:
+// either way the command ends as after -for, with its summary. A second
+// signal ends the process at once: winding down (unsubscribing from and
+// saying goodbye to a broker that stopped answering) can take seconds.
 func runContext(d time.Duration) (context.Context, context.CancelFunc) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop) // the next signal gets the default action
 	if d <= 0 {
 		return ctx, stop
 	}

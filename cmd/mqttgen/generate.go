@@ -5,11 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"go/build"
 	"go/parser"
 	"go/token"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -101,6 +104,10 @@ func runGenerate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	role, err := generator.ParseRole(*roleName)
 	if err != nil {
 		return usageErr("-role %q: use app, client or both", *roleName)
+	}
+	if cmd := commandFile(*dir); cmd != "" {
+		return usageErr("%s is package main: the generated package cannot share %s with a command; write it into a directory of its own (e.g. -o %s)",
+			filepath.Join(*dir, cmd), *dir, filepath.Join(*dir, "api"))
 	}
 	if *pkg == "" {
 		name, err := defaultPackage(*dir)
@@ -197,30 +204,57 @@ func defaultPackage(dir string) (string, error) {
 	return name, nil
 }
 
+// commandFile names a non-test Go file of dir in package main, if any:
+// a directory holds one package, and the generated one cannot be main.
+func commandFile(dir string) string {
+	pkgs := goPackages(dir)
+	for _, name := range slices.Sorted(maps.Keys(pkgs)) {
+		if pkgs[name] == "main" {
+			return name
+		}
+	}
+	return ""
+}
+
 // existingPackages lists the distinct package names of dir's non-test Go
 // files (package main excluded: a library cannot join it).
 func existingPackages(dir string) []string {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
 	seen := map[string]bool{}
-	fset := token.NewFileSet()
-	for _, e := range entries {
-		n := e.Name()
-		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
-			continue
+	for _, pkg := range goPackages(dir) {
+		if pkg != "main" {
+			seen[pkg] = true
 		}
-		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.PackageClauseOnly)
-		if err != nil || f.Name.Name == "main" {
-			continue
-		}
-		seen[f.Name.Name] = true
 	}
 	var out []string
 	for n := range seen {
 		out = append(out, n)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// goPackages maps dir's non-test Go files that parse to their package
+// names (none when dir cannot be read). Files the build leaves out (a
+// "//go:build ignore" generator script in package main, say) are not
+// listed.
+func goPackages(dir string) map[string]string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	out := map[string]string{}
+	fset := token.NewFileSet()
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		if built, err := build.Default.MatchFile(dir, n); err != nil || !built {
+			continue
+		}
+		if f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.PackageClauseOnly); err == nil {
+			out[n] = f.Name.Name
+		}
+	}
 	return out
 }

@@ -74,8 +74,10 @@ func TestGenerateWritesChecksAndIsQuiet(t *testing.T) {
 	if code, out, errs := runCLI("", "generate", "-q", "-i", spec, "-o", dir, "-check"); code != 0 || out != "" || errs != "" {
 		t.Errorf("-check -q on fresh output: exit %d, %q, %q", code, out, errs)
 	}
-	// Hand edits make the output stale.
-	if err := os.WriteFile(filepath.Join(dir, "channels.go"), []byte("package sensorsdk\n"), 0o644); err != nil {
+	// Hand edits make the output stale (a file without mqttgen's header
+	// is not mqttgen's: see TestGenerateNeverReplacesAUsersFile).
+	edited := append(bytes.Clone(src), "\n// a hand edit\n"...)
+	if err := os.WriteFile(filepath.Join(dir, "channels.go"), edited, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errs = runCLI("", "generate", "-i", spec, "-o", dir, "-check")

@@ -2,10 +2,10 @@
 //
 // Usage:
 //
-//	mqttgen validate [-role app|client|both] [-ref-root DIR] [-strict] SPEC
+//	mqttgen validate [-role app|client|both] [-ref-root DIR] [-strict] SPEC (or -i SPEC)
 //	mqttgen generate -i SPEC -o DIR [-package NAME] [-role app|client|both] [-ref-root DIR] [-strict] [-check] [-q]
-//	mqttgen watch -i SPEC -broker URL [-role app|client|both] [-for DURATION] [-count N] [-json] [-share GROUP] [-unknown]
-//	mqttgen mock -i SPEC -broker URL [-role app|client|both] [-rate R] [-count N] [-operations a,b]
+//	mqttgen watch -i SPEC [-broker URL | -serve ADDR] [-role app|client|both] [-for DURATION] [-count N] [-json] [-share GROUP] [-unknown]
+//	mqttgen mock -i SPEC [-broker URL | -serve ADDR] [-role app|client|both] [-rate R] [-count N] [-for DURATION] [-operations a,b] [-q]
 //	mqttgen version
 //
 // In a consumer module, wire it with Go's tool directive:

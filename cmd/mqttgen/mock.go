@@ -3,13 +3,14 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/mqttgen/mqttgen/generator/contract"
 )
 
-const mockUsage = `usage: mqttgen mock -i SPEC [-broker URL] [-role app|client|both] [-rate R] [-count N] [-for DURATION] [-operations a,b] [-q]
+const mockUsage = `usage: mqttgen mock -i SPEC [-broker URL | -serve ADDR] [-role app|client|both] [-rate R] [-count N] [-for DURATION] [-operations a,b] [-q]
 
 Plays one side of the AsyncAPI document SPEC: publishes, on every channel
 that side sends to, messages made from the document. A payload is the
@@ -26,7 +27,8 @@ next payload and topic of each, one per 1/R seconds, until -count
 messages were sent, -for is over, or Ctrl-C.
 
 Exit status: 0 sent, 1 nothing could be made valid (or the document,
-connection or a publish failed), 2 usage error.
+connection or a publish failed), 2 usage error (a flag or MQTT_*
+variable the runtime refuses included).
 
 Flags:
   -i SPEC          the AsyncAPI document (YAML or JSON); "-" reads stdin
@@ -53,12 +55,12 @@ func runMock(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := newContractCommand("mock", mockUsage, "client", stderr)
 	rate := c.fs.Float64("rate", 1, "")
 	count := c.fs.Int("count", 0, "")
-	duration := c.fs.Duration("for", 0, "")
+	duration := c.duration()
 	operations := c.fs.String("operations", "", "")
 	quiet := c.fs.Bool("q", false, "")
 	doc, role, cfg, code := c.parse(args, stdin, stdout, stderr, func() string {
-		if *count < 0 || *duration < 0 || *rate < 0 {
-			return "-count, -for and -rate must not be negative"
+		if *count < 0 || *duration < 0 || *rate < 0 || math.IsNaN(*rate) {
+			return "-count, -for and -rate must not be negative (nor -rate NaN)"
 		}
 		return ""
 	})
@@ -77,14 +79,15 @@ func runMock(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	printPlan(m, stderr)
 
-	ctx, client, done, err := c.connect(cfg, *duration, stderr)
+	ctx, client, done, err := c.connect(&cfg, *duration, stderr)
 	if err != nil {
-		return 1
+		return exitCode(err)
 	}
 	defer done()
 	n, err := m.Run(ctx, client, contract.MockRun{Rate: *rate, Count: *count}, func(s contract.Sent) {
 		if !*quiet {
-			fmt.Fprintf(stdout, "sent %s message=%s qos=%d retained=%t %s\n", s.Topic, s.Message, s.QoS, s.Retained, clipPayload(s.Payload))
+			fmt.Fprintf(stdout, "sent %s message=%s qos=%d retained=%t %s\n",
+				contract.Printable(s.Topic), contract.Printable(s.Message), s.QoS, s.Retained, clipPayload(s.Payload))
 		}
 	})
 	fmt.Fprintf(stderr, "mqttgen mock: sent %d message(s)\n", n)
@@ -95,17 +98,22 @@ func runMock(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// printPlan says on stderr what the mock sends and what it cannot.
+// printPlan says on stderr what the mock sends and what it cannot. The
+// names, topics and examples come from the document: what is not
+// printable in them is escaped.
 func printPlan(m *contract.Mock, stderr io.Writer) {
+	line := func(format string, a ...any) {
+		fmt.Fprintln(stderr, contract.Printable(fmt.Sprintf(format, a...)))
+	}
 	for _, p := range m.Plan() {
 		qos := "the client's default QoS"
 		if p.QoS != nil {
 			qos = fmt.Sprintf("qos %d", *p.QoS)
 		}
-		fmt.Fprintf(stderr, "mqttgen mock: %s sends %s on %s (%s, retain %t; payloads: %s)\n",
+		line("mqttgen mock: %s sends %s on %s (%s, retain %t; payloads: %s)",
 			p.Operation, p.Message, strings.Join(p.Topics, ", "), qos, p.Retain, strings.Join(p.Sources, ", "))
 		for _, r := range p.Rejected {
-			fmt.Fprintf(stderr, "mqttgen mock:   not sent, invalid: %s\n", r)
+			line("mqttgen mock:   not sent, invalid: %s", r)
 		}
 	}
 	for _, s := range m.Skipped() {
@@ -113,7 +121,7 @@ func printPlan(m *contract.Mock, stderr io.Writer) {
 		if s.Message != "" {
 			what += " " + s.Message
 		}
-		fmt.Fprintf(stderr, "mqttgen mock: cannot send %s: %s\n", what, s.Reason)
+		line("mqttgen mock: cannot send %s: %s", what, s.Reason)
 	}
 }
 
@@ -121,13 +129,18 @@ func printPlan(m *contract.Mock, stderr io.Writer) {
 const maxPrinted = 200
 
 // clipPayload shows a payload on one line: as text when it is UTF-8
-// without line breaks, else quoted; long ones cut.
+// without control characters (a line break, an escape sequence), else
+// quoted; long ones cut, at a character's boundary.
 func clipPayload(p []byte) string {
 	s := string(p)
 	if len(s) > maxPrinted {
-		s = s[:maxPrinted] + "..."
+		cut := maxPrinted
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "..."
 	}
-	if !utf8.ValidString(s) || strings.ContainsAny(s, "\r\n") {
+	if contract.Printable(s) != s {
 		return fmt.Sprintf("%q", s)
 	}
 	return s

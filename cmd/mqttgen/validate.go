@@ -6,12 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/mqttgen/mqttgen/generator"
 	"github.com/mqttgen/mqttgen/generator/loader"
 )
 
 const validateUsage = `usage: mqttgen validate [-role app|client|both] [-ref-root DIR] [-strict] SPEC
+       mqttgen validate [flags] -i SPEC
 
 Checks the AsyncAPI document SPEC (YAML or JSON; "-" reads stdin) exactly as
 "mqttgen generate" would for the role, without writing anything: it loads
@@ -22,7 +24,8 @@ stderr as "file:line:col: /json/pointer: what is wrong" (warnings as
 succeed (warnings alone leave it 0), 1 when it would fail, 2 on a usage
 error.
 
-Flags:
+Flags (before SPEC):
+  -i SPEC        the document, as generate, watch and mock take it
   -role ROLE     app, client or both (default both: every operation gets
                  both methods, so every name is checked)
   -ref-root DIR  the directory tree the document's $refs may read files from
@@ -50,6 +53,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	roleName := fs.String("role", "both", "")
 	refRoot := fs.String("ref-root", "", "")
 	strict := fs.Bool("strict", false, "")
+	spec := fs.String("i", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, validateUsage)
@@ -58,8 +62,18 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, "\n"+validateUsage)
 		return 2
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintf(stderr, "mqttgen validate: want exactly one SPEC, got %d\n\n%s", fs.NArg(), validateUsage)
+	specs := fs.Args()
+	if *spec != "" {
+		specs = append([]string{*spec}, specs...)
+	}
+	if len(specs) != 1 {
+		hint := ""
+		if len(specs) > 1 && strings.HasPrefix(specs[1], "-") {
+			// The flag package stops at the first argument that is not a
+			// flag: "validate api.yaml -strict" leaves -strict unread.
+			hint = fmt.Sprintf(" (flags go before SPEC: mqttgen validate %s %s)", strings.Join(specs[1:], " "), specs[0])
+		}
+		fmt.Fprintf(stderr, "mqttgen validate: want exactly one SPEC, got %d%s\nrun \"mqttgen validate -h\" for the flags and examples\n", len(specs), hint)
 		return 2
 	}
 	role, err := generator.ParseRole(*roleName)
@@ -67,7 +81,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mqttgen validate: -role %q: use app, client or both\n", *roleName)
 		return 2
 	}
-	cfg := generator.Config{Spec: fs.Arg(0), Package: "api", Role: role, Strict: *strict, RefRoot: *refRoot}
+	cfg := generator.Config{Spec: specs[0], Package: "api", Role: role, Strict: *strict, RefRoot: *refRoot}
 	if cfg.Spec == "-" {
 		data, err := io.ReadAll(io.LimitReader(stdin, maxStdin+1))
 		if err != nil {

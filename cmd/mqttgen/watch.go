@@ -8,9 +8,10 @@ import (
 	"time"
 
 	"github.com/mqttgen/mqttgen/generator/contract"
+	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
-const watchUsage = `usage: mqttgen watch -i SPEC [-broker URL] [-role app|client|both] [-for DURATION] [-count N] [-json] [-share GROUP] [-unknown]
+const watchUsage = `usage: mqttgen watch -i SPEC [-broker URL | -serve ADDR] [-role app|client|both] [-for DURATION] [-count N] [-json] [-share GROUP] [-unknown]
 
 Subscribes to the channels of the AsyncAPI document SPEC (a {parameter}
 level as +) and checks every message received against the document: the
@@ -22,12 +23,14 @@ the same document.
 
 For each message it prints one line: topic, channel, parameters, the
 message that accepts the payload (or none), then ok or every violation
-with its JSON pointer and rule. At the end (after -for, -count, or on
-Ctrl-C) it prints per channel the messages seen, invalid and not
-decodable to stderr.
+with its JSON pointer and rule (what is not printable in a topic or
+payload is escaped, so no message can forge a line). At the end (after
+-for, -count, Ctrl-C or SIGTERM) it prints per channel the messages
+seen, invalid and not decodable to stderr.
 
 Exit status: 0 every message conformed (or none came), 1 some did not (or
-the document, connection or subscription failed), 2 usage error.
+the document, connection or subscription failed), 2 usage error (a flag
+or MQTT_* variable the runtime refuses included).
 
 Flags:
   -i SPEC          the AsyncAPI document (YAML or JSON); "-" reads stdin
@@ -57,7 +60,7 @@ Examples:
 // runWatch implements "mqttgen watch".
 func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := newContractCommand("watch", watchUsage, "both", stderr)
-	duration := c.fs.Duration("for", 0, "")
+	duration := c.duration()
 	count := c.fs.Int("count", 0, "")
 	asJSON := c.fs.Bool("json", false, "")
 	share := c.fs.String("share", "", "")
@@ -76,17 +79,17 @@ func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// with, so a watcher sees every message once.
 	w, err := contract.NewWatcher(doc, contract.WatchConfig{Role: role, Unknown: *unknown, ShareGroup: *share, QoS: 2,
 		OnSubscribed: func(filters []string) {
-			fmt.Fprintf(stderr, "mqttgen watch: watching %s on %s (Ctrl-C to stop)\n", strings.Join(filters, " "), strings.Join(cfg.Brokers, ","))
+			fmt.Fprintf(stderr, "mqttgen watch: watching %s on %s (Ctrl-C to stop)\n", contract.Printable(strings.Join(filters, " ")), shownBrokers(cfg.Brokers))
 		}})
 	if err != nil {
 		return c.usageErr(stderr, "%v", err)
 	}
 	for _, n := range w.Notes() {
-		fmt.Fprintf(stderr, "mqttgen watch: %s\n", n)
+		fmt.Fprintf(stderr, "mqttgen watch: %s\n", contract.Printable(n))
 	}
-	ctx, client, done, err := c.connect(cfg, *duration, stderr)
+	ctx, client, done, err := c.connect(&cfg, *duration, stderr)
 	if err != nil {
-		return 1
+		return exitCode(err)
 	}
 	defer done()
 
@@ -113,8 +116,21 @@ func runWatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := sum.Write(stderr); err != nil {
 		return 1
 	}
+	unseen(client.GetStats(), stderr)
 	if !sum.Conformed() {
 		return 1
 	}
 	return 0
+}
+
+// unseen says what watch did not see although the broker sent it, or
+// might have: the counts above hold what was checked, not what flowed.
+func unseen(stats mqttrt.ClientStats, stderr io.Writer) {
+	if n := stats.MessagesOverflowed; n > 0 {
+		fmt.Fprintf(stderr, "mqttgen watch: %d QoS 0 message(s) were discarded unchecked, in no count above: watch could not keep up "+
+			"(is its output read slowly?); MQTT_HANDLER_QUEUE_SIZE holds more of a burst\n", n)
+	}
+	if n := stats.ConnectionLosses; n > 0 {
+		fmt.Fprintf(stderr, "mqttgen watch: the connection to the broker was lost %d time(s); what was published while it was down was not seen\n", n)
+	}
 }

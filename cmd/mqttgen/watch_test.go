@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"os"
 	"strings"
 	"sync"
@@ -231,10 +230,13 @@ func TestWatchAndMockUsageAndConnectionErrors(t *testing.T) {
 		{[]string{"watch", "-i", spec, "-broker", "tcp://x:1", "-share", "a/b"}, 2, "share group"},
 		{[]string{"watch", "-i", spec, "-broker", "tcp://x:1", "extra"}, 2, "unexpected argument"},
 		{[]string{"watch", "-nope"}, 2, "mqttgen watch -h"},
+		{[]string{"watch", "-i", spec, "-for", "5"}, 2, `invalid value "5" for flag -for: want a duration with its unit, such as 30s`},
+		{[]string{"mock", "-i", spec, "-for", "1 minute"}, 2, "want a duration with its unit"},
 		{[]string{"watch", "-i", "no-such.yaml", "-broker", "tcp://x:1"}, 1, "no-such.yaml"},
-		{[]string{"watch", "-i", spec, "-broker", "bogus://x:1"}, 1, "mqttgen watch: "},
+		{[]string{"watch", "-i", spec, "-broker", "bogus://x:1"}, 2, "scheme must be one of"},
 		{[]string{"watch", "-i", spec, "-broker", "tcp://127.0.0.1:1"}, 1, "connection failed"},
 		{[]string{"mock", "-i", spec}, 2, "-broker URL is required"},
+		{[]string{"mock", "-i", spec, "-broker", "ssl://127.0.0.1:1", "-ca", "no-such-ca.pem", "-count", "1", "-q"}, 2, "TLSCAFile: open no-such-ca.pem"},
 		{[]string{"mock", "-i", spec, "-broker", "tcp://x:1", "-rate", "-1"}, 2, "must not be negative"},
 		{[]string{"mock", "-i", spec, "-broker", "tcp://x:1", "-operations", "receiveTemperature,bogus"}, 2, `no operation "bogus" in the document; role client sends receiveTemperature, receiveHumidity`},
 		{[]string{"mock", "-i", spec, "-broker", "tcp://x:1", "-operations", "sendAlert"}, 2, `role client does not send operation "sendAlert"`},
@@ -293,7 +295,7 @@ func TestConnectionFlags(t *testing.T) {
 
 	t.Setenv("MQTT_KEEP_ALIVE", "30") // no unit: the variable cannot be read
 	code, _, errs = runCLI("", append(append(args, tls...), "-username", "alice")...)
-	assert.Equal(t, 1, code)
+	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "MQTT_KEEP_ALIVE")
 }
 
@@ -319,40 +321,13 @@ func TestWatchStopsOnInterrupt(t *testing.T) {
 // mock publishes to it (as a device would) and watch checks what arrives.
 func TestServeRunsABrokerForDevices(t *testing.T) {
 	t.Setenv("MQTT_BROKERS", "")
-	probe, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := probe.Addr().String()
-	require.NoError(t, probe.Close())
-
-	type result struct {
-		code      int
-		out, errs string
-	}
-	watched := make(chan result, 1)
-	go func() {
-		code, out, errs := runCLI("", "watch", "-i", spec, "-serve", addr, "-role", "app", "-count", "5", "-for", "20s", "-json")
-		watched <- result{code, out, errs}
-	}()
+	addr := freeAddr(t)
+	w := start("watch", "-i", spec, "-serve", addr, "-role", "app", "-count", "5", "-for", "20s", "-json")
 	// Mock plays the sensors once watch's broker is up and subscribed.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", addr)
-		if err == nil {
-			require.NoError(t, c.Close())
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "the -serve broker never listened on %s", addr)
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond) // watch subscribes right after connecting
+	w.waitStderr(t, "mqttgen watch: watching sensors/+/humidity sensors/+/temperature on tcp://"+addr+" ")
 	code, _, errs := runCLI("", "mock", "-i", spec, "-broker", "tcp://"+addr, "-count", "5", "-rate", "50")
 	require.Equal(t, 0, code, errs)
-	select {
-	case r := <-watched:
-		assert.Equal(t, 0, r.code, r.errs)
-		assert.Contains(t, r.errs, "serving MQTT on tcp://"+addr)
-		assert.Equal(t, 5, strings.Count(r.out, `"valid":true`), r.out)
-	case <-time.After(30 * time.Second):
-		t.Fatal("watch did not end")
-	}
+	assert.Equal(t, 0, w.exit(t), w.stderr.String())
+	assert.Contains(t, w.stderr.String(), "serving MQTT on tcp://"+addr)
+	assert.Equal(t, 5, strings.Count(w.stdout.String(), `"valid":true`), w.stdout.String())
 }

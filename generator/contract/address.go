@@ -14,6 +14,7 @@ import (
 type address struct {
 	channel  *model.Channel
 	compiled *gen.Topic
+	levels   []string // the filter's levels, for a match that allocates nothing
 }
 
 // parseAddress compiles ch's address, or says why it cannot be.
@@ -25,7 +26,30 @@ func parseAddress(ch *model.Channel) (*address, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &address{channel: ch, compiled: t}, nil
+	a := &address{channel: ch, compiled: t}
+	a.levels = strings.Split(a.filter(), "/")
+	return a, nil
+}
+
+// mayMatch reports whether topic matches the address's filter: false
+// rules the address out cheaply (a watcher checks every message against
+// every channel), true leaves the verdict to match.
+func (a *address) mayMatch(topic string) bool {
+	rest := topic
+	for i, l := range a.levels {
+		if l == "#" {
+			return true
+		}
+		level, tail, more := strings.Cut(rest, "/")
+		if l != "+" && l != level {
+			return false
+		}
+		if !more {
+			return i == len(a.levels)-1 || i == len(a.levels)-2 && a.levels[i+1] == "#"
+		}
+		rest = tail
+	}
+	return false
 }
 
 // filter is the subscription filter: every level holding a parameter
@@ -54,6 +78,9 @@ func (a *address) literals() int {
 // match reports whether topic fits the address and returns the parameter
 // values read from it.
 func (a *address) match(topic string) (map[string]string, bool) {
+	if !a.mayMatch(topic) {
+		return nil, false
+	}
 	names := a.compiled.Params()
 	values := make([]string, len(names))
 	dst := make([]*string, len(names))

@@ -83,3 +83,13 @@ func ExampleNewMock() {
 	// sensors/room-1/temperature qos 1: {"celsius":-50}
 	// 2 <nil>
 }
+
+// Printable keeps a topic from a hostile publisher on one line of a
+// log: the newline and the escape sequence are written as escapes.
+func ExamplePrintable() {
+	fmt.Println(contract.Printable("sensors/kitchen/temperature"))
+	fmt.Println(contract.Printable("sensors/\x1b[2J\nforged ok/temperature"))
+	// Output:
+	// sensors/kitchen/temperature
+	// sensors/\x1b[2J\nforged ok/temperature
+}

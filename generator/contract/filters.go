@@ -40,6 +40,9 @@ func disjointFilters(filters []string) []string {
 // overlap reports whether some topic matches both filters.
 func overlap(a, b string) bool {
 	al, bl := strings.Split(a, "/"), strings.Split(b, "/")
+	if dollarVersusWildcard(al[0], bl[0]) || dollarVersusWildcard(bl[0], al[0]) {
+		return false
+	}
 	for i := 0; ; i++ {
 		switch {
 		case i < len(al) && al[i] == "#", i < len(bl) && bl[i] == "#":
@@ -75,4 +78,23 @@ func cover(a, b string) string {
 			out = append(out, "+")
 		}
 	}
+}
+
+// dollarVersusWildcard reports whether first levels a and b share no
+// topic because a starts with $ and b is a wildcard: a filter starting
+// with a wildcard does not match a topic starting with $ [MQTT-4.7.2-1].
+func dollarVersusWildcard(a, b string) bool {
+	return strings.HasPrefix(a, "$") && (b == "+" || b == "#")
+}
+
+// dollarFilters are the filters starting with $, which # does not cover
+// [MQTT-4.7.2-1].
+func dollarFilters(filters []string) []string {
+	var out []string
+	for _, f := range filters {
+		if strings.HasPrefix(f, "$") {
+			out = append(out, f)
+		}
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mqttgen/mqttgen/generator/model"
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
@@ -76,9 +77,15 @@ func generate(s *model.Schema, check func(any) error) (any, string, error) {
 			return v, g.source, nil
 		}
 		var ve *mqttrt.ValidationError
-		at := ""
+		at, rule := "", ""
 		if errors.As(last, &ve) && len(ve.Violations) > 0 {
-			at = sortedViolations(ve)[0].Field
+			first := sortedViolations(ve)[0]
+			at, rule = first.Field, first.Rule
+		}
+		// A value that not (or more than one oneOf variant) accepts is
+		// at fault somewhere below: change the deepest part first.
+		if (rule == "not" || rule == "oneOf") && g.nextBelow(at) {
+			continue
 		}
 		if !g.next(at) {
 			break
@@ -118,6 +125,33 @@ func (g *searcher) next(ptr string) bool {
 		}
 		ptr = ptr[:strings.LastIndexByte(ptr, '/')]
 	}
+}
+
+// nextBelow moves the deepest position under ptr that has an alternative
+// left on to it, and forgets the choices below that one. It reports false
+// when no position under ptr has one.
+func (g *searcher) nextBelow(ptr string) bool {
+	best := ""
+	found := false
+	for p, n := range g.nodes {
+		if !strings.HasPrefix(p, ptr+"/") || g.chosen[p]+1 >= n {
+			continue
+		}
+		if !found || strings.Count(p, "/") > strings.Count(best, "/") ||
+			strings.Count(p, "/") == strings.Count(best, "/") && p > best {
+			best, found = p, true
+		}
+	}
+	if !found {
+		return false
+	}
+	g.choice[best] = g.chosen[best] + 1
+	for k := range g.choice {
+		if strings.HasPrefix(k, best+"/") {
+			delete(g.choice, k)
+		}
+	}
+	return true
 }
 
 // build makes a value of s at ptr. Alternatives that cannot be built (a
@@ -268,8 +302,18 @@ func (g *searcher) object(f *model.Schema, all bool, ptr string, depth int) (any
 			add(p.Name)
 		}
 	}
-	for i := 1; f.MinProperties != nil && len(names) < *f.MinProperties && i <= *f.MinProperties; i++ {
-		add(fmt.Sprintf("extra%d", i))
+	for i := 1; f.MinProperties != nil && len(names) < *f.MinProperties && i <= 2**f.MinProperties; i++ {
+		add(extraName(f, i))
+	}
+	// A member present may need others (dependencies: a needs b).
+	for i := 0; i < len(names); i++ {
+		for _, d := range f.Dependencies {
+			if d.Name == names[i] {
+				for _, n := range d.Required {
+					add(n)
+				}
+			}
+		}
 	}
 	obj := &object{values: map[string]any{}}
 	for _, n := range names {
@@ -285,6 +329,35 @@ func (g *searcher) object(f *model.Schema, all bool, ptr string, depth int) (any
 		obj.values[n] = v
 	}
 	return obj, nil
+}
+
+// extraName is the name of the i-th member (from 1) added to reach
+// minProperties: one a patternProperties pattern matches (with
+// additionalProperties false, nothing else is allowed), else one of
+// propertyNames' enum or matching its pattern, else extra<i>. Names made
+// from a pattern grow by one character per member, so they differ.
+func extraName(f *model.Schema, i int) string {
+	var pattern string
+	switch {
+	case len(f.PatternProperties) > 0:
+		pattern = f.PatternProperties[0].Name
+	case f.PropertyNames != nil && len(f.PropertyNames.Enum) >= i:
+		if s, ok := f.PropertyNames.Enum[i-1].(string); ok {
+			return s
+		}
+	case f.PropertyNames != nil:
+		pattern = f.PropertyNames.Pattern
+	}
+	if first, err := patternString(pattern, 0, -1); pattern != "" && err == nil {
+		if i == 1 {
+			return first
+		}
+		want := utf8.RuneCountInString(first) + i - 1
+		if s, err := patternString(pattern, want, -1); err == nil && utf8.RuneCountInString(s) == want {
+			return s
+		}
+	}
+	return fmt.Sprintf("extra%d", i)
 }
 
 // propertySchema is the schema a member named n must meet: its

@@ -39,6 +39,13 @@ func expand(s *model.Schema, depth int) []*model.Schema {
 	for _, m := range s.AllOf {
 		acc = product(acc, expand(m, depth+1))
 	}
+	// A required member's schema dependency applies whenever the object
+	// is valid: met like an allOf member.
+	for _, d := range s.Dependencies {
+		if d.Schema != nil && slices.Contains(s.Required, d.Name) {
+			acc = product(acc, expand(d.Schema, depth+1))
+		}
+	}
 	for _, c := range []struct {
 		variants []*model.Schema
 		one      bool // oneOf: exactly one variant may match

@@ -10,9 +10,10 @@ import (
 	"github.com/mqttgen/mqttgen/generator/model"
 )
 
-// numberValues lists up to three numbers within the schema's bounds, on
-// its multipleOf grid, starting from the lower bound (else from the upper
-// one when it is negative, else from 0).
+// numberValues lists a few numbers within the schema's bounds, on its
+// multipleOf grid, starting from the lower bound (else from the upper one
+// when it is negative, else from 0); off a grid, one that is not an
+// integer too.
 func numberValues(f *model.Schema, integer bool) []any {
 	lo, hi := math.Inf(-1), math.Inf(1)
 	loOpen, hiOpen := false, false
@@ -58,6 +59,11 @@ func numberValues(f *model.Schema, integer bool) []any {
 	}
 	if !grid && !math.IsInf(lo, -1) && !math.IsInf(hi, 1) {
 		tries = append(tries, lo+(hi-lo)/2)
+	}
+	if !grid {
+		// A number that is not an integer, for what tells numbers from
+		// integers (oneOf [number, integer], not: {type: integer}).
+		tries = append(tries, tries[0]+0.5)
 	}
 	var out []any
 	for _, v := range tries {

@@ -159,8 +159,8 @@ func mockOperations(doc *model.Document, cfg MockConfig) ([]*model.Operation, er
 
 // mockTopics makes up to maxTopics topics of ch from parameter values
 // that pass the parameters' checks, keeping those that read back to the
-// same values (a value holding a level's separator would not). why says
-// why there is none.
+// same values (a value holding a level's separator would not) and do not
+// start with $. why says why there is none.
 func mockTopics(ch *model.Channel, cache *schemaCache) (topics []mockTopic, why string) {
 	addr, err := parseAddress(ch)
 	if err != nil {
@@ -186,6 +186,13 @@ func mockTopics(ch *model.Channel, cache *schemaCache) (topics []mockTopic, why 
 		topic, err := addr.topic(params)
 		if err != nil {
 			why = err.Error()
+			continue
+		}
+		if strings.HasPrefix(topic, "$") {
+			// Brokers keep $ topics ($SYS...) to themselves, and a filter
+			// starting with a wildcard does not match them [MQTT-4.7.2-1]:
+			// a watcher of the channel would never see the message.
+			why = fmt.Sprintf("topic %q starts with $, which is the broker's", topic)
 			continue
 		}
 		back, ok := addr.match(topic)

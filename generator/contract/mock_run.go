@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"time"
 
@@ -43,14 +44,24 @@ type Sent struct {
 // operation, then again with the next payload and topic of each) until
 // Count messages were sent or ctx ends, and calls sent after each
 // publish. It returns how many it sent. An error wraps
+// runtime.ErrInvalidConfig for a negative (or NaN) rate or count,
 // runtime.ErrValidation when nothing can be sent, or is the publisher's.
 func (m *Mock) Run(ctx context.Context, pub Publisher, run MockRun, sent func(Sent)) (int, error) {
+	if math.IsNaN(run.Rate) || run.Rate < 0 || run.Count < 0 {
+		return 0, fmt.Errorf("%w: rate %v and count %d must not be negative", mqttrt.ErrInvalidConfig, run.Rate, run.Count)
+	}
 	if len(m.items) == 0 {
 		return 0, fmt.Errorf("%w: no message of the operations can be made valid (see Skipped)", mqttrt.ErrValidation)
 	}
 	var tick <-chan time.Time
 	if run.Rate > 0 {
-		if every := time.Duration(float64(time.Second) / run.Rate); every > 0 {
+		// A rate so slow that its interval overflows a Duration waits
+		// the longest one (292 years), not none at all.
+		every := time.Duration(math.MaxInt64)
+		if d := float64(time.Second) / run.Rate; d < math.MaxInt64 {
+			every = time.Duration(d)
+		}
+		if every > 0 {
 			t := time.NewTicker(every)
 			defer t.Stop()
 			tick = t.C

@@ -79,9 +79,10 @@ func (c *paramCheck) asValue(value string) any {
 	return value
 }
 
-// values lists up to maxParamValues values that pass check, best first:
-// the parameter's examples, enum and default; for a 2.x schema, a value
-// generated from it; and a placeholder made from the parameter's name.
+// values lists up to maxParamValues values that pass check and that
+// brokers take (see portable), best first: the parameter's examples, enum
+// and default; for a 2.x schema, a value generated from it; and a
+// placeholder made from the parameter's name.
 func (c *paramCheck) values() []string {
 	var tried []string
 	tried = append(tried, c.p.Examples...)
@@ -104,11 +105,23 @@ func (c *paramCheck) values() []string {
 	tried = append(tried, placeholder(c.p.Name))
 	var out []string
 	for _, v := range tried {
-		if len(out) < maxParamValues && !slices.Contains(out, v) && len(c.check(v)) == 0 {
+		if len(out) < maxParamValues && !slices.Contains(out, v) && portable(v) && len(c.check(v)) == 0 {
 			out = append(out, v)
 		}
 	}
 	return out
+}
+
+// portable reports whether brokers take a topic holding s. MQTT 3.1.1
+// lets a server close the connection of a client whose topic holds a
+// control character (U+0001-U+001F, U+007F-U+009F) or a Unicode
+// noncharacter [MQTT-1.5.3-2], and Mosquitto does: the mock would lose
+// its connection, and every message after it, on such a value, however
+// valid the document finds it.
+func portable(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool {
+		return r <= 0x1f || 0x7f <= r && r <= 0x9f || 0xfdd0 <= r && r <= 0xfdef || r&0xfffe == 0xfffe
+	})
 }
 
 // paramString renders a generated scalar as a topic level.

@@ -126,6 +126,12 @@ func (c *payloadCheck) validate(payload []byte) error {
 		}
 		return c.schema.Validate(string(payload))
 	}
+	if !utf8.Valid(payload) {
+		// JSON is UTF-8 (RFC 8259, 8.1), and the generated decoders refuse
+		// anything else; the schema validator would read such bytes as
+		// U+FFFD and accept a payload the subscribers cannot decode.
+		return fmt.Errorf("%w: invalid UTF-8 (JSON text must be UTF-8)", mqttrt.ErrDecode)
+	}
 	return c.schema.ValidateJSON(payload)
 }
 

@@ -47,7 +47,8 @@ type Violation struct {
 	Message string `json:"message"`
 }
 
-// String renders e.g. `temperatureReading /celsius maximum: must be <= 100 but found 150`.
+// String renders e.g. `temperatureReading /celsius maximum: must be <= 100 but found 150`,
+// with what is not printable escaped (see Printable).
 func (v Violation) String() string {
 	var b strings.Builder
 	switch {
@@ -61,7 +62,7 @@ func (v Violation) String() string {
 		ptr = `""`
 	}
 	fmt.Fprintf(&b, "%s %s: %s", ptr, v.Rule, v.Message)
-	return b.String()
+	return Printable(b.String())
 }
 
 // Report is the verdict on one received message, as watch prints it.
@@ -88,7 +89,8 @@ type Report struct {
 }
 
 // String renders the report as one line: topic, channel, parameters in
-// address order, message, then ok or the violations, e.g.
+// address order, message, then ok or the violations, with what is not
+// printable escaped (see Printable), e.g.
 //
 //	sensors/kitchen/temperature channel=temperature room=kitchen message=none invalid: temperatureReading /celsius maximum: must be <= 100 but found 150
 func (r Report) String() string {
@@ -117,7 +119,7 @@ func (r Report) String() string {
 	if r.Note != "" {
 		fmt.Fprintf(&b, " (%s)", r.Note)
 	}
-	return b.String()
+	return Printable(b.String())
 }
 
 // ChannelSummary counts what watch saw on one channel.
@@ -158,7 +160,7 @@ func (s Summary) Write(w io.Writer) error {
 	fmt.Fprintln(tw, "channel\tmessages\tinvalid\tnot decodable\tnot checked")
 	total := ChannelSummary{}
 	for _, c := range s.Channels {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", c.Channel, c.Messages, c.Invalid, c.Undecodable, c.Unchecked)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", Printable(c.Channel), c.Messages, c.Invalid, c.Undecodable, c.Unchecked)
 		total.Messages += c.Messages
 		total.Invalid += c.Invalid
 		total.Undecodable += c.Undecodable

@@ -21,8 +21,9 @@ type WatchConfig struct {
 	// app's send operations; RoleBoth: every channel of the document, with
 	// operations or not).
 	Role generator.Role
-	// Unknown subscribes to # instead and reports messages on topics that
-	// no channel of the document matches.
+	// Unknown subscribes to # instead (and to the channels under $, which
+	// # does not match) and reports messages on topics that no channel of
+	// the document matches.
 	Unknown bool
 	// ShareGroup, when set, subscribes with $share/<group>/ so that
 	// several watchers split the traffic.
@@ -112,7 +113,7 @@ func NewWatcher(doc *model.Document, cfg WatchConfig) (*Watcher, error) {
 	// Stable: among channels equally specific, document order decides.
 	slices.SortStableFunc(w.channels, func(a, b *channelCheck) int { return b.addr.literals() - a.addr.literals() })
 	if cfg.Unknown {
-		filters = []string{"#"}
+		filters = append([]string{"#"}, dollarFilters(filters)...)
 	}
 	for _, f := range disjointFilters(filters) {
 		if cfg.ShareGroup != "" {
@@ -129,7 +130,8 @@ func NewWatcher(doc *model.Document, cfg WatchConfig) (*Watcher, error) {
 
 // Filters are the subscription filters Run uses: one per watched address
 // (parameters as +), overlapping ones merged so that no message arrives
-// twice, or # with Unknown; with ShareGroup, shared.
+// twice, or # with Unknown (and the addresses under $); with ShareGroup,
+// shared.
 func (w *Watcher) Filters() []string { return slices.Clone(w.filters) }
 
 // Notes lists what will not be checked, and why.

@@ -20,7 +20,10 @@ var (
 	ErrNotAsyncAPI = errors.New("not an asyncapi document")
 	// ErrRemoteRef: a $ref points at an http(s) or other URL; nothing is fetched.
 	ErrRemoteRef = errors.New("remote $ref not supported")
-	// ErrRefLoop: a $ref leads, through other $refs only, back to itself.
+	// ErrRefLoop: a $ref leads, through other $refs only, back to itself;
+	// or a schema reaches itself through allOf, anyOf, oneOf, not,
+	// if/then/else or dependencies with no property or item in between,
+	// so that checking a value against it would never end.
 	ErrRefLoop = errors.New("$ref loop")
 	// ErrLimit: the input exceeds a safety bound (file size, nesting depth,
 	// alias expansion, number of files).

@@ -1,0 +1,54 @@
+package generator_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/mqttgen/mqttgen/generator"
+	"github.com/mqttgen/mqttgen/generator/ir"
+	"github.com/mqttgen/mqttgen/generator/loader"
+)
+
+// selfDoc is a document whose payload schema A is given in YAML flow
+// style.
+func selfDoc(a string) []byte {
+	return []byte(`asyncapi: 3.0.0
+info: {title: T, version: '1'}
+channels:
+  c:
+    address: c
+    messages:
+      m: {payload: {$ref: '#/components/schemas/A'}}
+operations:
+  sendC: {action: send, channel: {$ref: '#/channels/c'}}
+  receiveC: {action: receive, channel: {$ref: '#/channels/c'}}
+components:
+  schemas:
+    A: ` + a + `
+`)
+}
+
+// TestSchemaLoopIsRefusedNotACrash: generate and validate overflowed the
+// goroutine stack (a fatal error, not a panic) on a schema that is its
+// own allOf part, or its own non-null oneOf alternative; an anyOf of
+// itself generated a package whose validator never returned.
+func TestSchemaLoopIsRefusedNotACrash(t *testing.T) {
+	for _, a := range []string{
+		`{allOf: [{$ref: '#/components/schemas/A'}, {type: object, properties: {x: {type: string}}}]}`,
+		`{oneOf: [{type: 'null'}, {$ref: '#/components/schemas/A'}]}`,
+		`{anyOf: [{$ref: '#/components/schemas/A'}, {type: string}]}`,
+	} {
+		for _, role := range ir.Roles {
+			cfg := generator.Config{Spec: "loop.yaml", Input: selfDoc(a), Package: "loop", Role: role}
+			_, err := generator.Generate(context.Background(), cfg)
+			var ds loader.Diagnostics
+			require.ErrorAs(t, err, &ds, a)
+			require.True(t, errors.Is(err, loader.ErrRefLoop), "%v", err)
+			_, verr := generator.Validate(context.Background(), cfg)
+			require.Equal(t, err.Error(), verr.Error())
+		}
+	}
+}

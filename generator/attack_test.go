@@ -52,3 +52,34 @@ func TestSchemaLoopIsRefusedNotACrash(t *testing.T) {
 		}
 	}
 }
+
+// TestAllOfOfObjectsHasAType: an allOf with an object-typed part (the
+// usual way to extend a base schema) admits objects only, so the struct
+// made from it holds every value it allows. It was warned about as if it
+// had no type, and -strict refused the document. An allOf whose parts all
+// admit null or other types is still warned about.
+func TestAllOfOfObjectsHasAType(t *testing.T) {
+	const base = `{type: object, properties: {x: {type: string}}}`
+	for _, c := range []struct {
+		a    string
+		warn bool
+	}{
+		{`{allOf: [` + base + `, {properties: {y: {type: integer}}}]}`, false},
+		{`{allOf: [{allOf: [` + base + `]}, {properties: {y: {type: integer}}}]}`, false},
+		{`{allOf: [{type: [object, 'null'], properties: {x: {type: string}}}, {properties: {y: {type: integer}}}]}`, true},
+		{`{properties: {y: {type: integer}}}`, true},
+	} {
+		cfg := generator.Config{Spec: "allof.yaml", Input: selfDoc(c.a), Package: "allof", Role: ir.RoleApp}
+		warnings, err := generator.Validate(context.Background(), cfg)
+		require.NoError(t, err)
+		if !c.warn {
+			require.Empty(t, warnings, c.a)
+			cfg.Strict = true
+			_, err = generator.Generate(context.Background(), cfg)
+			require.NoError(t, err, c.a)
+			continue
+		}
+		require.Len(t, warnings, 1, c.a)
+		require.Contains(t, warnings[0].String(), "allof.yaml:13:8: /components/schemas/A: warning: schema has properties but no type", c.a)
+	}
+}

@@ -86,9 +86,29 @@ func kindOf(s *model.Schema) kind {
 
 // untypedObject reports a struct whose schema has no type of its own: it
 // also allows values that are not objects, which a struct cannot hold.
+// An allOf part that admits objects only gives it one
+// ({allOf: [{$ref: Base}, {properties: ...}]} with Base of type object).
 func untypedObject(s *model.Schema) bool {
 	core, _ := unwrap(s)
-	return kindOf(core) == kindStruct && len(nonNull(core.Type)) == 0
+	return kindOf(core) == kindStruct && len(nonNull(core.Type)) == 0 && !objectsOnly(core)
+}
+
+// objectsOnly reports whether s admits JSON objects only: its type is
+// object without null, or one of its allOf parts, which every value must
+// also match, admits objects only.
+func objectsOnly(s *model.Schema) bool {
+	if s == nil || s.Bool != nil {
+		return false
+	}
+	if _, nullable := unwrap(s); !nullable && len(s.Type) == 1 && s.Type[0] == "object" {
+		return true
+	}
+	for _, p := range s.AllOf {
+		if objectsOnly(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // unwrap strips the null alternative from s: for `type: [T, "null"]`,

@@ -241,3 +241,22 @@ func sameJSON(t *testing.T, at string, want, got any) {
 		require.Equal(t, want, got, at)
 	}
 }
+
+// TestDiagnosticsStayOnTheirLine: pointers and messages quote the
+// document's keys as written; a key holding a newline printed a line
+// that looked like a diagnostic of its own, and an escape sequence or a
+// bidirectional override reached the terminal.
+func TestDiagnosticsStayOnTheirLine(t *testing.T) {
+	d := Diagnostic{Pos: posAt("a.yaml", 3, 4), Pointer: "/channels/x\nb.yaml:1:1: fine\x1b[2J\u202e\u2028\xff日本", Message: "bad\r\tvalue \U000e0001"}
+	assert.Equal(t, `a.yaml:3:4: /channels/x\nb.yaml:1:1: fine\x1b[2J\u202e\u2028\xff日本: bad\r\tvalue \U000e0001`, d.String())
+	plain := Diagnostic{Pos: posAt("a.yaml", 3, 4), Pointer: "/channels/日本 «ok»", Message: `x "\n" y`}
+	assert.Equal(t, `a.yaml:3:4: /channels/日本 «ok»: x "\n" y`, plain.String())
+
+	doc := []byte("asyncapi: 3.0.0\ninfo: {title: T, version: '1'}\nchannels:\n  \"a\\nb.yaml:1:1: looks fine\":\n    address: a/{p}\n")
+	_, ds := LoadData("doc.yaml", doc, Options{})
+	require.NotEmpty(t, ds)
+	for _, d := range ds {
+		assert.NotContains(t, d.String(), "\n")
+	}
+	assert.Equal(t, len(ds), strings.Count(ds.Error(), "\n")+1)
+}

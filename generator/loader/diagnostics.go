@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mqttgen/mqttgen/generator/model"
 )
@@ -70,21 +72,75 @@ type Diagnostic struct {
 	Err error
 }
 
-// String renders the diagnostic; the pointer part is left out for problems
-// that concern the whole document, and the position for a file that could
-// not be read at all (Line 0: the message names the file).
+// String renders the diagnostic on one line; the pointer part is left out
+// for problems that concern the whole document, and the position for a
+// file that could not be read at all (Line 0: the message names the file).
+// Keys and values of the document reach pointers and messages as they are
+// written, so control and format characters (newlines, escape sequences,
+// bidirectional overrides, U+2028) and invalid UTF-8 are escaped: a key
+// cannot break the line, forge a diagnostic or drive a terminal.
 func (d Diagnostic) String() string {
 	msg := d.Message
 	if d.Severity == Warning {
 		msg = "warning: " + msg
 	}
-	if d.Pos.Line == 0 {
-		return msg
+	var line string
+	switch {
+	case d.Pos.Line == 0:
+		line = msg
+	case d.Pointer == "":
+		line = fmt.Sprintf("%s:%d:%d: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, msg)
+	default:
+		line = fmt.Sprintf("%s:%d:%d: %s: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, d.Pointer, msg)
 	}
-	if d.Pointer == "" {
-		return fmt.Sprintf("%s:%d:%d: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, msg)
+	return printable(line)
+}
+
+// printable escapes what would not print as itself in s, as Go writes it
+// in a quoted string (\n, \x1b, \u202e, \xff); s comes back unchanged
+// when there is nothing to escape.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || escaped(r) {
+			clean = false
+			break
+		}
 	}
-	return fmt.Sprintf("%s:%d:%d: %s: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, d.Pointer, msg)
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x80 && escaped(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r > 0xFFFF && escaped(r):
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case escaped(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// escaped reports whether printable escapes r: control characters,
+// format characters (bidirectional overrides, zero-width ones) and line
+// and paragraph separators.
+func escaped(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // Diagnostics is every problem found in a document. Load returns it (sorted

@@ -10,6 +10,8 @@ import (
 	"github.com/mqttgen/mqttgen/generator"
 	"github.com/mqttgen/mqttgen/generator/ir"
 	"github.com/mqttgen/mqttgen/generator/loader"
+	mqttrt "github.com/mqttgen/mqttgen/runtime"
+	"github.com/mqttgen/mqttgen/runtime/gen"
 )
 
 // selfDoc is a document whose payload schema A is given in YAML flow
@@ -81,5 +83,49 @@ func TestAllOfOfObjectsHasAType(t *testing.T) {
 		}
 		require.Len(t, warnings, 1, c.a)
 		require.Contains(t, warnings[0].String(), "allof.yaml:13:8: /components/schemas/A: warning: schema has properties but no type", c.a)
+	}
+}
+
+// TestBoundsKeepTheirDigits: numeric keywords were held as float64 and
+// rendered into the schema bundle rounded, so beyond 2^53 the generated
+// validator accepted a value below minimum, refused maximum itself and
+// inverted multipleOf. The bundle now carries them as written.
+func TestBoundsKeepTheirDigits(t *testing.T) {
+	doc := selfDoc(`{type: object, properties: {lo: {type: integer, minimum: 9007199254740993},
+      hi: {type: integer, exclusiveMaximum: 9007199254740995}, mul: {type: integer, multipleOf: 9007199254740993},
+      plain: {type: number, minimum: 1.50, maximum: 1e3}}}`)
+	cfg := generator.Config{Spec: "bounds.yaml", Input: doc, Package: "bounds", Role: ir.RoleApp}
+	loaded, err := loader.LoadBytes("bounds.yaml", doc)
+	require.NoError(t, err)
+	pkg, ds := ir.Build(loaded, ir.Config{Package: cfg.Package, Source: cfg.Spec, Role: cfg.Role})
+	require.False(t, ds.HasErrors(), "%v", ds)
+	schemas := gen.NewSchemas(ir.Bundle(pkg))
+	ptr := "/definitions/" + pkg.Schemas[0].Name + "/properties/"
+	for _, c := range []struct {
+		prop, value string
+		valid       bool
+	}{
+		{"lo", "9007199254740992", false}, {"lo", "9007199254740993", true},
+		{"hi", "9007199254740994", true}, {"hi", "9007199254740995", false},
+		{"mul", "9007199254740993", true}, {"mul", "9007199254740992", false},
+		{"plain", "1.5", true}, {"plain", "1.49", false}, {"plain", "1000", true}, {"plain", "1000.5", false},
+	} {
+		err := schemas.Validate(ptr+c.prop, []byte(c.value))
+		if c.valid {
+			require.NoError(t, err, "%s = %s", c.prop, c.value)
+		} else {
+			require.ErrorIs(t, err, mqttrt.ErrValidation, "%s = %s", c.prop, c.value)
+		}
+	}
+	// Numbers a float64 holds keep their shortest form, so the bundle of
+	// existing documents does not change.
+	require.Contains(t, ir.Bundle(pkg), `"maximum":1000,"minimum":1.5`)
+
+	out, err := generator.Generate(context.Background(), cfg)
+	require.NoError(t, err)
+	for _, f := range out.Files {
+		if f.Name == "types.go" {
+			require.Contains(t, string(f.Data), "// Minimum 9007199254740993.")
+		}
 	}
 }

@@ -129,3 +129,27 @@ func TestBoundsKeepTheirDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestAllOfPartLeavingAPropertyOpen: a base schema that declares a
+// property as {} (anything) and a part that says what it is are no
+// conflict: allOf [{}, X] is X. It was refused ("defined differently by
+// two allOf parts"), which refused the OI4 corpus document's messages.
+func TestAllOfPartLeavingAPropertyOpen(t *testing.T) {
+	for _, base := range []string{`{}`, `true`, `{description: anything}`} {
+		doc := selfDoc(`{allOf: [{type: object, properties: {payload: ` + base + `, id: {type: string}}},
+      {type: object, properties: {payload: {type: integer}}}]}`)
+		cfg := generator.Config{Spec: "open.yaml", Input: doc, Package: "open", Role: ir.RoleApp}
+		out, err := generator.Generate(context.Background(), cfg)
+		require.NoError(t, err, base)
+		for _, f := range out.Files {
+			if f.Name == "types.go" {
+				require.Regexp(t, `Payload \*int64 +`+"`"+`json:"payload,omitempty"`, string(f.Data), base)
+				require.Regexp(t, `(?s)Payload.*ID`, string(f.Data), "the field keeps the base's position")
+			}
+		}
+	}
+	// Two definitions that both say something still conflict.
+	doc := selfDoc(`{allOf: [{type: object, properties: {payload: {type: string}}}, {type: object, properties: {payload: {type: integer}}}]}`)
+	_, err := generator.Generate(context.Background(), generator.Config{Spec: "open.yaml", Input: doc, Package: "open", Role: ir.RoleApp})
+	require.ErrorContains(t, err, `property "payload" is defined differently by two allOf parts`)
+}

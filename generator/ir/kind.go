@@ -2,6 +2,7 @@ package ir
 
 import (
 	"reflect"
+	"slices"
 
 	"github.com/mqttgen/mqttgen/generator/model"
 )
@@ -382,7 +383,14 @@ func mergeObject(s *model.Schema) (*object, []conflict) {
 		visited[s] = true
 		for _, p := range s.Properties {
 			if prev, ok := seen[p.Name]; ok {
-				if prev.Schema != p.Schema && !sameSchema(prev.Schema, p.Schema) {
+				switch {
+				case prev.Schema == p.Schema || sameSchema(prev.Schema, p.Schema) || acceptsAll(p.Schema):
+				case acceptsAll(prev.Schema):
+					// allOf [{Payload: {}}, {Payload: X}] is X: the field
+					// takes the definition that says something.
+					seen[p.Name] = p
+					o.Properties[slices.Index(o.Properties, prev)] = p
+				default:
 					conflicts = append(conflicts, conflict{Loc: p.Loc, Name: p.Name})
 				}
 				continue
@@ -417,6 +425,19 @@ func mergeObject(s *model.Schema) (*object, []conflict) {
 		o.Extra = nil
 	}
 	return o, conflicts
+}
+
+// acceptsAll reports whether s allows every value ({}, true, or only
+// annotations), so that another definition of the same property in an
+// allOf says all there is.
+func acceptsAll(s *model.Schema) bool {
+	switch v := standalone(s).(type) {
+	case map[string]any:
+		return len(v) == 0
+	case bool:
+		return v
+	}
+	return false
 }
 
 // sameSchema compares two schemas by what validation sees, so that the

@@ -2,7 +2,6 @@ package templates
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -151,11 +150,12 @@ func constraints(s *model.Schema) string {
 		add("Default: %s.", literal(s.Default))
 	}
 	for _, b := range []struct {
-		what string
-		v    *float64
-	}{{"Minimum", s.Minimum}, {"Greater than", s.ExclusiveMinimum}, {"Maximum", s.Maximum}, {"Less than", s.ExclusiveMaximum}, {"Multiple of", s.MultipleOf}} {
+		what, key string
+		v         *float64
+	}{{"Minimum", "minimum", s.Minimum}, {"Greater than", "exclusiveMinimum", s.ExclusiveMinimum}, {"Maximum", "maximum", s.Maximum},
+		{"Less than", "exclusiveMaximum", s.ExclusiveMaximum}, {"Multiple of", "multipleOf", s.MultipleOf}} {
 		if b.v != nil {
-			add("%s %s.", b.what, strconv.FormatFloat(*b.v, 'g', -1, 64))
+			add("%s %s.", b.what, s.Number(b.key, *b.v))
 		}
 	}
 	for _, b := range []struct {

@@ -211,7 +211,7 @@ func (b *bundler) body(s *model.Schema, ptr string) any {
 	}{{"minimum", s.Minimum}, {"maximum", s.Maximum}, {"exclusiveMinimum", s.ExclusiveMinimum},
 		{"exclusiveMaximum", s.ExclusiveMaximum}, {"multipleOf", s.MultipleOf}} {
 		if kw.v != nil {
-			m[kw.key] = json.Number(strconv.FormatFloat(*kw.v, 'g', -1, 64))
+			m[kw.key] = json.Number(s.Number(kw.key, *kw.v))
 		}
 	}
 	for _, kw := range []struct {

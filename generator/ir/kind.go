@@ -2,6 +2,7 @@ package ir
 
 import (
 	"reflect"
+	"slices"
 
 	"github.com/mqttgen/mqttgen/generator/model"
 )
@@ -86,9 +87,29 @@ func kindOf(s *model.Schema) kind {
 
 // untypedObject reports a struct whose schema has no type of its own: it
 // also allows values that are not objects, which a struct cannot hold.
+// An allOf part that admits objects only gives it one
+// ({allOf: [{$ref: Base}, {properties: ...}]} with Base of type object).
 func untypedObject(s *model.Schema) bool {
 	core, _ := unwrap(s)
-	return kindOf(core) == kindStruct && len(nonNull(core.Type)) == 0
+	return kindOf(core) == kindStruct && len(nonNull(core.Type)) == 0 && !objectsOnly(core)
+}
+
+// objectsOnly reports whether s admits JSON objects only: its type is
+// object without null, or one of its allOf parts, which every value must
+// also match, admits objects only.
+func objectsOnly(s *model.Schema) bool {
+	if s == nil || s.Bool != nil {
+		return false
+	}
+	if _, nullable := unwrap(s); !nullable && len(s.Type) == 1 && s.Type[0] == "object" {
+		return true
+	}
+	for _, p := range s.AllOf {
+		if objectsOnly(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // unwrap strips the null alternative from s: for `type: [T, "null"]`,
@@ -363,16 +384,12 @@ func mergeObject(s *model.Schema) (*object, []conflict) {
 		for _, p := range s.Properties {
 			if prev, ok := seen[p.Name]; ok {
 				switch {
-				case prev.Schema == p.Schema || sameSchema(prev.Schema, p.Schema) || unconstrained(p.Schema):
-				case unconstrained(prev.Schema):
-					// {} in one part and X in another: the value is an X
-					// (allOf needs both, and {} allows everything).
-					for i, q := range o.Properties {
-						if q == prev {
-							o.Properties[i] = p
-						}
-					}
+				case prev.Schema == p.Schema || sameSchema(prev.Schema, p.Schema) || acceptsAll(p.Schema):
+				case acceptsAll(prev.Schema):
+					// allOf [{Payload: {}}, {Payload: X}] is X: the field
+					// takes the definition that says something.
 					seen[p.Name] = p
+					o.Properties[slices.Index(o.Properties, prev)] = p
 				default:
 					conflicts = append(conflicts, conflict{Loc: p.Loc, Name: p.Name})
 				}
@@ -410,18 +427,17 @@ func mergeObject(s *model.Schema) (*object, []conflict) {
 	return o, conflicts
 }
 
-// unconstrained reports a schema that allows every value ({}, true, or
-// annotations only), so that another definition of the same property
-// decides its Go type.
-func unconstrained(s *model.Schema) bool {
-	if s == nil {
-		return true
+// acceptsAll reports whether s allows every value ({}, true, or only
+// annotations), so that another definition of the same property in an
+// allOf says all there is.
+func acceptsAll(s *model.Schema) bool {
+	switch v := standalone(s).(type) {
+	case map[string]any:
+		return len(v) == 0
+	case bool:
+		return v
 	}
-	if s.Bool != nil {
-		return *s.Bool
-	}
-	m, ok := standalone(s).(map[string]any)
-	return ok && len(m) == 0
+	return false
 }
 
 // sameSchema compares two schemas by what validation sees, so that the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/mqttgen/mqttgen/generator/model"
@@ -21,7 +22,10 @@ var (
 	ErrNotAsyncAPI = errors.New("not an asyncapi document")
 	// ErrRemoteRef: a $ref points at an http(s) or other URL; nothing is fetched.
 	ErrRemoteRef = errors.New("remote $ref not supported")
-	// ErrRefLoop: a $ref leads, through other $refs only, back to itself.
+	// ErrRefLoop: a $ref leads, through other $refs only, back to itself;
+	// or a schema reaches itself through allOf, anyOf, oneOf, not,
+	// if/then/else or dependencies with no property or item in between,
+	// so that checking a value against it would never end.
 	ErrRefLoop = errors.New("$ref loop")
 	// ErrLimit: the input exceeds a safety bound (file size, nesting depth,
 	// alias expansion, number of files).
@@ -68,35 +72,37 @@ type Diagnostic struct {
 	Err error
 }
 
-// String renders the diagnostic; the pointer part is left out for problems
-// that concern the whole document, and the position for a file that could
-// not be read at all (Line 0: the message names the file).
-//
-// Text from the document (names, patterns, values) is printed with control
-// characters, bidirectional overrides and invalid UTF-8 escaped, so that a
-// document cannot write escape sequences to a terminal or forge lines.
+// String renders the diagnostic on one line; the pointer part is left out
+// for problems that concern the whole document, and the position for a
+// file that could not be read at all (Line 0: the message names the file).
+// Keys and values of the document reach pointers and messages as they are
+// written, so control and format characters (newlines, escape sequences,
+// bidirectional overrides, U+2028) and invalid UTF-8 are escaped: a key
+// cannot break the line, forge a diagnostic or drive a terminal.
 func (d Diagnostic) String() string {
-	msg := printable(d.Message)
+	msg := d.Message
 	if d.Severity == Warning {
 		msg = "warning: " + msg
 	}
-	if d.Pos.Line == 0 {
-		return msg
+	var line string
+	switch {
+	case d.Pos.Line == 0:
+		line = msg
+	case d.Pointer == "":
+		line = fmt.Sprintf("%s:%d:%d: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, msg)
+	default:
+		line = fmt.Sprintf("%s:%d:%d: %s: %s", d.Pos.File, d.Pos.Line, d.Pos.Col, d.Pointer, msg)
 	}
-	file := printable(d.Pos.File)
-	if d.Pointer == "" {
-		return fmt.Sprintf("%s:%d:%d: %s", file, d.Pos.Line, d.Pos.Col, msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s: %s", file, d.Pos.Line, d.Pos.Col, printable(d.Pointer), msg)
+	return printable(line)
 }
 
-// printable escapes what a terminal would act on: C0 and C1 control
-// characters, DEL, line and paragraph separators, bidirectional
-// formatting characters and bytes that are not UTF-8.
+// printable escapes what would not print as itself in s, as Go writes it
+// in a quoted string (\n, \x1b, \u202e, \xff); s comes back unchanged
+// when there is nothing to escape.
 func printable(s string) string {
 	clean := true
 	for _, r := range s {
-		if hidden(r) {
+		if r == utf8.RuneError || escaped(r) {
 			clean = false
 			break
 		}
@@ -106,30 +112,35 @@ func printable(s string) string {
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case hidden(r) && r < 0x100:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		case hidden(r):
-			fmt.Fprintf(&b, "\\u%04x", r)
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x80 && escaped(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r > 0xFFFF && escaped(r):
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case escaped(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
-			b.WriteString(s[i : i+n])
+			b.WriteString(s[i : i+size])
 		}
-		i += n
+		i += size
 	}
 	return b.String()
 }
 
-func hidden(r rune) bool {
-	switch {
-	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, r == utf8.RuneError:
-		return true
-	case r == 0x2028, r == 0x2029, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
-		return true
-	}
-	return false
+// escaped reports whether printable escapes r: control characters,
+// format characters (bidirectional overrides, zero-width ones) and line
+// and paragraph separators.
+func escaped(r rune) bool {
+	return unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 // Diagnostics is every problem found in a document. Load returns it (sorted

@@ -123,6 +123,7 @@ func (l *loader) load(name string, data []byte) (*model.Document, Diagnostics) {
 	} else {
 		l.buildV3(root)
 	}
+	l.checkSchemaLoops()
 	ds := l.result()
 	if ds.HasErrors() {
 		return nil, ds

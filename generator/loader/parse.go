@@ -1,7 +1,9 @@
 package loader
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strconv"
 
 	"gopkg.in/yaml.v3"
@@ -37,13 +39,34 @@ type limitError struct {
 
 func (e *limitError) Error() string { return e.msg }
 
-// parse reads data (YAML, and so JSON too) into a node tree. Errors are
+// parse reads data (YAML or JSON) into a node tree. Errors are
 // *limitError with a position.
 func (p *parser) parse(file string, data []byte) (root *node, err error) {
 	if len(data) > maxFileSize {
 		return nil, &limitError{line: 1, col: 1, msg: fmt.Sprintf("file is %d bytes, more than the %d allowed", len(data), maxFileSize), cause: ErrLimit}
 	}
-	var doc yaml.Node
+	if !looksLikeJSON(data) {
+		return p.parseYAML(file, data)
+	}
+	root, jerr := parseJSON(file, data)
+	if jerr == nil {
+		return root, nil
+	}
+	if jerr.cause != nil {
+		return nil, jerr
+	}
+	// Not JSON after all, but perhaps a YAML flow mapping with a quoted
+	// first key; when YAML cannot read it either, the JSON error, with
+	// its column, says more.
+	if root, err := p.parseYAML(file, data); err == nil {
+		return root, nil
+	}
+	return nil, jerr
+}
+
+// parseYAML reads data as YAML.
+func (p *parser) parseYAML(file string, data []byte) (root *node, err error) {
+	var doc, next yaml.Node
 	func() {
 		// yaml.v3 is mature but not written for hostile input; a panic in
 		// it must still become an error, never a crash of the generator.
@@ -52,7 +75,23 @@ func (p *parser) parse(file string, data []byte) (root *node, err error) {
 				err = &limitError{line: 1, col: 1, msg: fmt.Sprintf("cannot parse: %v", r)}
 			}
 		}()
-		err = yaml.Unmarshal(data, &doc)
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		if err = dec.Decode(&doc); err == io.EOF {
+			err = nil // an empty file: reported below
+		}
+		// A document after the first would be left out unseen; an empty
+		// or null one (a trailing ---) says nothing.
+		for err == nil {
+			next = yaml.Node{}
+			if err = dec.Decode(&next); err == io.EOF {
+				err = nil
+				break
+			}
+			if err == nil && len(next.Content) > 0 && next.Content[0].ShortTag() != "!!null" {
+				err = &limitError{line: next.Content[0].Line, col: next.Content[0].Column,
+					msg: "the file holds more than one YAML document (---); an AsyncAPI document is one"}
+			}
+		}
 	}()
 	if err != nil {
 		if le, ok := err.(*limitError); ok {

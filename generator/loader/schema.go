@@ -1,6 +1,8 @@
 package loader
 
 import (
+	"math/big"
+	"regexp"
 	"strings"
 
 	"github.com/mqttgen/mqttgen/generator/model"
@@ -141,6 +143,7 @@ func (l *loader) fillSchema(s *model.Schema, n *node) {
 	s.ExclusiveMinimum = l.exclusive(n, "exclusiveMinimum", &s.Minimum)
 	s.ExclusiveMaximum = l.exclusive(n, "exclusiveMaximum", &s.Maximum)
 	s.MultipleOf = l.number(n, "multipleOf")
+	s.ExactNumbers = exactNumbers(n, s)
 	s.MinLength = l.integer(n, "minLength")
 	s.MaxLength = l.integer(n, "maxLength")
 	s.Pattern = l.str(n, "pattern")
@@ -274,3 +277,44 @@ func (l *loader) schemaItems(v *node) []*model.Schema {
 	}
 	return out
 }
+
+// exactNumbers records the numeric keywords of s whose float64 is not the
+// number written in n: the generated validator compares exactly, so
+// maximum: 9007199254740993 must reach it as written, not as
+// 9007199254740992. A draft-04 boolean exclusiveMinimum (Maximum) takes
+// the number of minimum (maximum).
+func exactNumbers(n *node, s *model.Schema) map[string]string {
+	var out map[string]string
+	for _, k := range []struct {
+		key string
+		v   *float64
+	}{{"minimum", s.Minimum}, {"maximum", s.Maximum}, {"exclusiveMinimum", s.ExclusiveMinimum},
+		{"exclusiveMaximum", s.ExclusiveMaximum}, {"multipleOf", s.MultipleOf}} {
+		if k.v == nil {
+			continue
+		}
+		src := n.get(k.key)
+		if src != nil && src.kind == scalarNode && src.tag == "!!bool" {
+			src = n.get(strings.ToLower(strings.TrimPrefix(k.key, "exclusive")))
+		}
+		if src == nil || src.kind != scalarNode || !isJSONNumber(src.value) {
+			continue
+		}
+		written, ok := new(big.Rat).SetString(src.value)
+		if !ok || written.Cmp(new(big.Rat).SetFloat64(*k.v)) == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k.key] = src.value
+	}
+	return out
+}
+
+// isJSONNumber reports whether s is a number as JSON writes one.
+func isJSONNumber(s string) bool {
+	return jsonNumber.MatchString(s)
+}
+
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)

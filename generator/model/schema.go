@@ -1,5 +1,7 @@
 package model
 
+import "strconv"
+
 // Schema is one resolved JSON Schema. $refs are replaced by pointers to the
 // target Schema, so the same target reached by several refs is one value and
 // a recursive schema is a cycle of pointers: walkers must track what they
@@ -80,6 +82,11 @@ type Schema struct {
 	UniqueItems      bool
 	MinProperties    *int
 	MaxProperties    *int
+	// ExactNumbers holds, for the keywords above (minimum, maximum,
+	// exclusiveMinimum, exclusiveMaximum, multipleOf) whose float64 value
+	// is not the number written (an integer beyond 2^53, say), the number
+	// as written; Number returns it.
+	ExactNumbers map[string]string
 
 	// Extensions holds x-* keys (x-go-name, x-go-type, x-go-type-import...).
 	Extensions map[string]any
@@ -132,4 +139,13 @@ func (s *Schema) IsRequired(name string) bool {
 func (s *Schema) Extension(key string) string {
 	v, _ := s.Extensions[key].(string)
 	return v
+}
+
+// Number renders the value v of numeric keyword key as JSON number text:
+// as written when ExactNumbers holds it, else v's shortest form.
+func (s *Schema) Number(key string, v float64) string {
+	if text, ok := s.ExactNumbers[key]; ok {
+		return text
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }

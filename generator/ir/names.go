@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"go/token"
 	"strconv"
 	"strings"
 
@@ -23,7 +24,9 @@ func explicitName(ext map[string]any) (candidate, bool) {
 		return candidate{}, false
 	}
 	name := v
-	if !naming.IsIdentifier(name) {
+	if !naming.IsIdentifier(name) || !token.IsExported(name) {
+		// "sensor reading" and "fooBar" are written SensorReading and
+		// FooBar: every generated declaration is exported.
 		name = naming.Pascal(v)
 	}
 	return candidate{base: name, source: "x-go-name " + strconv.Quote(v), explicit: true}, true

@@ -69,6 +69,25 @@ channels:
 			has: []string{"QueueParams", "ParseQueueTopic", "RequestAddress", "Client.PublishReply", "Client.SubscribeRequest"},
 		},
 		{
+			name: "an x-go-name in lower case is exported",
+			role: ir.RoleApp,
+			doc: `asyncapi: 3.0.0
+info: {title: Lower, version: "1"}
+channels:
+  readings:
+    address: readings
+    x-go-name: sensorFeed
+    messages:
+      reading: {payload: {$ref: '#/components/schemas/r'}}
+operations:
+  sendReading: {action: send, channel: {$ref: '#/channels/readings'}, x-go-name: pushReading}
+components:
+  schemas:
+    r: {type: object, x-go-name: reading, properties: {v: {type: integer, x-go-name: value}}}
+`,
+			has: []string{"SensorFeedAddress", "Client.PublishPushReading", "Reading"},
+		},
+		{
 			name: "a send and a receive operation of one name under -role both",
 			role: ir.RoleBoth,
 			doc: `asyncapi: 3.0.0

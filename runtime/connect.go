@@ -54,7 +54,9 @@ func (c *Client) IsConnected() bool { return c.ready.Load() && c.pc.IsConnection
 // PublishAsync calls in flight and for queued messages to reach their
 // handlers, sends DISCONNECT (so the will is not published) and closes the
 // link. Tracked subscriptions are kept for a later Connect. Calling it on a
-// disconnected client only releases its goroutines.
+// disconnected client only releases its goroutines. A handler may call it:
+// it then does not wait for that handler, whose worker handles the rest of
+// the queue once the handler returns (those messages are not acknowledged).
 func (c *Client) Disconnect(ctx context.Context) error {
 	c.mu.Lock()
 	if c.state == stateDisconnecting {
@@ -282,6 +284,11 @@ func (c *Client) established(sessionPresent, reconnect bool) error {
 	c.mu.Lock()
 	if c.state != stateConnecting && c.state != stateReconnecting {
 		c.mu.Unlock()
+		// A Disconnect that stopped waiting for this dial (its ctx ended,
+		// or it ran before the dial began) has already looked at the link
+		// and will not close it: close it here, or paho keeps it open
+		// behind a disconnected client and refuses every later Connect.
+		c.pc.Disconnect(0)
 		return errDisconnectedMeanwhile
 	}
 	c.state = stateConnected

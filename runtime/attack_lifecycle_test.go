@@ -1,0 +1,104 @@
+package runtime_test
+
+import (
+	"sync/atomic"
+
+	"context"
+	mqttclient "github.com/eclipse/paho.mqtt.golang"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mqttgen/mqttgen/runtime"
+	"github.com/mqttgen/mqttgen/runtime/mqtttest"
+)
+
+// A Disconnect that gives up waiting for a Connect still dialling (its
+// context ended first) must not leave the link that Connect then makes
+// open: the client says it is disconnected, and an open link behind its
+// back keeps the session, pings forever and never publishes the will.
+func TestAttackDisconnectDuringConnectLeavesNoLink(t *testing.T) {
+	b := mqtttest.NewBroker(t)
+	p := mqtttest.NewProxy(t, b.URL())
+	c := newClient(t, runtime.WithBroker(p.URL()), runtime.WithConnectTimeout(5*time.Second))
+
+	p.Stall() // the CONNECT waits in the proxy
+	connected := make(chan error, 1)
+	go func() { connected <- c.Connect(context.Background()) }()
+	time.Sleep(300 * time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	derr := c.Disconnect(ctx)
+	t.Logf("Disconnect while dialling: %v", derr)
+	p.Resume() // the CONNACK comes back now
+
+	var cerr error
+	select {
+	case cerr = <-connected:
+	case <-time.After(8 * time.Second):
+		t.Fatal("Connect did not return")
+	}
+	t.Logf("Connect: %v", cerr)
+	require.ErrorIs(t, cerr, runtime.ErrConnectionFailed)
+
+	// Give paho time to settle whatever it does with the link.
+	time.Sleep(300 * time.Millisecond)
+	assert.False(t, c.IsConnected())
+	assert.False(t, c.GetClient().IsConnectionOpen(), "paho's link is still open after Connect failed and Disconnect returned")
+	assert.Equal(t, 0, p.Connections(), "the proxy still forwards a connection for a disconnected client")
+
+	// The client is usable again.
+	cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer ccancel()
+	require.NoError(t, c.Connect(cctx))
+	require.NoError(t, c.Ping(cctx))
+}
+
+// A handler may call Disconnect (a "shut down" command, say). Disconnect
+// waits for queued messages to reach their handlers, but not for the
+// handler it is called from: that one cannot return before Disconnect
+// does, so waiting for it only burnt the whole bound (OperationTimeout +
+// ConnectTimeout) and ended in ErrTimeout.
+func TestAttackDisconnectFromHandler(t *testing.T) {
+	for _, ordered := range []bool{true, false} {
+		t.Run(map[bool]string{true: "ordered", false: "unordered"}[ordered], func(t *testing.T) {
+			b := mqtttest.NewBroker(t)
+			c := connected(t, runtime.WithBroker(b.URL()), runtime.WithOrderMatters(ordered))
+			type result struct {
+				err  error
+				took time.Duration
+			}
+			done := make(chan result, 1)
+			var later atomic.Int32
+			require.NoError(t, c.Subscribe("cmd/stop", 1, func(mqttclient.Client, mqttclient.Message) {
+				start := time.Now()
+				err := c.Disconnect(context.Background())
+				done <- result{err, time.Since(start)}
+			}))
+			require.NoError(t, c.Subscribe("cmd/other", 1, func(mqttclient.Client, mqttclient.Message) { later.Add(1) }))
+			pub := connected(t, runtime.WithBroker(b.URL()))
+			require.NoError(t, pub.Publish("cmd/stop", 1, false, "now"))
+			var r result
+			select {
+			case r = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Disconnect from a handler did not return")
+			}
+			t.Logf("Disconnect from a handler: %v after %v", r.err, r.took)
+			require.NoError(t, r.err)
+			assert.Less(t, r.took, 2*time.Second, "Disconnect waited for the handler calling it")
+			assert.False(t, c.IsConnected())
+			assert.False(t, c.GetClient().IsConnectionOpen())
+
+			// The client connects again and delivers as before.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			require.NoError(t, c.Connect(ctx))
+			require.NoError(t, c.Publish("cmd/other", 1, false, "x"))
+			waitFor(t, 3*time.Second, "a message after reconnecting", func() bool { return later.Load() == 1 })
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config is the whole client configuration. Load it with LoadConfig (YAML
@@ -196,8 +197,21 @@ func (c Config) validate(requireBroker bool) error {
 			return configError(fmt.Sprintf("Brokers[%d]", i), err.Error())
 		}
 	}
-	if len(c.ClientID) > maxTopicBytes || strings.ContainsRune(c.ClientID, 0) {
-		return configError("ClientID", "must be at most 65535 bytes without NUL [MQTT-3.1.3-4]")
+	// The CONNECT packet carries each of these behind a two-byte length
+	// [MQTT-1.5.3]: paho cuts a longer one at 65535 bytes without a word
+	// (a will arrived truncated, a password was refused), and a broker
+	// closes the connection on a string that is not UTF-8 [MQTT-1.5.3-1].
+	if reason := checkConnectString(c.ClientID); reason != "" {
+		return configError("ClientID", reason+" [MQTT-3.1.3-4]")
+	}
+	if reason := checkConnectString(c.Username); reason != "" {
+		return configError("Username", reason+" [MQTT-3.1.3-11]")
+	}
+	if len(c.Password) > maxTopicBytes {
+		return configError("Password", fmt.Sprintf("is %d bytes long, the limit is %d (MQTT 3.1.1, 3.1.3.5)", len(c.Password), maxTopicBytes))
+	}
+	if len(c.WillPayload) > maxTopicBytes {
+		return configError("WillPayload", fmt.Sprintf("is %d bytes long, the limit is %d (MQTT 3.1.1, 3.1.3.3)", len(c.WillPayload), maxTopicBytes))
 	}
 	if c.Password != "" && c.Username == "" {
 		return configError("Password", "is set without Username [MQTT-3.1.2-22]")
@@ -239,6 +253,20 @@ func (c Config) validate(requireBroker bool) error {
 		}
 	}
 	return nil
+}
+
+// checkConnectString says why s cannot be a UTF-8 string field of CONNECT
+// (client ID, user name), or "".
+func checkConnectString(s string) string {
+	switch {
+	case len(s) > maxTopicBytes:
+		return fmt.Sprintf("is %d bytes long, the limit is %d", len(s), maxTopicBytes)
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8"
+	case strings.ContainsRune(s, 0):
+		return "must not contain NUL"
+	}
+	return ""
 }
 
 func configError(field, why string) error {

@@ -1,0 +1,65 @@
+package runtime_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mqttgen/mqttgen/runtime"
+)
+
+// CONNECT carries the client ID, user name, password and will payload each
+// behind a two-byte length. Paho cut a longer one at 65535 bytes without a
+// word: a 70,000-byte will reached subscribers as 65,535 bytes, a long
+// password was refused as wrong. New refuses them, naming the field, as it
+// refuses a client ID or user name a broker would close the connection on.
+func TestAttackConnectFieldsMQTTCannotCarry(t *testing.T) {
+	long := strings.Repeat("x", 65536)
+	cases := []struct {
+		field string
+		opt   runtime.Option
+	}{
+		{"WillPayload", runtime.WithWill("will/t", []byte(long), 1, false)},
+		{"Password", runtime.WithCredentials("user", long)},
+		{"Username", runtime.WithCredentials(long, "")},
+		{"Username", runtime.WithCredentials("us\xffer", "")},
+		{"Username", runtime.WithCredentials("us\x00er", "")},
+		{"ClientID", runtime.WithClientID("id-\xc3")},
+	}
+	for _, tc := range cases {
+		_, err := runtime.New(runtime.WithBroker("tcp://127.0.0.1:1883"), tc.opt)
+		require.ErrorIs(t, err, runtime.ErrInvalidConfig, tc.field)
+		assert.Contains(t, err.Error(), tc.field)
+		t.Logf("%s: %v", tc.field, err)
+	}
+	// The largest of each is still accepted.
+	_, err := runtime.New(runtime.WithBroker("tcp://127.0.0.1:1883"),
+		runtime.WithWill("will/t", []byte(long[1:]), 1, false), runtime.WithCredentials(long[1:], long[1:]))
+	require.NoError(t, err)
+}
+
+// A PUBLISH whose remaining length needs more than four bytes cannot be
+// sent: paho encoded it with a fifth length byte, Mosquitto stopped
+// reading and the client lost its connection on a write timeout (a QoS
+// 1/2 message of a persistent session would be resent, and lose the link,
+// on every reconnection). It is refused before anything is sent, with
+// ErrPayloadTooLarge, even with no MaxPayloadSize set.
+func TestAttackPayloadBeyondMQTTPacketLimit(t *testing.T) {
+	c := newClient(t, runtime.WithBroker("tcp://127.0.0.1:1"))
+	const maxRemaining = 268_435_455
+	topic := "big/t"
+	// One allocation, never written: the pages stay untouched.
+	tooBig := make([]byte, maxRemaining-2-len(topic)+1)
+	fits := tooBig[:len(tooBig)-1] // at QoS 0 only: QoS 1/2 add a packet ID
+	require.NotErrorIs(t, c.Publish(topic, 0, false, fits), runtime.ErrPayloadTooLarge)
+	for _, qos := range []byte{1, 2} {
+		require.ErrorIs(t, c.Publish(topic, qos, false, fits), runtime.ErrPayloadTooLarge, "QoS %d", qos)
+		require.ErrorIs(t, c.PublishAsync(topic, qos, false, fits), runtime.ErrPayloadTooLarge, "QoS %d", qos)
+	}
+	err := c.Publish(topic, 0, false, tooBig)
+	require.ErrorIs(t, err, runtime.ErrPayloadTooLarge)
+	t.Logf("%v", err)
+	assert.Zero(t, c.GetStats().MessagesSent)
+}

@@ -254,7 +254,7 @@ func (c *Client) connectError(tok mqttclient.Token, err error) error {
 	if ct, ok := tok.(*mqttclient.ConnectToken); ok {
 		switch ct.ReturnCode() {
 		case packets.ErrRefusedBadUsernameOrPassword, packets.ErrRefusedNotAuthorised:
-			return fmt.Errorf("%w: %s: login refused: %w", ErrConnectionFailed, c.brokerList(), err)
+			return fmt.Errorf("%w: %s: %w: %w", ErrConnectionFailed, c.brokerList(), ErrLoginRefused, err)
 		case packets.ErrRefusedIDRejected:
 			return fmt.Errorf("%w: %s: client ID %q rejected: %w", ErrConnectionFailed, c.brokerList(), c.cfg.ClientID, err)
 		}

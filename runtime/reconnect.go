@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -39,6 +40,7 @@ func (c *Client) reconnect(l *reconnectLoop) {
 	delay := min(initialReconnectDelay, c.cfg.MaxReconnectDelay)
 	var lastErr error
 	attempts := 0
+	refusalReported := false
 	for c.cfg.MaxReconnectAttempts == 0 || attempts < c.cfg.MaxReconnectAttempts {
 		t := time.NewTimer(jitter(delay))
 		select {
@@ -64,6 +66,13 @@ func (c *Client) reconnect(l *reconnectLoop) {
 		}
 		lastErr = err
 		c.log.Warn("mqtt: reconnection attempt failed", "client_id", c.cfg.ClientID, "attempt", attempts, "err", err)
+		if errors.Is(err, ErrLoginRefused) && !refusalReported {
+			// Retrying cannot help until someone changes the credentials
+			// or the broker's: say so once per run, where the application
+			// hears of failures (the log alone is easy to miss).
+			refusalReported = true
+			c.asyncErr("", err)
+		}
 		delay = min(delay*2, c.cfg.MaxReconnectDelay)
 	}
 	c.giveUp(l, attempts, lastErr)

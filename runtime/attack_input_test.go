@@ -1,8 +1,13 @@
 package runtime_test
 
 import (
+	"context"
+	"crypto/tls"
+	"net"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,4 +67,53 @@ func TestAttackPayloadBeyondMQTTPacketLimit(t *testing.T) {
 	require.ErrorIs(t, err, runtime.ErrPayloadTooLarge)
 	t.Logf("%v", err)
 	assert.Zero(t, c.GetStats().MessagesSent)
+}
+
+// A broker that accepts TCP and never answers makes a connection attempt
+// end after ConnectTimeout. The runtime promises that timeouts wrap
+// ErrTimeout; the attempt's error did not (paho's "network Error : i/o
+// timeout", or "context deadline exceeded" during the TLS handshake), so
+// errors.Is could not tell a silent broker from a refused connection.
+func TestAttackConnectTimeoutWrapsErrTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var conns []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, conn) // held open, never answered
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	for _, scheme := range []string{"tcp", "ssl"} {
+		opts := []runtime.Option{runtime.WithBroker(scheme + "://" + ln.Addr().String()), runtime.WithConnectTimeout(300 * time.Millisecond)}
+		if scheme == "ssl" {
+			opts = append(opts, runtime.WithTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12}))
+		}
+		c := newClient(t, opts...)
+		start := time.Now()
+		err := c.Connect(context.Background())
+		t.Logf("%s: %v after %v", scheme, err, time.Since(start))
+		require.ErrorIs(t, err, runtime.ErrConnectionFailed, scheme)
+		assert.ErrorIs(t, err, runtime.ErrTimeout, scheme)
+		assert.Less(t, time.Since(start), 2*time.Second)
+	}
+	// A refused connection is not a timeout.
+	c := newClient(t, runtime.WithBroker("tcp://127.0.0.1:1"))
+	err = c.Connect(context.Background())
+	require.ErrorIs(t, err, runtime.ErrConnectionFailed)
+	assert.NotErrorIs(t, err, runtime.ErrTimeout)
 }

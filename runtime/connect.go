@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -259,7 +261,20 @@ func (c *Client) connectError(tok mqttclient.Token, err error) error {
 			return fmt.Errorf("%w: %s: client ID %q rejected: %w", ErrConnectionFailed, c.brokerList(), c.cfg.ClientID, err)
 		}
 	}
+	if isTimeout(err) {
+		// ConnectTimeout ran out (dial, TLS handshake or CONNACK): a
+		// timeout, as the runtime's other bounds are.
+		return fmt.Errorf("%w: %s: %w: %w", ErrConnectionFailed, c.brokerList(), ErrTimeout, err)
+	}
 	return fmt.Errorf("%w: %s: %w", ErrConnectionFailed, c.brokerList(), err)
+}
+
+// isTimeout recognises a network timeout in paho's error chain: a deadline
+// on the socket, or the dialer's context.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout())
 }
 
 func (c *Client) brokerList() string {

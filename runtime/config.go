@@ -265,6 +265,8 @@ func checkConnectString(s string) string {
 		return "is not valid UTF-8"
 	case strings.ContainsRune(s, 0):
 		return "must not contain NUL"
+	case hasForbiddenRune(s):
+		return forbiddenRuneReason(s)
 	}
 	return ""
 }

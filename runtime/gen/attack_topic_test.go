@@ -52,3 +52,26 @@ func TestAttackLeadingParameterCannotStartWithDollar(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "a/$b", got)
 }
+
+// A parameter value holding a control character or a Unicode
+// non-character (a device ID read with its newline) built a topic
+// Mosquitto closes the connection on (see the runtime's
+// TestAttackControlCharactersInTopicsRefused); Build's fast path let it
+// through. Build, Filter and every path through them refuse it.
+func TestAttackParameterControlCharactersRefused(t *testing.T) {
+	plain := gen.NewTopic("devices/{id}/cmd")
+	sep := gen.NewTopic("site/{site}-{floor}/t")
+	for _, bad := range []string{"dev\n", "\tdev", "d\x7f", "d\u0085", "d\ufdd0", "é\uffff", "\x1b[31m"} {
+		_, err := plain.Build(bad)
+		require.ErrorIs(t, err, mqttrt.ErrInvalidTopic, "Build(%q)", bad)
+		_, err = plain.Filter(bad)
+		require.ErrorIs(t, err, mqttrt.ErrInvalidTopic, "Filter(%q)", bad)
+		_, err = sep.Build(bad, "1")
+		require.ErrorIs(t, err, mqttrt.ErrInvalidTopic, "Build(%q, 1)", bad)
+	}
+	for _, ok := range []string{"dev-1", "é", "\U0001f600", "a b"} {
+		got, err := plain.Build(ok)
+		require.NoError(t, err, "%q", ok)
+		assert.Equal(t, "devices/"+ok+"/cmd", got)
+	}
+}

@@ -240,23 +240,23 @@ func (t *Topic) Build(values ...string) (string, error) {
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
 }
 
-// plainValue reports in one pass whether v may fill a topic level: not
-// empty, no /, + or #, no NUL, valid UTF-8 (what mqttrt.CheckTopicParam
-// checks, which says why when this says no).
+// plainValue reports in one pass whether an ASCII v may fill a topic
+// level: not empty, no /, + or #, no control character (NUL included); a
+// value with other bytes is left to mqttrt.CheckTopicParam, which checks
+// the same and more (UTF-8, non-characters) and says why when it refuses.
 func plainValue(v string) bool {
 	if v == "" {
 		return false
 	}
-	ascii := true
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
-		case c == '/' || c == '+' || c == '#' || c == 0:
+		case c == '/' || c == '+' || c == '#' || c < 0x20 || c == 0x7f:
 			return false
 		case c >= utf8.RuneSelf:
-			ascii = false
+			return mqttrt.CheckTopicParam("", v) == nil
 		}
 	}
-	return ascii || utf8.ValidString(v)
+	return true
 }
 
 // Filter returns the subscription filter for values: a parameter whose

@@ -227,6 +227,11 @@ func (c *Client) GoString() string { return c.String() }
 // this client's validation, routing, tracking and statistics.
 func (c *Client) GetClient() mqttclient.Client { return c.pc }
 
+// Logger returns the logger the client writes to (WithLogger, else
+// slog.Default()), so that code built on the client, such as generated
+// packages logging a handler's error, writes where the client does.
+func (c *Client) Logger() *slog.Logger { return c.log }
+
 // ClientID returns the client ID in use (generated when none was set).
 func (c *Client) ClientID() string { return c.cfg.ClientID }
 

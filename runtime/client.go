@@ -57,6 +57,11 @@ type Client struct {
 	outage     *outage        // set while a reconnection is expected
 	lostInDial bool           // the link dropped before dial finished
 	dialing    chan struct{}  // closed when the pending paho connect settles
+	// linkSince is when the current (or last) link was established and
+	// lastWait the backoff wait that preceded it (0 after Connect or
+	// Reconnect), for firstWaitLocked.
+	linkSince time.Time
+	lastWait  time.Duration
 }
 
 // connState is the client's lifecycle state.

@@ -55,7 +55,10 @@ type Config struct {
 	// AutoReconnect reconnects after a lost connection (default true).
 	AutoReconnect *bool `yaml:"auto_reconnect"`
 	// MaxReconnectDelay caps the exponential backoff between reconnection
-	// attempts (default 1m).
+	// attempts (default 1m). The backoff starts at 250ms, and again after
+	// a link that lived at least twice the wait that made it; a link
+	// dropped sooner (the broker accepts and then drops the client) makes
+	// the next run start from twice that wait.
 	MaxReconnectDelay time.Duration `yaml:"max_reconnect_delay"`
 	// MaxReconnectAttempts stops reconnecting after that many failed
 	// attempts in a row (0 = never stop).

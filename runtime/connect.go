@@ -27,6 +27,7 @@ func (c *Client) Connect(ctx context.Context) error {
 		return ErrAlreadyConnected
 	}
 	c.state = stateConnecting
+	c.lastWait = 0 // no backoff wait made this link
 	c.mu.Unlock()
 
 	c.dispatch.start()
@@ -134,6 +135,9 @@ func (c *Client) Reconnect() error {
 		waitClosed(ctx, loop.done)
 	}
 	c.dispatch.start()
+	c.mu.Lock()
+	c.lastWait = 0 // no backoff wait makes this link
+	c.mu.Unlock()
 	if c.pc.IsConnectionOpen() {
 		c.pc.Disconnect(100)
 	}
@@ -146,7 +150,7 @@ func (c *Client) Reconnect() error {
 	var next *reconnectLoop
 	if c.state == stateReconnecting && c.loop == nil {
 		if *c.cfg.AutoReconnect {
-			next = newReconnectLoop()
+			next = newReconnectLoop(0)
 			c.loop = next
 		} else {
 			c.state = stateDisconnected
@@ -307,6 +311,7 @@ func (c *Client) established(sessionPresent, reconnect bool) error {
 		return errDisconnectedMeanwhile
 	}
 	c.state = stateConnected
+	c.linkSince = time.Now()
 	lost := c.lostInDial
 	c.lostInDial = false
 	o := c.outage // stays registered until the client is ready
@@ -372,7 +377,7 @@ func (c *Client) connectionLost(_ mqttclient.Client, err error) {
 		if c.outage == nil {
 			c.outage = newOutage()
 		}
-		loop = newReconnectLoop()
+		loop = newReconnectLoop(c.firstWaitLocked())
 		c.loop = loop
 	} else {
 		c.state = stateDisconnected

@@ -14,12 +14,27 @@ const initialReconnectDelay = 250 * time.Millisecond
 
 // reconnectLoop is one run of automatic reconnection.
 type reconnectLoop struct {
-	stop chan struct{} // closed to cancel
-	done chan struct{} // closed when the loop has exited
+	stop  chan struct{} // closed to cancel
+	done  chan struct{} // closed when the loop has exited
+	first time.Duration // the wait before its first attempt (0: initialReconnectDelay)
 }
 
-func newReconnectLoop() *reconnectLoop {
-	return &reconnectLoop{stop: make(chan struct{}), done: make(chan struct{})}
+func newReconnectLoop(first time.Duration) *reconnectLoop {
+	return &reconnectLoop{stop: make(chan struct{}), done: make(chan struct{}), first: first}
+}
+
+// firstWaitLocked is the wait before the first attempt of a reconnection
+// run starting now; c.mu held. The backoff would otherwise start again
+// from initialReconnectDelay after every CONNACK, so a link the broker
+// drops right after accepting it (another process took over the client
+// ID, say) was retried about four times a second forever. A link that
+// lived less than twice the wait that made it counts as flapping: the
+// next run starts from twice that wait, up to MaxReconnectDelay.
+func (c *Client) firstWaitLocked() time.Duration {
+	if c.lastWait > 0 && time.Since(c.linkSince) < 2*c.lastWait {
+		return min(2*c.lastWait, c.cfg.MaxReconnectDelay)
+	}
+	return 0
 }
 
 // outage lets QoS 1/2 publishers wait for a reconnection.
@@ -38,6 +53,9 @@ func newOutage() *outage {
 func (c *Client) reconnect(l *reconnectLoop) {
 	defer close(l.done)
 	delay := min(initialReconnectDelay, c.cfg.MaxReconnectDelay)
+	if l.first > 0 {
+		delay = l.first
+	}
 	var lastErr error
 	attempts := 0
 	refusalReported := false
@@ -59,6 +77,9 @@ func (c *Client) reconnect(l *reconnectLoop) {
 		sessionPresent, err := c.dial(ctx)
 		cancel()
 		if err == nil {
+			c.mu.Lock()
+			c.lastWait = delay
+			c.mu.Unlock()
 			if err := c.established(sessionPresent, true); err != nil {
 				c.log.Debug("mqtt: reconnected after Disconnect; closing", "client_id", c.cfg.ClientID, "err", err)
 			}

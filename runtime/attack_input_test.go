@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -116,4 +118,28 @@ func TestAttackConnectTimeoutWrapsErrTimeout(t *testing.T) {
 	err = c.Connect(context.Background())
 	require.ErrorIs(t, err, runtime.ErrConnectionFailed)
 	assert.NotErrorIs(t, err, runtime.ErrTimeout)
+}
+
+// yaml decodes null into false, so a config file with a boolean key left
+// empty ("auto_reconnect:", or "~") switched off a default that is true:
+// CleanSession, AutoReconnect, ResumeSubs and OrderMatters all became
+// false without a word, although Config promises that leaving them out
+// cannot switch them off. LoadConfig refuses such a key, naming it.
+func TestAttackEmptyBooleanKeyIsAnError(t *testing.T) {
+	for _, key := range []string{"clean_session", "auto_reconnect", "resume_subs", "order_matters"} {
+		for _, empty := range []string{"", " ~", " null"} {
+			path := filepath.Join(t.TempDir(), "mqtt.yaml")
+			require.NoError(t, os.WriteFile(path, []byte("brokers: [tcp://a:1883]\n"+key+":"+empty+"\n"), 0o600))
+			_, err := runtime.LoadConfig(path)
+			require.ErrorIs(t, err, runtime.ErrInvalidConfig, "%s:%s", key, empty)
+			assert.Contains(t, err.Error(), key)
+			assert.Contains(t, err.Error(), ":2:")
+		}
+	}
+	path := filepath.Join(t.TempDir(), "mqtt.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("brokers: [tcp://a:1883]\nauto_reconnect: false\n"), 0o600))
+	cfg, err := runtime.LoadConfig(path)
+	require.NoError(t, err)
+	assert.False(t, *cfg.AutoReconnect)
+	assert.True(t, *cfg.CleanSession)
 }

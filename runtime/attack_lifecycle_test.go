@@ -102,3 +102,26 @@ func TestAttackDisconnectFromHandler(t *testing.T) {
 		})
 	}
 }
+
+// Ping promises ErrTimeout for a stalled link and ErrNotConnected for a
+// closed one. A link that died during the round trip gave paho's
+// "connection lost before Unsubscribe completed" wrapped in no sentinel,
+// so errors.Is could not tell it from anything else.
+func TestAttackPingOnALinkThatDiesIsErrNotConnected(t *testing.T) {
+	b := mqtttest.NewBroker(t)
+	p := mqtttest.NewProxy(t, b.URL())
+	c := connected(t, runtime.WithBroker(p.URL()), runtime.WithOperationTimeout(5*time.Second), runtime.WithAutoReconnect(false))
+	p.Stall()
+	done := make(chan error, 1)
+	go func() { done <- c.Ping(context.Background()) }()
+	time.Sleep(200 * time.Millisecond)
+	p.Drop()
+	select {
+	case err := <-done:
+		t.Logf("Ping: %v", err)
+		require.ErrorIs(t, err, runtime.ErrNotConnected)
+	case <-time.After(4 * time.Second):
+		t.Fatal("Ping did not return when the link died")
+	}
+	p.Resume()
+}

@@ -3,11 +3,13 @@ package runtime_test
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"net"
 	"sync"
 	"testing"
 	"time"
 
+	mqttclient "github.com/eclipse/paho.mqtt.golang"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/proxy"
@@ -76,4 +78,21 @@ func TestAttackTLSWithAllProxySet(t *testing.T) {
 		assert.ErrorIs(t, err, runtime.ErrTimeout)
 		assert.Less(t, time.Since(start), 2*time.Second)
 	}
+}
+
+// SetReconnectingHandler promises that the options the handler receives
+// are a copy, changing which has no effect. Their TLSConfig was paho's own
+// *tls.Config: a handler that changed a field of it (here, the roots)
+// changed how the client verified the broker from then on.
+func TestAttackReconnectingHandlerCannotChangeTLS(t *testing.T) {
+	b := mqtttest.NewBroker(t, mqtttest.WithTLS())
+	p := mqtttest.NewProxy(t, b.URL())
+	c := connected(t, runtime.WithBroker(p.URL()), runtime.WithTLS("", "", b.TLSFiles().CAFile),
+		runtime.WithMaxReconnectDelay(100*time.Millisecond))
+	var once sync.Once
+	c.SetReconnectingHandler(func(_ mqttclient.Client, opts *mqttclient.ClientOptions) {
+		once.Do(func() { opts.TLSConfig.RootCAs = x509.NewCertPool() }) // trusts nothing
+	})
+	p.Drop()
+	waitFor(t, 5*time.Second, "the reconnection", func() bool { return c.GetStats().Reconnects == 1 && c.IsConnected() })
 }

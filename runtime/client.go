@@ -138,7 +138,10 @@ func New(opts ...Option) (*Client, error) {
 	store = c.guard
 	po := c.pahoOptions(tlsCfg, store)
 	c.pc = mqttclient.NewClient(&po)
-	c.pahoOpts = c.pahoOptions(tlsCfg, store) // built twice so the handler's copy shares no slices with paho's
+	// Built twice so that the ReconnectingHandler's copy shares no slices
+	// with paho's, and with its own TLS settings: a handler changing a
+	// field of the copy's TLSConfig would change paho's.
+	c.pahoOpts = c.pahoOptions(tlsCfg.Clone(), store)
 	if cfg.TLSSkipVerify {
 		c.log.Warn("mqtt: TLS certificate verification is off; the broker is not authenticated", "client_id", cfg.ClientID)
 	}

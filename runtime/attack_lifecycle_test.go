@@ -125,3 +125,46 @@ func TestAttackPingOnALinkThatDiesIsErrNotConnected(t *testing.T) {
 	}
 	p.Resume()
 }
+
+// Publishers waiting for a place in the publish window when the client is
+// closed were not released: Disconnect failed the 20 publishes in flight
+// at once, but the 10 queued behind them waited out the whole
+// OperationTimeout (8 s here, 10 s by default) and then reported a
+// PublishWindow timeout, as if the broker were slow. They now fail with
+// ErrNotConnected as soon as no reconnection is coming (Disconnect, and
+// likewise a lost link with AutoReconnect off, or reconnection giving up).
+func TestAttackWindowWaitersReleasedByDisconnect(t *testing.T) {
+	b := mqtttest.NewBroker(t)
+	p := mqtttest.NewProxy(t, b.URL())
+	c := connected(t, runtime.WithBroker(p.URL()), runtime.WithOperationTimeout(8*time.Second))
+	p.Stall() // nothing is acknowledged: 20 publishes fill the window
+	errs := make(chan error, 30)
+	for range 30 {
+		go func() { errs <- c.Publish("window/t", 1, false, "x") }()
+	}
+	time.Sleep(300 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	start := time.Now()
+	require.NoError(t, c.Disconnect(ctx))
+	for range 30 {
+		select {
+		case err := <-errs:
+			require.ErrorIs(t, err, runtime.ErrPublishFailed)
+			require.NotErrorIs(t, err, runtime.ErrTimeout, "a waiter timed out instead of being released")
+		case <-time.After(3 * time.Second):
+			t.Fatalf("a publisher was still waiting %v after Disconnect", time.Since(start))
+		}
+	}
+	t.Logf("all 30 returned %v after Disconnect", time.Since(start))
+	p.Resume()
+
+	// Connected again, the window is whole: 20 publishes at once go through.
+	require.NoError(t, c.Connect(ctx))
+	for range 20 {
+		go func() { errs <- c.Publish("window/t", 1, false, "x") }()
+	}
+	for range 20 {
+		require.NoError(t, <-errs)
+	}
+}

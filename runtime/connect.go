@@ -92,6 +92,10 @@ func (c *Client) Disconnect(ctx context.Context) error {
 		}
 		c.pc.Disconnect(uint(quiesce.Milliseconds()))
 	}
+	// Publishers still waiting for a place in the publish window wait for
+	// acknowledgements that will not come now (PublishAsync calls had
+	// their chance above).
+	c.window.close()
 	// Every message received before the DISCONNECT still reaches its
 	// handlers. Those handled after it cannot be acknowledged any more: a
 	// broker keeping the session sends them again (a QoS 2 copy is then
@@ -158,6 +162,7 @@ func (c *Client) Reconnect() error {
 				c.outage = nil
 				close(o.abandoned)
 			}
+			c.window.close()
 		}
 	}
 	c.mu.Unlock()
@@ -386,6 +391,9 @@ func (c *Client) connectionLost(_ mqttclient.Client, err error) {
 	c.mu.Unlock()
 	if abandoned != nil {
 		close(abandoned.abandoned)
+	}
+	if loop == nil {
+		c.window.close()
 	}
 
 	c.stats.losses.Add(1)

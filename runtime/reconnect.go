@@ -134,6 +134,7 @@ func (c *Client) giveUp(l *reconnectLoop, attempts int, lastErr error) {
 	if o != nil {
 		close(o.abandoned)
 	}
+	c.window.close()
 	c.stats.gaveUp.Store(true)
 	err := fmt.Errorf("%w: gave up reconnecting after %d attempts: %w", ErrConnectionFailed, attempts, lastErr)
 	c.log.Error("mqtt: reconnection stopped", "client_id", c.cfg.ClientID, "err", err)

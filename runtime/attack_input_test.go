@@ -143,3 +143,32 @@ func TestAttackEmptyBooleanKeyIsAnError(t *testing.T) {
 	assert.False(t, *cfg.AutoReconnect)
 	assert.True(t, *cfg.CleanSession)
 }
+
+// CleanSession false or a file store only work with a fixed client ID: with
+// the generated one, the next process has another ID, so it resumes
+// nothing, resends nothing its predecessor's file store held (that sits in
+// another directory), and the broker keeps each abandoned session and its
+// queued messages. New said nothing; it now warns, as it does for a file
+// store with CleanSession true.
+func TestAttackGeneratedClientIDWithPersistenceWarns(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts []runtime.Option
+		warn bool
+	}{
+		{"persistent session", []runtime.Option{runtime.WithCleanSession(false)}, true},
+		{"file store", []runtime.Option{runtime.WithCleanSession(false), runtime.WithMessageStore(runtime.StoreFile, t.TempDir())}, true},
+		{"fixed ID", []runtime.Option{runtime.WithCleanSession(false), runtime.WithClientID("fixed")}, false},
+		{"clean session", nil, false},
+	} {
+		var mu sync.Mutex
+		var logs strings.Builder
+		opts := append([]runtime.Option{runtime.WithBroker("tcp://127.0.0.1:1"), runtime.WithLogger(slogTo(&mu, &logs))}, tc.opts...)
+		_, err := runtime.New(opts...)
+		require.NoError(t, err)
+		mu.Lock()
+		got := strings.Contains(logs.String(), "generated client ID")
+		mu.Unlock()
+		assert.Equal(t, tc.warn, got, "%s: %s", tc.name, logs.String())
+	}
+}

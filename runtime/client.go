@@ -90,6 +90,7 @@ func New(opts ...Option) (*Client, error) {
 	for _, e := range s.edits {
 		e(&cfg)
 	}
+	generatedID := cfg.ClientID == ""
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(true); err != nil {
 		return nil, err
@@ -147,6 +148,13 @@ func New(opts ...Option) (*Client, error) {
 	}
 	if cfg.MessageStore == StoreFile && *cfg.CleanSession {
 		c.log.Warn("mqtt: file store with CleanSession true: stored messages are discarded on connect", "client_id", cfg.ClientID)
+	}
+	if generatedID && (!*cfg.CleanSession || cfg.MessageStore == StoreFile) {
+		// The next process gets another ID: it neither resumes this
+		// session nor resends what this one's file store holds, and the
+		// broker keeps every abandoned session with its queued messages.
+		c.log.Warn("mqtt: CleanSession false or a file store with a generated client ID: nothing is resumed by the next process; set ClientID",
+			"client_id", cfg.ClientID)
 	}
 	return c, nil
 }

@@ -168,3 +168,29 @@ func TestAttackWindowWaitersReleasedByDisconnect(t *testing.T) {
 		require.NoError(t, <-errs)
 	}
 }
+
+// Concurrent Reconnect calls: a second call waited for the first one's
+// dial and then asked paho to connect a link that was already up, failing
+// with "status is already connected or reconnecting" although the client
+// was connected. Calls made while one is in progress now share its
+// outcome.
+func TestAttackConcurrentReconnectCallsShareOneAttempt(t *testing.T) {
+	b := mqtttest.NewBroker(t)
+	c := connected(t, runtime.WithBroker(b.URL()))
+	for round := range 5 {
+		errs := make(chan error, 20)
+		for range 20 {
+			go func() { errs <- c.Reconnect() }()
+		}
+		for range 20 {
+			select {
+			case err := <-errs:
+				require.NoError(t, err, "round %d", round)
+			case <-time.After(10 * time.Second):
+				t.Fatal("Reconnect did not return")
+			}
+		}
+		require.True(t, c.IsConnected())
+		require.NoError(t, c.Ping(context.Background()))
+	}
+}

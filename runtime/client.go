@@ -62,6 +62,8 @@ type Client struct {
 	// Reconnect), for firstWaitLocked.
 	linkSince time.Time
 	lastWait  time.Duration
+	// reconnectCall is the Reconnect in progress, if any.
+	reconnectCall *reconnectCall
 }
 
 // connState is the client's lifecycle state.

@@ -115,8 +115,41 @@ func (c *Client) Disconnect(ctx context.Context) error {
 // is not published), and connects again, bounded by ConnectTimeout per
 // broker. A running automatic reconnection is replaced by this attempt; if
 // it fails and AutoReconnect is on, automatic reconnection goes on. It also
-// restarts a client whose reconnection gave up.
+// restarts a client whose reconnection gave up. Calls made while one is in
+// progress wait for it and return its outcome.
 func (c *Client) Reconnect() error {
+	c.mu.Lock()
+	if call := c.reconnectCall; call != nil {
+		// Another Reconnect is under way: a second attempt would find the
+		// link it makes already up. Share its outcome.
+		c.mu.Unlock()
+		select {
+		case <-call.done:
+			return call.err
+		case <-time.After(c.dialBound() + 2*c.cfg.ConnectTimeout + c.cfg.OperationTimeout):
+			return fmt.Errorf("%w: waiting for a concurrent Reconnect: %w", ErrConnectionFailed, ErrTimeout)
+		}
+	}
+	call := &reconnectCall{done: make(chan struct{})}
+	c.reconnectCall = call
+	c.mu.Unlock()
+	call.err = c.reconnectOnce()
+	c.mu.Lock()
+	c.reconnectCall = nil
+	c.mu.Unlock()
+	close(call.done)
+	return call.err
+}
+
+// reconnectCall is one Reconnect in progress, which concurrent calls wait
+// for: err is set before done is closed.
+type reconnectCall struct {
+	done chan struct{}
+	err  error
+}
+
+// reconnectOnce is one Reconnect.
+func (c *Client) reconnectOnce() error {
 	c.mu.Lock()
 	switch c.state {
 	case stateConnecting, stateDisconnecting:

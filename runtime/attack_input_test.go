@@ -71,16 +71,13 @@ func TestAttackPayloadBeyondMQTTPacketLimit(t *testing.T) {
 	assert.Zero(t, c.GetStats().MessagesSent)
 }
 
-// A broker that accepts TCP and never answers makes a connection attempt
-// end after ConnectTimeout. The runtime promises that timeouts wrap
-// ErrTimeout; the attempt's error did not (paho's "network Error : i/o
-// timeout", or "context deadline exceeded" during the TLS handshake), so
-// errors.Is could not tell a silent broker from a refused connection.
-func TestAttackConnectTimeoutWrapsErrTimeout(t *testing.T) {
+// silentListener is a loopback address that accepts connections and never
+// answers on them, closed when the test ends.
+func silentListener(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	var conns []net.Conn
 	var mu sync.Mutex
+	var conns []net.Conn
 	go func() {
 		for {
 			conn, err := ln.Accept()
@@ -100,8 +97,18 @@ func TestAttackConnectTimeoutWrapsErrTimeout(t *testing.T) {
 			c.Close()
 		}
 	})
+	return ln.Addr().String()
+}
+
+// A broker that accepts TCP and never answers makes a connection attempt
+// end after ConnectTimeout. The runtime promises that timeouts wrap
+// ErrTimeout; the attempt's error did not (paho's "network Error : i/o
+// timeout", or "context deadline exceeded" during the TLS handshake), so
+// errors.Is could not tell a silent broker from a refused connection.
+func TestAttackConnectTimeoutWrapsErrTimeout(t *testing.T) {
+	addr := silentListener(t)
 	for _, scheme := range []string{"tcp", "ssl"} {
-		opts := []runtime.Option{runtime.WithBroker(scheme + "://" + ln.Addr().String()), runtime.WithConnectTimeout(300 * time.Millisecond)}
+		opts := []runtime.Option{runtime.WithBroker(scheme + "://" + addr), runtime.WithConnectTimeout(300 * time.Millisecond)}
 		if scheme == "ssl" {
 			opts = append(opts, runtime.WithTLSConfig(&tls.Config{MinVersion: tls.VersionTLS12}))
 		}
@@ -115,7 +122,7 @@ func TestAttackConnectTimeoutWrapsErrTimeout(t *testing.T) {
 	}
 	// A refused connection is not a timeout.
 	c := newClient(t, runtime.WithBroker("tcp://127.0.0.1:1"))
-	err = c.Connect(context.Background())
+	err := c.Connect(context.Background())
 	require.ErrorIs(t, err, runtime.ErrConnectionFailed)
 	assert.NotErrorIs(t, err, runtime.ErrTimeout)
 }

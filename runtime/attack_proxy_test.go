@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -42,31 +41,7 @@ func TestAttackTLSWithAllProxySet(t *testing.T) {
 	bad := newClient(t, runtime.WithBroker(b.URL()), runtime.WithTLSConfig(&tls.Config{RootCAs: other.Pool(), MinVersion: tls.VersionTLS12}))
 	require.ErrorIs(t, bad.Connect(context.Background()), runtime.ErrConnectionFailed)
 
-	// A listener that accepts and never answers.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var held []net.Conn
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, conn)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	silent := newClient(t, runtime.WithBroker("ssl://"+ln.Addr().String()), runtime.WithTLS("", "", b.TLSFiles().CAFile),
+	silent := newClient(t, runtime.WithBroker("ssl://"+silentListener(t)), runtime.WithTLS("", "", b.TLSFiles().CAFile),
 		runtime.WithConnectTimeout(300*time.Millisecond))
 	for i := range 2 { // the second attempt is not blocked by the first
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Config is the whole client configuration. Load it with LoadConfig (YAML
@@ -204,10 +203,10 @@ func (c Config) validate(requireBroker bool) error {
 	// [MQTT-1.5.3]: paho cuts a longer one at 65535 bytes without a word
 	// (a will arrived truncated, a password was refused), and a broker
 	// closes the connection on a string that is not UTF-8 [MQTT-1.5.3-1].
-	if reason := checkConnectString(c.ClientID); reason != "" {
+	if reason := checkMQTTString(c.ClientID); reason != "" {
 		return configError("ClientID", reason+" [MQTT-3.1.3-4]")
 	}
-	if reason := checkConnectString(c.Username); reason != "" {
+	if reason := checkMQTTString(c.Username); reason != "" {
 		return configError("Username", reason+" [MQTT-3.1.3-11]")
 	}
 	if len(c.Password) > maxTopicBytes {
@@ -256,22 +255,6 @@ func (c Config) validate(requireBroker bool) error {
 		}
 	}
 	return nil
-}
-
-// checkConnectString says why s cannot be a UTF-8 string field of CONNECT
-// (client ID, user name), or "".
-func checkConnectString(s string) string {
-	switch {
-	case len(s) > maxTopicBytes:
-		return fmt.Sprintf("is %d bytes long, the limit is %d", len(s), maxTopicBytes)
-	case !utf8.ValidString(s):
-		return "is not valid UTF-8"
-	case strings.ContainsRune(s, 0):
-		return "must not contain NUL"
-	case hasForbiddenRune(s):
-		return forbiddenRuneReason(s)
-	}
-	return ""
 }
 
 func configError(field, why string) error {

@@ -141,15 +141,22 @@ func routeFilter(filter string) string {
 // checkUTF8String applies the rules shared by topics and filters and returns
 // why s is refused, or "".
 func checkUTF8String(s string) string {
-	switch {
-	case s == "":
+	if s == "" {
 		return "must not be empty [MQTT-4.7.3-1]"
+	}
+	return checkMQTTString(s)
+}
+
+// checkMQTTString says why s cannot be an MQTT UTF-8 encoded string (a
+// topic, a client ID, a user name), or "".
+func checkMQTTString(s string) string {
+	switch {
 	case len(s) > maxTopicBytes:
-		return fmt.Sprintf("is %d bytes long, the limit is %d [MQTT-4.7.3-3]", len(s), maxTopicBytes)
+		return fmt.Sprintf("is %d bytes long, the limit is %d [MQTT-1.5.3]", len(s), maxTopicBytes)
 	case !utf8.ValidString(s):
 		return "is not valid UTF-8 [MQTT-1.5.3-1]"
 	case strings.ContainsRune(s, 0):
-		return "must not contain NUL [MQTT-4.7.3-2]"
+		return "must not contain NUL [MQTT-1.5.3-2]"
 	case hasForbiddenRune(s):
 		return forbiddenRuneReason(s)
 	}

@@ -88,7 +88,17 @@ func (d *dispatcher) start() {
 // work runs deliveries until the queue is stopped and drained (queued
 // messages are handled even while disconnecting).
 func (d *dispatcher) work(q *dqueue, i int) {
-	defer close(q.exited[i])
+	running := false // a delivery is being run
+	defer func() {
+		if running {
+			// A handler called runtime.Goexit (t.FailNow does): this
+			// goroutine ends whatever happens, so another takes its
+			// place, or the queue would never move again.
+			go d.work(q, i)
+			return
+		}
+		close(q.exited[i])
+	}()
 	id := goid()
 	q.mu.Lock()
 	q.goids[i] = id
@@ -113,7 +123,9 @@ func (d *dispatcher) work(q *dqueue, i int) {
 			}
 		}
 		q.mu.Unlock()
+		running = true
 		d.run(del)
+		running = false
 	}
 }
 
@@ -209,18 +221,24 @@ func goid() uint64 {
 // handler neither kills the process nor stops the others, then
 // acknowledges the message.
 func (c *Client) runDelivery(del delivery) {
+	defer c.ack(del.msg) // also when a handler ends the goroutine (Goexit)
 	for _, h := range del.handlers {
 		c.callHandler(h, del.msg)
 	}
-	c.ack(del.msg)
 }
 
 func (c *Client) callHandler(h MessageHandler, m mqttclient.Message) {
+	returned := false
 	defer func() {
 		if r := recover(); r != nil {
 			c.stats.panics.Add(1)
 			c.log.Error("mqtt: handler panicked", "client_id", c.cfg.ClientID, "topic", m.Topic(), "qos", m.Qos(), "panic", r, "stack", string(debug.Stack()))
+		} else if !returned {
+			c.stats.panics.Add(1)
+			c.log.Error("mqtt: handler called runtime.Goexit (t.FailNow?); its worker is replaced and the message's other handlers skipped",
+				"client_id", c.cfg.ClientID, "topic", m.Topic(), "qos", m.Qos())
 		}
 	}()
 	h(c.pc, m)
+	returned = true
 }

@@ -62,7 +62,9 @@ type Subscription interface {
 	// the filter, or subscribed again when the highest QoS they ask for
 	// drops. The handler is removed even when that fails (the error wraps
 	// ErrUnsubscribeFailed): the broker is then set right after the next
-	// reconnection. Calling it again is a no-op returning nil.
+	// reconnection. Once it returns the handler is not called again, not
+	// even for messages already queued for it (a call already running
+	// finishes). Calling it again is a no-op returning nil.
 	Unsubscribe(ctx context.Context) error
 }
 

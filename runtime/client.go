@@ -57,6 +57,13 @@ type Client struct {
 	outage     *outage        // set while a reconnection is expected
 	lostInDial bool           // the link dropped before dial finished
 	dialing    chan struct{}  // closed when the pending paho connect settles
+	// linkSince is when the current (or last) link was established and
+	// lastWait the backoff wait that preceded it (0 after Connect or
+	// Reconnect), for firstWaitLocked.
+	linkSince time.Time
+	lastWait  time.Duration
+	// reconnectCall is the Reconnect in progress, if any.
+	reconnectCall *reconnectCall
 }
 
 // connState is the client's lifecycle state.
@@ -85,6 +92,7 @@ func New(opts ...Option) (*Client, error) {
 	for _, e := range s.edits {
 		e(&cfg)
 	}
+	generatedID := cfg.ClientID == ""
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(true); err != nil {
 		return nil, err
@@ -133,12 +141,22 @@ func New(opts ...Option) (*Client, error) {
 	store = c.guard
 	po := c.pahoOptions(tlsCfg, store)
 	c.pc = mqttclient.NewClient(&po)
-	c.pahoOpts = c.pahoOptions(tlsCfg, store) // built twice so the handler's copy shares no slices with paho's
+	// Built twice so that the ReconnectingHandler's copy shares no slices
+	// with paho's, and with its own TLS settings: a handler changing a
+	// field of the copy's TLSConfig would change paho's.
+	c.pahoOpts = c.pahoOptions(tlsCfg.Clone(), store)
 	if cfg.TLSSkipVerify {
 		c.log.Warn("mqtt: TLS certificate verification is off; the broker is not authenticated", "client_id", cfg.ClientID)
 	}
 	if cfg.MessageStore == StoreFile && *cfg.CleanSession {
 		c.log.Warn("mqtt: file store with CleanSession true: stored messages are discarded on connect", "client_id", cfg.ClientID)
+	}
+	if generatedID && (!*cfg.CleanSession || cfg.MessageStore == StoreFile) {
+		// The next process gets another ID: it neither resumes this
+		// session nor resends what this one's file store holds, and the
+		// broker keeps every abandoned session with its queued messages.
+		c.log.Warn("mqtt: CleanSession false or a file store with a generated client ID: nothing is resumed by the next process; set ClientID",
+			"client_id", cfg.ClientID)
 	}
 	return c, nil
 }
@@ -226,6 +244,11 @@ func (c *Client) GoString() string { return c.String() }
 // GetClient returns the underlying paho client. Calls made on it bypass
 // this client's validation, routing, tracking and statistics.
 func (c *Client) GetClient() mqttclient.Client { return c.pc }
+
+// Logger returns the logger the client writes to (WithLogger, else
+// slog.Default()), so that code built on the client, such as generated
+// packages logging a handler's error, writes where the client does.
+func (c *Client) Logger() *slog.Logger { return c.log }
 
 // ClientID returns the client ID in use (generated when none was set).
 func (c *Client) ClientID() string { return c.cfg.ClientID }

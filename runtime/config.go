@@ -54,7 +54,10 @@ type Config struct {
 	// AutoReconnect reconnects after a lost connection (default true).
 	AutoReconnect *bool `yaml:"auto_reconnect"`
 	// MaxReconnectDelay caps the exponential backoff between reconnection
-	// attempts (default 1m).
+	// attempts (default 1m). The backoff starts at 250ms, and again after
+	// a link that lived at least twice the wait that made it; a link
+	// dropped sooner (the broker accepts and then drops the client) makes
+	// the next run start from twice that wait.
 	MaxReconnectDelay time.Duration `yaml:"max_reconnect_delay"`
 	// MaxReconnectAttempts stops reconnecting after that many failed
 	// attempts in a row (0 = never stop).
@@ -196,8 +199,21 @@ func (c Config) validate(requireBroker bool) error {
 			return configError(fmt.Sprintf("Brokers[%d]", i), err.Error())
 		}
 	}
-	if len(c.ClientID) > maxTopicBytes || strings.ContainsRune(c.ClientID, 0) {
-		return configError("ClientID", "must be at most 65535 bytes without NUL [MQTT-3.1.3-4]")
+	// The CONNECT packet carries each of these behind a two-byte length
+	// [MQTT-1.5.3]: paho cuts a longer one at 65535 bytes without a word
+	// (a will arrived truncated, a password was refused), and a broker
+	// closes the connection on a string that is not UTF-8 [MQTT-1.5.3-1].
+	if reason := checkMQTTString(c.ClientID); reason != "" {
+		return configError("ClientID", reason+" [MQTT-3.1.3-4]")
+	}
+	if reason := checkMQTTString(c.Username); reason != "" {
+		return configError("Username", reason+" [MQTT-3.1.3-11]")
+	}
+	if len(c.Password) > maxTopicBytes {
+		return configError("Password", fmt.Sprintf("is %d bytes long, the limit is %d (MQTT 3.1.1, 3.1.3.5)", len(c.Password), maxTopicBytes))
+	}
+	if len(c.WillPayload) > maxTopicBytes {
+		return configError("WillPayload", fmt.Sprintf("is %d bytes long, the limit is %d (MQTT 3.1.1, 3.1.3.3)", len(c.WillPayload), maxTopicBytes))
 	}
 	if c.Password != "" && c.Username == "" {
 		return configError("Password", "is set without Username [MQTT-3.1.2-22]")

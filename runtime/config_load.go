@@ -120,6 +120,11 @@ func decodeField(n *yaml.Node, field reflect.Value) error {
 		field.SetInt(int64(d))
 		return nil
 	case boolPtrType:
+		if n.ShortTag() == "!!null" {
+			// yaml decodes null into false: "clean_session:" left empty
+			// would switch off a default that is true.
+			return errors.New("want a boolean, got no value (leave the key out for the default)")
+		}
 		var b bool
 		if err := n.Decode(&b); err != nil {
 			return typeError(n, "a boolean")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -25,6 +27,7 @@ func (c *Client) Connect(ctx context.Context) error {
 		return ErrAlreadyConnected
 	}
 	c.state = stateConnecting
+	c.lastWait = 0 // no backoff wait made this link
 	c.mu.Unlock()
 
 	c.dispatch.start()
@@ -54,7 +57,9 @@ func (c *Client) IsConnected() bool { return c.ready.Load() && c.pc.IsConnection
 // PublishAsync calls in flight and for queued messages to reach their
 // handlers, sends DISCONNECT (so the will is not published) and closes the
 // link. Tracked subscriptions are kept for a later Connect. Calling it on a
-// disconnected client only releases its goroutines.
+// disconnected client only releases its goroutines. A handler may call it:
+// it then does not wait for that handler, whose worker handles the rest of
+// the queue once the handler returns (those messages are not acknowledged).
 func (c *Client) Disconnect(ctx context.Context) error {
 	c.mu.Lock()
 	if c.state == stateDisconnecting {
@@ -87,6 +92,10 @@ func (c *Client) Disconnect(ctx context.Context) error {
 		}
 		c.pc.Disconnect(uint(quiesce.Milliseconds()))
 	}
+	// Publishers still waiting for a place in the publish window wait for
+	// acknowledgements that will not come now (PublishAsync calls had
+	// their chance above).
+	c.window.close()
 	// Every message received before the DISCONNECT still reaches its
 	// handlers. Those handled after it cannot be acknowledged any more: a
 	// broker keeping the session sends them again (a QoS 2 copy is then
@@ -106,8 +115,41 @@ func (c *Client) Disconnect(ctx context.Context) error {
 // is not published), and connects again, bounded by ConnectTimeout per
 // broker. A running automatic reconnection is replaced by this attempt; if
 // it fails and AutoReconnect is on, automatic reconnection goes on. It also
-// restarts a client whose reconnection gave up.
+// restarts a client whose reconnection gave up. Calls made while one is in
+// progress wait for it and return its outcome.
 func (c *Client) Reconnect() error {
+	c.mu.Lock()
+	if call := c.reconnectCall; call != nil {
+		// Another Reconnect is under way: a second attempt would find the
+		// link it makes already up. Share its outcome.
+		c.mu.Unlock()
+		select {
+		case <-call.done:
+			return call.err
+		case <-time.After(c.dialBound() + 2*c.cfg.ConnectTimeout + c.cfg.OperationTimeout):
+			return fmt.Errorf("%w: waiting for a concurrent Reconnect: %w", ErrConnectionFailed, ErrTimeout)
+		}
+	}
+	call := &reconnectCall{done: make(chan struct{})}
+	c.reconnectCall = call
+	c.mu.Unlock()
+	call.err = c.reconnectOnce()
+	c.mu.Lock()
+	c.reconnectCall = nil
+	c.mu.Unlock()
+	close(call.done)
+	return call.err
+}
+
+// reconnectCall is one Reconnect in progress, which concurrent calls wait
+// for: err is set before done is closed.
+type reconnectCall struct {
+	done chan struct{}
+	err  error
+}
+
+// reconnectOnce is one Reconnect.
+func (c *Client) reconnectOnce() error {
 	c.mu.Lock()
 	switch c.state {
 	case stateConnecting, stateDisconnecting:
@@ -130,6 +172,9 @@ func (c *Client) Reconnect() error {
 		waitClosed(ctx, loop.done)
 	}
 	c.dispatch.start()
+	c.mu.Lock()
+	c.lastWait = 0 // no backoff wait makes this link
+	c.mu.Unlock()
 	if c.pc.IsConnectionOpen() {
 		c.pc.Disconnect(100)
 	}
@@ -142,7 +187,7 @@ func (c *Client) Reconnect() error {
 	var next *reconnectLoop
 	if c.state == stateReconnecting && c.loop == nil {
 		if *c.cfg.AutoReconnect {
-			next = newReconnectLoop()
+			next = newReconnectLoop(0)
 			c.loop = next
 		} else {
 			c.state = stateDisconnected
@@ -150,6 +195,7 @@ func (c *Client) Reconnect() error {
 				c.outage = nil
 				close(o.abandoned)
 			}
+			c.window.close()
 		}
 	}
 	c.mu.Unlock()
@@ -252,12 +298,25 @@ func (c *Client) connectError(tok mqttclient.Token, err error) error {
 	if ct, ok := tok.(*mqttclient.ConnectToken); ok {
 		switch ct.ReturnCode() {
 		case packets.ErrRefusedBadUsernameOrPassword, packets.ErrRefusedNotAuthorised:
-			return fmt.Errorf("%w: %s: login refused: %w", ErrConnectionFailed, c.brokerList(), err)
+			return fmt.Errorf("%w: %s: %w: %w", ErrConnectionFailed, c.brokerList(), ErrLoginRefused, err)
 		case packets.ErrRefusedIDRejected:
 			return fmt.Errorf("%w: %s: client ID %q rejected: %w", ErrConnectionFailed, c.brokerList(), c.cfg.ClientID, err)
 		}
 	}
+	if isTimeout(err) {
+		// ConnectTimeout ran out (dial, TLS handshake or CONNACK): a
+		// timeout, as the runtime's other bounds are.
+		return fmt.Errorf("%w: %s: %w: %w", ErrConnectionFailed, c.brokerList(), ErrTimeout, err)
+	}
 	return fmt.Errorf("%w: %s: %w", ErrConnectionFailed, c.brokerList(), err)
+}
+
+// isTimeout recognises a network timeout in paho's error chain: a deadline
+// on the socket, or the dialer's context.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout())
 }
 
 func (c *Client) brokerList() string {
@@ -282,9 +341,15 @@ func (c *Client) established(sessionPresent, reconnect bool) error {
 	c.mu.Lock()
 	if c.state != stateConnecting && c.state != stateReconnecting {
 		c.mu.Unlock()
+		// A Disconnect that stopped waiting for this dial (its ctx ended,
+		// or it ran before the dial began) has already looked at the link
+		// and will not close it: close it here, or paho keeps it open
+		// behind a disconnected client and refuses every later Connect.
+		c.pc.Disconnect(0)
 		return errDisconnectedMeanwhile
 	}
 	c.state = stateConnected
+	c.linkSince = time.Now()
 	lost := c.lostInDial
 	c.lostInDial = false
 	o := c.outage // stays registered until the client is ready
@@ -350,7 +415,7 @@ func (c *Client) connectionLost(_ mqttclient.Client, err error) {
 		if c.outage == nil {
 			c.outage = newOutage()
 		}
-		loop = newReconnectLoop()
+		loop = newReconnectLoop(c.firstWaitLocked())
 		c.loop = loop
 	} else {
 		c.state = stateDisconnected
@@ -359,6 +424,9 @@ func (c *Client) connectionLost(_ mqttclient.Client, err error) {
 	c.mu.Unlock()
 	if abandoned != nil {
 		close(abandoned.abandoned)
+	}
+	if loop == nil {
+		c.window.close()
 	}
 
 	c.stats.losses.Add(1)

@@ -1,8 +1,12 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
+	goruntime "runtime"
 	"runtime/debug"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -56,7 +60,11 @@ type dqueue struct {
 	overflowing bool          // the reader stopped waiting for room
 	room        chan struct{} // cap 1: a worker made room in a full queue
 	stop        chan struct{} // closed by shutdown
-	done        chan struct{} // closed when every worker has exited
+	// exited has one channel per worker, closed when it exits; goids are
+	// the workers' goroutine IDs, so that shutdown called from a handler
+	// waits for every worker but its caller (see shutdown).
+	exited []chan struct{}
+	goids  []uint64
 }
 
 // start launches the workers unless they are running.
@@ -66,19 +74,35 @@ func (d *dispatcher) start() {
 	if d.q != nil {
 		return
 	}
-	q := &dqueue{room: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	q := &dqueue{room: make(chan struct{}, 1), stop: make(chan struct{})}
 	q.cond = sync.NewCond(&q.mu)
+	q.exited = make([]chan struct{}, d.workers)
+	q.goids = make([]uint64, d.workers)
 	d.q = q
-	var wg sync.WaitGroup
-	for range d.workers {
-		wg.Go(func() { d.work(q) })
+	for i := range d.workers {
+		q.exited[i] = make(chan struct{})
+		go d.work(q, i)
 	}
-	go func() { wg.Wait(); close(q.done) }()
 }
 
 // work runs deliveries until the queue is stopped and drained (queued
 // messages are handled even while disconnecting).
-func (d *dispatcher) work(q *dqueue) {
+func (d *dispatcher) work(q *dqueue, i int) {
+	running := false // a delivery is being run
+	defer func() {
+		if running {
+			// A handler called runtime.Goexit (t.FailNow does): this
+			// goroutine ends whatever happens, so another takes its
+			// place, or the queue would never move again.
+			go d.work(q, i)
+			return
+		}
+		close(q.exited[i])
+	}()
+	id := goid()
+	q.mu.Lock()
+	q.goids[i] = id
+	q.mu.Unlock()
 	for {
 		q.mu.Lock()
 		for len(q.items) == 0 && !q.stopping {
@@ -99,7 +123,9 @@ func (d *dispatcher) work(q *dqueue) {
 			}
 		}
 		q.mu.Unlock()
+		running = true
 		d.run(del)
+		running = false
 	}
 }
 
@@ -145,7 +171,9 @@ func (d *dispatcher) enqueue(del delivery) enqueued {
 }
 
 // shutdown stops the workers after they drain the queue and waits for them
-// until ctx ends (a handler calling Disconnect must not wait for itself).
+// until ctx ends. Called from a handler (Disconnect in a handler), it does
+// not wait for the worker running that handler, which cannot go on before
+// shutdown returns: it drains the rest of the queue afterwards.
 func (d *dispatcher) shutdown(ctx context.Context) {
 	d.mu.Lock()
 	q := d.q
@@ -154,33 +182,63 @@ func (d *dispatcher) shutdown(ctx context.Context) {
 	if q == nil {
 		return
 	}
+	caller := goid()
 	q.mu.Lock()
 	q.stopping = true
 	q.cond.Broadcast()
+	goids := slices.Clone(q.goids)
 	q.mu.Unlock()
 	close(q.stop)
-	select {
-	case <-q.done:
-	case <-ctx.Done():
+	for i, exited := range q.exited {
+		if goids[i] == caller {
+			continue
+		}
+		select {
+		case <-exited:
+		case <-ctx.Done():
+			return
+		}
 	}
+}
+
+// goid is the ID of the calling goroutine, read from the first line of its
+// stack trace ("goroutine 42 [running]:"). Go exposes no other way for a
+// worker to recognise that a handler it runs is calling back into the
+// dispatcher; it costs a microsecond and is used once per worker and once
+// per shutdown, never per message.
+func goid() uint64 {
+	var buf [64]byte
+	line := buf[:goruntime.Stack(buf[:], false)]
+	line, _ = bytes.CutPrefix(line, []byte("goroutine "))
+	if i := bytes.IndexByte(line, ' '); i > 0 {
+		line = line[:i]
+	}
+	id, _ := strconv.ParseUint(string(line), 10, 64)
+	return id
 }
 
 // runDelivery calls each handler of del, recovering panics so that one bad
 // handler neither kills the process nor stops the others, then
 // acknowledges the message.
 func (c *Client) runDelivery(del delivery) {
+	defer c.ack(del.msg) // also when a handler ends the goroutine (Goexit)
 	for _, h := range del.handlers {
 		c.callHandler(h, del.msg)
 	}
-	c.ack(del.msg)
 }
 
 func (c *Client) callHandler(h MessageHandler, m mqttclient.Message) {
+	returned := false
 	defer func() {
 		if r := recover(); r != nil {
 			c.stats.panics.Add(1)
 			c.log.Error("mqtt: handler panicked", "client_id", c.cfg.ClientID, "topic", m.Topic(), "qos", m.Qos(), "panic", r, "stack", string(debug.Stack()))
+		} else if !returned {
+			c.stats.panics.Add(1)
+			c.log.Error("mqtt: handler called runtime.Goexit (t.FailNow?); its worker is replaced and the message's other handlers skipped",
+				"client_id", c.cfg.ClientID, "topic", m.Topic(), "qos", m.Qos())
 		}
 	}()
 	h(c.pc, m)
+	returned = true
 }

@@ -34,8 +34,12 @@
 //     ConnectTimeout per broker. Timeouts wrap ErrTimeout.
 //   - No lock is held across a network wait or a callback.
 //   - Topics and filters are validated before anything is sent
-//     (ErrInvalidTopic), as are QoS values (ErrInvalidQoS) and, when
-//     MaxPayloadSize is set, payload sizes (ErrPayloadTooLarge).
+//     (ErrInvalidTopic), as are QoS values (ErrInvalidQoS) and payload
+//     sizes (ErrPayloadTooLarge: MaxPayloadSize when set, and always the
+//     256 MiB an MQTT packet can carry).
+//   - A refused login is ErrLoginRefused (inside ErrConnectionFailed);
+//     while reconnecting, the first of a run goes to the async error
+//     handler.
 //   - Every error wraps one of the sentinels in errors.go with its cause.
 //   - A QoS 0 publish while the link is down is ErrNotConnected, counted in
 //     ClientStats.MessagesDropped, never a silent success. A QoS 1/2 publish

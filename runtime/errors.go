@@ -23,4 +23,9 @@ var (
 	// are refused with it, wrapped in ErrPublishFailed, until the store can
 	// be written again; the async error handler is told when it starts.
 	ErrStoreFailed = errors.New("mqtt: message store failed")
+	// ErrLoginRefused: the broker refused the user name and password, or
+	// the client is not authorised (CONNACK 4 or 5). It comes wrapped in
+	// ErrConnectionFailed, from Connect or Reconnect, and, for the first
+	// refusal of an automatic reconnection, to the async error handler.
+	ErrLoginRefused = errors.New("mqtt: login refused")
 )

@@ -52,7 +52,7 @@ func (s ClientStats) Metrics() []Metric {
 		{"mqtt_messages_unrouted_total", "received messages with no matching route and no default handler", Counter, float64(s.MessagesUnrouted)},
 		{"mqtt_messages_overflowed_total", "QoS 0 messages discarded because the handler queue was full", Counter, float64(s.MessagesOverflowed)},
 		{"mqtt_duplicates_suppressed_total", "QoS 2 messages received again before their PUBREL and not delivered twice", Counter, float64(s.DuplicatesSuppressed)},
-		{"mqtt_handler_panics_total", "handler calls that panicked (recovered)", Counter, float64(s.HandlerPanics)},
+		{"mqtt_handler_panics_total", "handler calls that panicked (recovered) or called runtime.Goexit", Counter, float64(s.HandlerPanics)},
 		{"mqtt_messages_sent_total", "publishes handed to the broker connection", Counter, float64(s.MessagesSent)},
 		{"mqtt_publish_acked_total", "publishes acknowledged (QoS 1/2) or written (QoS 0)", Counter, float64(s.PublishAcked)},
 		{"mqtt_publish_errors_total", "publishes that failed or timed out", Counter, float64(s.PublishErrors)},

@@ -22,12 +22,36 @@ var topicSeeds = []string{
 	"", "a", "/", "//", "a/b", "/a", "a/", "a//b", "+", "#", "a/+", "a/#", "+/+", "#/a", "a/#/b", "a#", "a+",
 	"a/b#", "a/+b", "$SYS", "$SYS/x", "$SYS/#", "$share/g/a/#", "$share/g/#", "$share//a", "$share/g", "$share/g/",
 	"$share/g+/a", "$share/g/a#", "$sharex/a", "a\x00b", "\xff", "\xc3", "é/ü", "sensors/+/temperature",
-	"sensors/kitchen/temperature", "sensors/kitchen", "sensors/#",
+	"sensors/kitchen/temperature", "sensors/kitchen", "sensors/#", "a/b\n", "\x7f", "a\u0085", "\ufdd0/a", "a/\uffff",
+	"\U0010fffe", "\ufeff",
+}
+
+// refRuneAllowed is the reference for the code points a topic may hold
+// besides NUL: no control characters (C0 and C1, DEL) and no Unicode
+// non-characters (MQTT 3.1.1 section 1.5.3; Mosquitto closes the
+// connection on them).
+func refRuneAllowed(r rune) bool {
+	switch {
+	case r <= 0x1f, r >= 0x7f && r <= 0x9f, r >= 0xfdd0 && r <= 0xfdef:
+		return false
+	case r%0x10000 == 0xfffe, r%0x10000 == 0xffff:
+		return false
+	}
+	return true
+}
+
+func refRunesAllowed(s string) bool {
+	for _, r := range s {
+		if !refRuneAllowed(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // refTopicValid is the reference for ValidateTopic.
 func refTopicValid(s string) bool {
-	if s == "" || len(s) > 65535 || !utf8.ValidString(s) {
+	if s == "" || len(s) > 65535 || !utf8.ValidString(s) || !refRunesAllowed(s) {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
@@ -41,7 +65,7 @@ func refTopicValid(s string) bool {
 // refFilterValid is the reference for ValidateFilter: a byte scan that
 // checks the neighbours of every wildcard.
 func refFilterValid(s string) bool {
-	if s == "" || len(s) > 65535 || !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+	if s == "" || len(s) > 65535 || !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 || !refRunesAllowed(s) {
 		return false
 	}
 	if strings.HasPrefix(s, "$share/") {
@@ -165,7 +189,7 @@ func FuzzCheckTopicParam(f *testing.F) {
 	f.Add("$SYS")
 	f.Fuzz(func(t *testing.T, v string) {
 		err := runtime.CheckTopicParam("p", v)
-		refOK := v != "" && utf8.ValidString(v) && !strings.ContainsAny(v, "/+#\x00")
+		refOK := v != "" && utf8.ValidString(v) && !strings.ContainsAny(v, "/+#\x00") && refRunesAllowed(v)
 		if (err == nil) != refOK {
 			t.Fatalf("CheckTopicParam(%q) = %v, reference says valid=%v", v, err, refOK)
 		}

@@ -173,8 +173,9 @@ func WithCodec(c Codec) Option {
 
 // WithAsyncErrorHandler receives the errors no caller gets back: failures
 // of PublishAsync, of re-subscribing after a reconnect (topic is then the
-// filter), and received messages refused for exceeding MaxPayloadSize
-// (ErrPayloadTooLarge). The default logs them at Warn. It runs on a client
+// filter), received messages refused for exceeding MaxPayloadSize
+// (ErrPayloadTooLarge), and the first refused login of an automatic
+// reconnection (ErrLoginRefused, topic ""; the client goes on trying). The default logs them at Warn. It runs on a client
 // goroutine (for refused messages, paho's reader): do not block in it.
 func WithAsyncErrorHandler(h func(topic string, err error)) Option {
 	return func(s *settings) { s.asyncErr = h }

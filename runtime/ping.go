@@ -29,10 +29,14 @@ func (c *Client) Ping(ctx context.Context) error {
 		filter = pingFilterPrefix + storeDirName(c.cfg.ClientID)
 	}
 	tok, err := startPaho(ctx, func() mqttclient.Token { return c.pc.Unsubscribe(filter) })
-	if err == nil {
-		err = waitToken(ctx, tok)
-	}
 	if err != nil {
+		return fmt.Errorf("mqtt: ping: %w", err)
+	}
+	if err := waitToken(ctx, tok); err != nil {
+		if ctx.Err() == nil {
+			// Paho failed the UNSUBSCRIBE: the link was lost or closed.
+			return fmt.Errorf("mqtt: ping: %w: %w", ErrNotConnected, err)
+		}
 		return fmt.Errorf("mqtt: ping: %w", err)
 	}
 	return nil

@@ -122,7 +122,27 @@ func (c *Client) checkPublish(topic string, qos byte, payload []byte) error {
 	if max := c.cfg.MaxPayloadSize; max > 0 && len(payload) > max {
 		return fmt.Errorf("topic %q: %w", topic, payloadTooLarge(len(payload), max))
 	}
+	if max := maxPublishPayload(topic, qos); len(payload) > max {
+		return fmt.Errorf("topic %q: %w (the largest PUBLISH MQTT can carry)", clip(topic), payloadTooLarge(len(payload), max))
+	}
 	return nil
+}
+
+// maxRemainingLength is the largest remaining length of an MQTT packet: four
+// bytes of seven bits [MQTT-2.2.3].
+const maxRemainingLength = 268_435_455
+
+// maxPublishPayload is the largest payload a PUBLISH to topic at qos can
+// carry: paho encodes a longer one with a fifth length byte, which the
+// broker takes for a malformed packet and closes the connection (and a
+// QoS 1/2 message kept in a persistent session is sent again, and refused
+// again, on every reconnection).
+func maxPublishPayload(topic string, qos byte) int {
+	max := maxRemainingLength - 2 - len(topic) // topic length prefix and topic
+	if qos > 0 {
+		max -= 2 // packet ID
+	}
+	return max
 }
 
 func checkQoS(qos byte) error {

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"crypto/tls"
 	"encoding/binary"
 	"net"
@@ -117,12 +118,25 @@ func dialBroker(uri *url.URL, o mqttclient.ClientOptions) (net.Conn, error) {
 		if os.Getenv("all_proxy") == "" {
 			return tls.DialWithDialer(dialer, "tcp", uri.Host, o.TLSConfig)
 		}
-		conn, err := proxy.FromEnvironment().Dial("tcp", uri.Host)
+		// Through a proxy the handshake is made here. Paho's own version of
+		// this gave it no server name (every handshake failed unless
+		// verification was off) and no deadline (a silent broker held the
+		// connection attempt, hence paho, forever).
+		conn, err := proxy.FromEnvironmentUsing(dialer).Dial("tcp", uri.Host)
 		if err != nil {
 			return nil, err
 		}
-		tlsConn := tls.Client(conn, o.TLSConfig)
-		if err := tlsConn.Handshake(); err != nil {
+		cfg := o.TLSConfig.Clone()
+		if cfg == nil {
+			cfg = &tls.Config{MinVersion: tls.VersionTLS12}
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = uri.Hostname()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), o.ConnectTimeout)
+		defer cancel()
+		tlsConn := tls.Client(conn, cfg)
+		if err := tlsConn.HandshakeContext(ctx); err != nil {
 			conn.Close()
 			return nil, err
 		}

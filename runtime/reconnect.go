@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -13,12 +14,27 @@ const initialReconnectDelay = 250 * time.Millisecond
 
 // reconnectLoop is one run of automatic reconnection.
 type reconnectLoop struct {
-	stop chan struct{} // closed to cancel
-	done chan struct{} // closed when the loop has exited
+	stop  chan struct{} // closed to cancel
+	done  chan struct{} // closed when the loop has exited
+	first time.Duration // the wait before its first attempt (0: initialReconnectDelay)
 }
 
-func newReconnectLoop() *reconnectLoop {
-	return &reconnectLoop{stop: make(chan struct{}), done: make(chan struct{})}
+func newReconnectLoop(first time.Duration) *reconnectLoop {
+	return &reconnectLoop{stop: make(chan struct{}), done: make(chan struct{}), first: first}
+}
+
+// firstWaitLocked is the wait before the first attempt of a reconnection
+// run starting now; c.mu held. The backoff would otherwise start again
+// from initialReconnectDelay after every CONNACK, so a link the broker
+// drops right after accepting it (another process took over the client
+// ID, say) was retried about four times a second forever. A link that
+// lived less than twice the wait that made it counts as flapping: the
+// next run starts from twice that wait, up to MaxReconnectDelay.
+func (c *Client) firstWaitLocked() time.Duration {
+	if c.lastWait > 0 && time.Since(c.linkSince) < 2*c.lastWait {
+		return min(2*c.lastWait, c.cfg.MaxReconnectDelay)
+	}
+	return 0
 }
 
 // outage lets QoS 1/2 publishers wait for a reconnection.
@@ -37,8 +53,12 @@ func newOutage() *outage {
 func (c *Client) reconnect(l *reconnectLoop) {
 	defer close(l.done)
 	delay := min(initialReconnectDelay, c.cfg.MaxReconnectDelay)
+	if l.first > 0 {
+		delay = l.first
+	}
 	var lastErr error
 	attempts := 0
+	refusalReported := false
 	for c.cfg.MaxReconnectAttempts == 0 || attempts < c.cfg.MaxReconnectAttempts {
 		t := time.NewTimer(jitter(delay))
 		select {
@@ -57,6 +77,9 @@ func (c *Client) reconnect(l *reconnectLoop) {
 		sessionPresent, err := c.dial(ctx)
 		cancel()
 		if err == nil {
+			c.mu.Lock()
+			c.lastWait = delay
+			c.mu.Unlock()
 			if err := c.established(sessionPresent, true); err != nil {
 				c.log.Debug("mqtt: reconnected after Disconnect; closing", "client_id", c.cfg.ClientID, "err", err)
 			}
@@ -64,6 +87,13 @@ func (c *Client) reconnect(l *reconnectLoop) {
 		}
 		lastErr = err
 		c.log.Warn("mqtt: reconnection attempt failed", "client_id", c.cfg.ClientID, "attempt", attempts, "err", err)
+		if errors.Is(err, ErrLoginRefused) && !refusalReported {
+			// Retrying cannot help until someone changes the credentials
+			// or the broker's: say so once per run, where the application
+			// hears of failures (the log alone is easy to miss).
+			refusalReported = true
+			c.asyncErr("", err)
+		}
 		delay = min(delay*2, c.cfg.MaxReconnectDelay)
 	}
 	c.giveUp(l, attempts, lastErr)
@@ -104,6 +134,7 @@ func (c *Client) giveUp(l *reconnectLoop, attempts int, lastErr error) {
 	if o != nil {
 		close(o.abandoned)
 	}
+	c.window.close()
 	c.stats.gaveUp.Store(true)
 	err := fmt.Errorf("%w: gave up reconnecting after %d attempts: %w", ErrConnectionFailed, attempts, lastErr)
 	c.log.Error("mqtt: reconnection stopped", "client_id", c.cfg.ClientID, "err", err)

@@ -27,7 +27,7 @@ type ClientStats struct {
 	// DuplicatesSuppressed counts QoS 2 messages received again before
 	// their PUBREL (a resend after a reconnection) and not delivered twice.
 	DuplicatesSuppressed uint64
-	HandlerPanics        uint64 // handler calls that panicked (recovered)
+	HandlerPanics        uint64 // handler calls that panicked (recovered) or called runtime.Goexit
 
 	MessagesSent    uint64 // publishes handed to the broker connection
 	PublishAcked    uint64 // of those: acknowledged (QoS 1/2) or written (QoS 0)

@@ -2,7 +2,9 @@ package runtime
 
 import (
 	"bytes"
+	"cmp"
 	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +51,9 @@ type qos2Guard struct {
 	mu       sync.Mutex
 	received map[uint16]*receivedQoS2
 	released map[uint16][]chan struct{} // waiters for the deletion of "o.<id>"
+	// putAt orders the keys put through the guard, for All (see there).
+	putAt map[string]uint64
+	puts  uint64
 }
 
 // receivedQoS2 is a QoS 2 message handed to handlers, PUBREL not yet seen.
@@ -59,17 +64,19 @@ type receivedQoS2 struct {
 }
 
 func newQoS2Guard(s mqttclient.Store, window *publishWindow) *qos2Guard {
-	return &qos2Guard{Store: s, window: window, received: map[uint16]*receivedQoS2{}, released: map[uint16][]chan struct{}{}}
+	return &qos2Guard{Store: s, window: window, received: map[uint16]*receivedQoS2{}, released: map[uint16][]chan struct{}{}, putAt: map[string]uint64{}}
 }
 
 // Put learns of received PUBRELs (the message's exactly-once window ends)
 // and of stored outbound publishes (they take a place in the window).
 func (g *qos2Guard) Put(key string, m packets.ControlPacket) {
+	g.mu.Lock()
 	if p, ok := m.(*packets.PubrelPacket); ok && strings.HasPrefix(key, "i.") {
-		g.mu.Lock()
 		delete(g.received, p.MessageID)
-		g.mu.Unlock()
 	}
+	g.puts++
+	g.putAt[key] = g.puts
+	g.mu.Unlock()
 	g.Store.Put(key, m)
 	if id, ok := outboundID(key); ok && unacknowledgedPublish(m) {
 		g.window.add(id)
@@ -79,11 +86,13 @@ func (g *qos2Guard) Put(key string, m packets.ControlPacket) {
 // Del learns of released outbound messages.
 func (g *qos2Guard) Del(key string) {
 	id, ok := outboundID(key)
+	g.mu.Lock()
+	delete(g.putAt, key)
 	if !ok {
 		g.Store.Del(key)
+		g.mu.Unlock()
 		return
 	}
-	g.mu.Lock()
 	g.Store.Del(key)
 	for _, ch := range g.released[id] {
 		close(ch)
@@ -97,8 +106,26 @@ func (g *qos2Guard) Del(key string) {
 // connect, after which the broker keeps no state to redeliver.
 func (g *qos2Guard) Reset() {
 	g.forget()
+	g.mu.Lock()
+	clear(g.putAt)
+	g.mu.Unlock()
 	g.Store.Reset()
 	g.window.reset(nil)
+}
+
+// All returns the stored keys in the order they were put. Paho resends a
+// resumed session's packets in the order All gives them, which must be
+// the order they were first sent in [MQTT-4.6.0-1] (and PUBRELs in the
+// order of their PUBRECs [MQTT-4.6.0-3], which is when paho stores them);
+// paho's MemoryStore gives them in Go map order. Keys the guard has not
+// seen put (read from a file store an earlier process wrote) come first,
+// in the store's order: they are older.
+func (g *qos2Guard) All() []string {
+	keys := g.Store.All()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(g.putAt[a], g.putAt[b]) })
+	return keys
 }
 
 // Open is called by paho on every connect: the window learns what the store

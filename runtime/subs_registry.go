@@ -5,7 +5,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	mqttclient "github.com/eclipse/paho.mqtt.golang"
 )
 
 // subRegistry is, per filter, what the client's handlers want and what the
@@ -31,6 +34,11 @@ type want struct {
 	limitsSize bool           // see target
 	qos        byte
 	subscribed bool // wants the broker subscription; false for a route of AddRoute alone
+	// ended is set when the handler is removed (a Subscription's or a
+	// filter's Unsubscribe, AddRoute(filter, nil)), not when another
+	// handler replaces it: deliveries already queued for it are then
+	// skipped (see rerouteLocked). Copies of a want share it.
+	ended *atomic.Bool
 }
 
 // filterSubs is one filter's wants and broker state. Its fields are
@@ -178,7 +186,7 @@ func (r *subRegistry) newConnection() []*filterSubs {
 // newWantLocked is a want with the next seq.
 func (r *subRegistry) newWantLocked(handler MessageHandler, limitsSize bool, qos byte, subscribed bool) want {
 	r.seq++
-	return want{seq: r.seq, handler: handler, limitsSize: limitsSize, qos: qos, subscribed: subscribed}
+	return want{seq: r.seq, handler: handler, limitsSize: limitsSize, qos: qos, subscribed: subscribed, ended: new(atomic.Bool)}
 }
 
 // rerouteLocked gives the router fs's handlers, in the order they were
@@ -196,9 +204,20 @@ func (r *subRegistry) rerouteLocked(fs *filterSubs) {
 	slices.SortFunc(ws, func(a, b *want) int { return cmp.Compare(a.seq, b.seq) })
 	targets := make([]target, len(ws))
 	for i, w := range ws {
-		targets[i] = target{handler: w.handler, limitsSize: w.limitsSize}
+		targets[i] = target{handler: skipOnceEnded(w.handler, w.ended), limitsSize: w.limitsSize}
 	}
 	r.router.set(fs.filter, targets)
+}
+
+// skipOnceEnded wraps a handler for the router so that deliveries queued
+// before its removal do not reach it afterwards: once Unsubscribe returns,
+// the handler is not called again (a call already running finishes).
+func skipOnceEnded(h MessageHandler, ended *atomic.Bool) MessageHandler {
+	return func(cl mqttclient.Client, m mqttclient.Message) {
+		if !ended.Load() {
+			h(cl, m)
+		}
+	}
 }
 
 // setLegacyLocked makes w fs's legacy want and reroutes.
@@ -213,6 +232,7 @@ func (r *subRegistry) removeHandleLocked(h *handle) bool {
 		return false
 	}
 	h.removed = true
+	h.w.ended.Store(true)
 	fs := h.fs
 	fs.handles = slices.DeleteFunc(fs.handles, func(o *handle) bool { return o == h })
 	r.rerouteLocked(fs)
@@ -223,6 +243,10 @@ func (r *subRegistry) removeHandleLocked(h *handle) bool {
 func (r *subRegistry) clearLocked(fs *filterSubs) {
 	for _, h := range fs.handles {
 		h.removed = true
+		h.w.ended.Store(true)
+	}
+	if fs.legacy != nil {
+		fs.legacy.ended.Store(true)
 	}
 	fs.legacy, fs.handles = nil, nil
 	r.rerouteLocked(fs)
@@ -242,6 +266,9 @@ func (r *subRegistry) route(filter string, h MessageHandler) {
 	case fs.legacy != nil:
 		c := *fs.legacy // a new value: a Subscribe in flight restores its predecessor only if unchanged
 		c.handler = h
+		if h == nil {
+			fs.legacy.ended.Store(true) // removed, not replaced
+		}
 		if h != nil || c.subscribed {
 			w = &c
 		}

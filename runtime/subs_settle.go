@@ -71,7 +71,7 @@ func (c *Client) settle(ctx context.Context, fss []*filterSubs, mode settleMode)
 	epoch := c.subs.epoch
 	for i, fs := range fss[:held] {
 		if mode.sessionLost {
-			fs.known, fs.present = true, false
+			fs.unsubscribed() // the broker holds nothing, whatever it acknowledged before
 		}
 		outs[i].op, outs[i].qos = fs.plan(mode.force, mode.resuming && !*c.cfg.ResumeSubs)
 		switch outs[i].op {

@@ -153,7 +153,8 @@ func subscribeError(names []string, outs []outcome) error {
 // waiting for the UNSUBACK up to OperationTimeout. Handlers are removed
 // first, even when the client is disconnected (then ErrNotConnected says
 // the broker was not told; with a session kept, it is told after the next
-// reconnection).
+// reconnection), and are not called again, not even for messages already
+// queued for them.
 func (c *Client) Unsubscribe(filters ...string) error {
 	return c.UnsubscribeContext(context.Background(), filters...)
 }

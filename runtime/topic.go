@@ -15,8 +15,9 @@ const sharePrefix = "$share/"
 
 // ValidateTopic reports whether topic may be used in a PUBLISH. It refuses
 // an empty topic [MQTT-4.7.3-1], wildcards [MQTT-3.3.2-2], NUL
-// [MQTT-4.7.3-2], invalid UTF-8 [MQTT-1.5.3-1] and topics over 65535 bytes
-// [MQTT-4.7.3-3]. The error wraps ErrInvalidTopic and says why.
+// [MQTT-4.7.3-2], invalid UTF-8 [MQTT-1.5.3-1], control characters and
+// Unicode non-characters (a broker may close the connection on them, MQTT
+// 3.1.1 section 1.5.3) and topics over 65535 bytes [MQTT-4.7.3-3]. The error wraps ErrInvalidTopic and says why.
 func ValidateTopic(topic string) error {
 	if reason := checkUTF8String(topic); reason != "" {
 		return invalidTopic("topic", topic, reason)
@@ -55,9 +56,10 @@ func ValidateFilter(filter string) error {
 
 // CheckTopicParam reports whether value may be substituted for the topic
 // parameter name. A value must fill exactly one level: it may not be empty
-// or contain /, + or #, so no value can change which topic is addressed. NUL
-// and invalid UTF-8 are refused too. The error wraps ErrInvalidTopic and
-// names the parameter and the value.
+// or contain /, + or #, so no value can change which topic is addressed.
+// NUL, invalid UTF-8, control characters and non-characters are refused
+// too. The error wraps ErrInvalidTopic and names the parameter and the
+// value.
 func CheckTopicParam(name, value string) error {
 	var reason string
 	switch {
@@ -67,6 +69,8 @@ func CheckTopicParam(name, value string) error {
 		reason = "is not valid UTF-8 [MQTT-1.5.3-1]"
 	case strings.ContainsRune(value, 0):
 		reason = "must not contain NUL [MQTT-4.7.3-2]"
+	case hasForbiddenRune(value):
+		reason = forbiddenRuneReason(value)
 	case strings.Contains(value, "/"):
 		reason = "must not contain / (it would add a topic level)"
 	case strings.ContainsAny(value, "+#"):
@@ -137,17 +141,60 @@ func routeFilter(filter string) string {
 // checkUTF8String applies the rules shared by topics and filters and returns
 // why s is refused, or "".
 func checkUTF8String(s string) string {
-	switch {
-	case s == "":
+	if s == "" {
 		return "must not be empty [MQTT-4.7.3-1]"
+	}
+	return checkMQTTString(s)
+}
+
+// checkMQTTString says why s cannot be an MQTT UTF-8 encoded string (a
+// topic, a client ID, a user name), or "".
+func checkMQTTString(s string) string {
+	switch {
 	case len(s) > maxTopicBytes:
-		return fmt.Sprintf("is %d bytes long, the limit is %d [MQTT-4.7.3-3]", len(s), maxTopicBytes)
+		return fmt.Sprintf("is %d bytes long, the limit is %d [MQTT-1.5.3]", len(s), maxTopicBytes)
 	case !utf8.ValidString(s):
 		return "is not valid UTF-8 [MQTT-1.5.3-1]"
 	case strings.ContainsRune(s, 0):
-		return "must not contain NUL [MQTT-4.7.3-2]"
+		return "must not contain NUL [MQTT-1.5.3-2]"
+	case hasForbiddenRune(s):
+		return forbiddenRuneReason(s)
 	}
 	return ""
+}
+
+// hasForbiddenRune reports whether valid UTF-8 s holds a control character
+// (U+0001–U+001F, U+007F–U+009F) or a Unicode non-character (U+FDD0–U+FDEF,
+// U+nFFFE, U+nFFFF). MQTT 3.1.1 (section 1.5.3) lets a receiver close the
+// connection on them, and Mosquitto does: a QoS 0 publish was lost without
+// an error, and a QoS 1/2 one in a persistent session was resent, and the
+// connection closed, on every reconnection.
+func hasForbiddenRune(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == 0x7f:
+			return true
+		case c >= utf8.RuneSelf:
+			for _, r := range s[i:] {
+				if forbiddenRune(r) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+func forbiddenRune(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) || (r >= 0xfdd0 && r <= 0xfdef) || r&0xfffe == 0xfffe
+}
+
+// forbiddenRuneReason names the first code point hasForbiddenRune found.
+func forbiddenRuneReason(s string) string {
+	i := strings.IndexFunc(s, forbiddenRune)
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return fmt.Sprintf("must not contain %U, a control character or non-character a broker may close the connection on (MQTT 3.1.1, 1.5.3)", r)
 }
 
 // checkFilterLevels checks the placement of wildcards in a filter.
@@ -172,8 +219,8 @@ func checkShareGroup(group string) string {
 		return "share group must not be empty"
 	case strings.ContainsAny(group, "/+#"):
 		return "share group must not contain /, + or #"
-	case !utf8.ValidString(group) || strings.ContainsRune(group, 0):
-		return "share group must be valid UTF-8 without NUL"
+	case !utf8.ValidString(group) || strings.ContainsRune(group, 0) || hasForbiddenRune(group):
+		return "share group must be valid UTF-8 without NUL, control characters or non-characters"
 	}
 	return ""
 }

@@ -41,9 +41,21 @@ type publishWindow struct {
 	// packet may already be in stored, so it briefly counts twice, which
 	// errs on the safe side.
 	reserved int
-	// waiters are publishers waiting for room, first come first served; a
-	// closed channel has been given a reservation.
-	waiters []chan struct{}
+	// waiters are publishers waiting for room, first come first served.
+	waiters []*windowWaiter
+	// closed: no reconnection is coming (Disconnect, AutoReconnect off,
+	// reconnection given up), so waiting for the broker to acknowledge
+	// what holds the window is pointless; cleared when a connection opens
+	// the store again (reset).
+	closed bool
+}
+
+// windowWaiter is a publisher waiting for a place: ready is closed when it
+// is given one, or refused (refused set, under publishWindow.mu) when the
+// window is closed.
+type windowWaiter struct {
+	ready   chan struct{}
+	refused bool
 }
 
 func newPublishWindow(size int) *publishWindow {
@@ -53,28 +65,53 @@ func newPublishWindow(size int) *publishWindow {
 // reserve waits, within b, for room for one more publish.
 func (w *publishWindow) reserve(b *opBound) error {
 	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return errWindowClosed
+	}
 	if len(w.waiters) == 0 && w.used() < w.size {
 		w.reserved++
 		w.mu.Unlock()
 		return nil
 	}
-	ch := make(chan struct{})
-	w.waiters = append(w.waiters, ch)
+	me := &windowWaiter{ready: make(chan struct{})}
+	w.waiters = append(w.waiters, me)
 	w.mu.Unlock()
-	err := b.wait(ch)
-	if err == nil {
+	err := b.wait(me.ready)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case err == nil && me.refused:
+		return errWindowClosed
+	case err == nil:
 		return nil
 	}
-	w.mu.Lock()
 	select {
-	case <-ch: // given a reservation as the bound ended: pass it on
-		w.reserved--
-		w.grant()
+	case <-me.ready:
+		if !me.refused { // given a reservation as the bound ended: pass it on
+			w.reserved--
+			w.grant()
+		}
 	default:
-		w.waiters = slices.DeleteFunc(w.waiters, func(c chan struct{}) bool { return c == ch })
+		w.waiters = slices.DeleteFunc(w.waiters, func(o *windowWaiter) bool { return o == me })
 	}
-	w.mu.Unlock()
 	return fmt.Errorf("%d QoS 1/2 publishes unacknowledged (PublishWindow): %w", w.size, err)
+}
+
+// errWindowClosed: the client was closed while a publisher waited.
+var errWindowClosed = fmt.Errorf("%w: the client was closed while the publish waited for the publish window", ErrNotConnected)
+
+// close releases every waiting publisher with errWindowClosed, and makes
+// later ones fail at once, until reset.
+func (w *publishWindow) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closed = true
+	for _, o := range w.waiters {
+		o.refused = true
+		close(o.ready)
+	}
+	w.waiters = nil
 }
 
 // unreserve ends a reservation once paho's Publish has returned (its packet
@@ -106,6 +143,7 @@ func (w *publishWindow) remove(id uint16) {
 // reset makes ids the stored publishes (the store was emptied or opened).
 func (w *publishWindow) reset(ids []uint16) {
 	w.mu.Lock()
+	w.closed = false
 	clear(w.stored)
 	for _, id := range ids {
 		w.stored[id] = struct{}{}
@@ -120,7 +158,7 @@ func (w *publishWindow) used() int { return len(w.stored) + w.reserved }
 // grant gives free places to waiters in order; w.mu held.
 func (w *publishWindow) grant() {
 	for len(w.waiters) > 0 && w.used() < w.size {
-		close(w.waiters[0])
+		close(w.waiters[0].ready)
 		w.waiters = w.waiters[1:]
 		w.reserved++
 	}

@@ -13,6 +13,10 @@ type Client struct {
 	onError    func(topic string, err error)
 	validate   bool
 	maxPayload int
+	// log receives handler errors when there is no error handler: the
+	// runtime client's logger when m has one, so that they go where the
+	// runtime's own lines go, else slog.Default().
+	log *slog.Logger
 }
 
 // ClientOption configures NewClient.
@@ -22,9 +26,15 @@ type ClientOption func(*Client)
 // *mqttrt.Client. The payload limit starts as m's MaxPayloadSize when m
 // has one.
 func NewClient(m mqttrt.PubSub, opts ...ClientOption) *Client {
-	c := &Client{mqtt: m, validate: true}
+	c := &Client{mqtt: m, validate: true, log: slog.Default()}
 	if limited, ok := m.(interface{ MaxPayloadSize() int }); ok {
 		c.maxPayload = limited.MaxPayloadSize()
+	}
+	if logs, ok := m.(interface{ Logger() *slog.Logger }); ok {
+		c.log = logs.Logger()
+	}
+	if id, ok := m.(interface{ ClientID() string }); ok {
+		c.log = c.log.With("client_id", id.ClientID())
 	}
 	for _, opt := range opts {
 		opt(c)
@@ -38,8 +48,9 @@ func NewClient(m mqttrt.PubSub, opts ...ClientOption) *Client {
 // not valid against its schema (mqttrt.ErrValidation), a topic that does
 // not fit its channel (mqttrt.ErrInvalidTopic), or the handler's own
 // error. It runs on the goroutine that delivered the message. Without one,
-// handler errors are logged with log/slog; refused messages are always
-// counted and logged by the runtime.
+// handler errors are logged at Warn to the runtime client's logger
+// (slog.Default() for another PubSub); refused messages are always counted
+// and logged by the runtime.
 func WithErrorHandler(h func(topic string, err error)) ClientOption {
 	return func(c *Client) { c.onError = h }
 }
@@ -74,5 +85,5 @@ func (c *Client) handlerFailed(topic string, err error) {
 		c.onError(topic, err)
 		return
 	}
-	slog.Warn("mqtt handler failed", "topic", topic, "error", err)
+	c.log.Warn("mqtt: handler failed", "topic", topic, "err", err)
 }

@@ -34,6 +34,9 @@ type Topic struct {
 	// hold the text after it (checked by Build).
 	separated bool
 	hasEnums  bool
+	// lead is the parameter that starts the address ("{site}/..."), or
+	// -1: its value must not start with $ (see checkLead).
+	lead int
 }
 
 // level is one level of an address: literal text, a wildcard, or parts.
@@ -127,6 +130,10 @@ func ParseAddress(address string) (*Topic, error) {
 		t.levels = append(t.levels, lv)
 	}
 	t.enums = make([][]string, len(t.params))
+	t.lead = -1
+	if first := t.levels[0].parts; len(first) > 0 && first[0].param >= 0 {
+		t.lead = first[0].param
+	}
 	t.flatten()
 	if len(t.params) == 0 && !t.wildcard {
 		if err := mqttrt.ValidateTopic(address); err != nil {
@@ -190,9 +197,9 @@ func (t *Topic) Publishable() bool { return !t.wildcard }
 
 // Build returns the topic for values, one per parameter. A value that is
 // empty, holds /, +, #, NUL or invalid UTF-8, is outside its parameter's
-// enum, or holds the literal text that follows it in its level is refused
-// with an error wrapping mqttrt.ErrInvalidTopic: no value can change which
-// topic is used.
+// enum, holds the literal text that follows it in its level, or starts the
+// topic with $ (see checkLead) is refused with an error wrapping
+// mqttrt.ErrInvalidTopic: no value can change which topic is used.
 func (t *Topic) Build(values ...string) (string, error) {
 	if t.wildcard {
 		return "", fmt.Errorf("%w: address %q has a wildcard level: it can be subscribed to, not published to", mqttrt.ErrInvalidTopic, t.address)
@@ -209,6 +216,9 @@ func (t *Topic) Build(values ...string) (string, error) {
 			if !plainValue(v) {
 				return "", mqttrt.CheckTopicParam(t.params[i], v)
 			}
+		}
+		if err := t.checkLead(values); err != nil {
+			return "", err
 		}
 	}
 	n := 0
@@ -230,23 +240,23 @@ func (t *Topic) Build(values ...string) (string, error) {
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil
 }
 
-// plainValue reports in one pass whether v may fill a topic level: not
-// empty, no /, + or #, no NUL, valid UTF-8 (what mqttrt.CheckTopicParam
-// checks, which says why when this says no).
+// plainValue reports in one pass whether an ASCII v may fill a topic
+// level: not empty, no /, + or #, no control character (NUL included); a
+// value with other bytes is left to mqttrt.CheckTopicParam, which checks
+// the same and more (UTF-8, non-characters) and says why when it refuses.
 func plainValue(v string) bool {
 	if v == "" {
 		return false
 	}
-	ascii := true
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
-		case c == '/' || c == '+' || c == '#' || c == 0:
+		case c == '/' || c == '+' || c == '#' || c < 0x20 || c == 0x7f:
 			return false
 		case c >= utf8.RuneSelf:
-			ascii = false
+			return mqttrt.CheckTopicParam("", v) == nil
 		}
 	}
-	return ascii || utf8.ValidString(v)
+	return true
 }
 
 // Filter returns the subscription filter for values: a parameter whose
@@ -309,6 +319,9 @@ func (t *Topic) check(values []string, wildcards bool) error {
 			return fmt.Errorf("%w: parameter %s = %q is not one of %q", mqttrt.ErrInvalidTopic, t.params[i], v, allowed)
 		}
 	}
+	if err := t.checkLead(values); err != nil {
+		return err
+	}
 	for _, lv := range t.levels {
 		for j, p := range lv.parts {
 			if p.param < 0 || j+1 >= len(lv.parts) || j+2 >= len(lv.parts) {
@@ -337,6 +350,10 @@ func (t *Topic) Parse(topic string, dst ...*string) error {
 	// A stored value is never empty: "" marks a parameter not seen yet.
 	for i := range dst {
 		*dst[i] = ""
+	}
+	if t.lead >= 0 && strings.HasPrefix(topic, "$") {
+		// No value Build accepts makes such a topic (see checkLead).
+		return t.mismatch(topic)
 	}
 	rest := topic
 	for i, lv := range t.levels {
@@ -402,6 +419,20 @@ func (t *Topic) parseLevel(lv level, text string, dst []*string) bool {
 		text = text[len(value):]
 	}
 	return text == ""
+}
+
+// checkLead refuses a value of the parameter that starts the address (if
+// one does) that starts with $. A topic starting with $ is not matched by a filter
+// starting with a wildcard [MQTT-4.7.2-1], so a publish to "$dev/events"
+// is acknowledged and never reaches "+/events"; "$SYS/..." is the broker's
+// own; and a filter "$share/<next level>/..." is a shared subscription,
+// not the channel's filter. Further in, $ is ordinary text.
+func (t *Topic) checkLead(values []string) error {
+	if t.lead < 0 || !strings.HasPrefix(values[t.lead], "$") {
+		return nil
+	}
+	return fmt.Errorf("%w: parameter %s = %q starts the topic and must not start with $ (topics starting with $ are reserved for the broker and not matched by wildcards [MQTT-4.7.2-1])",
+		mqttrt.ErrInvalidTopic, t.params[t.lead], values[t.lead])
 }
 
 func (t *Topic) mismatch(topic string) error {

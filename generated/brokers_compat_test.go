@@ -44,7 +44,7 @@ var compatWant = []struct {
 	row     compatRow
 }{
 	{"2.0.11", compatRow{"Mosquitto 2.0.11", "yes", "yes", "yes", "yes", "yes"}},
-	{"v2.7.9", compatRow{"mochi-mqtt v2.7.9 (embedded)", "yes", "yes", "yes", "yes", "yes"}},
+	{"v2.7.9", compatRow{"mochi-mqtt v2.7.9 (embedded)", "yes", "yes", "yes", "yes", mochiSessions}},
 	{"2.9.10", compatRow{"NATS 2.9.10 (3-node cluster)",
 		"no: granted QoS 1; a QoS 2 PUBLISH closes the connection", "yes",
 		"no: an ordinary topic, members get nothing", "yes", "yes"}},
@@ -299,12 +299,21 @@ func compatSessions(t *testing.T, b compatBroker) string {
 	received, lost, duplicated, _ := got.report(ids)
 	t.Logf("persistent session: %d published while away, %d received on reconnection, %d lost, %d duplicated", n, received, lost, duplicated)
 	switch {
+	case b.name == "mochi-mqtt" && (received == n || (lost == 1 && got.count(ids[n-1]) == 0)):
+		// mochi v2.7.9 drops the last message queued for an offline
+		// session in about one round of ten, with raw paho as well
+		// (8 of 150 and 11 of 90 rounds measured): both outcomes are the
+		// row the README gives it.
+		return mochiSessions
 	case received == n:
 		return "yes"
 	default:
 		return fmt.Sprintf("no: %d of %d queued messages delivered", received, n)
 	}
 }
+
+// mochiSessions is the embedded broker's persistent-session cell.
+const mochiSessions = "mostly: the last message queued while away is lost in about 1 round of 10"
 
 var compatSeq atomic.Int64
 

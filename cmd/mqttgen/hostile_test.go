@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,10 +23,12 @@ func TestWatchTextOutputCannotBeForged(t *testing.T) {
 	addr := freeAddr(t)
 	w := start("watch", "-i", spec, "-serve", addr, "-unknown", "-count", "2", "-for", "20s")
 	w.waitStderr(t, "mqttgen watch: watching # on tcp://"+addr+" ")
-	p := publisher(t, "tcp://"+addr)
+	// The runtime refuses to publish such topics, so the attacker here is
+	// a plain paho client.
+	p := rawPublisher(t, "tcp://"+addr)
 	forged := "sensors/kitchen/temperature channel=temperature room=kitchen message=temperatureReading ok"
-	publish(t, p, "sensors/a\x1b[2J\n/temperature", "{\"sensorId\":\"\\u001b[31m\",\"celsius\":150}")
-	publish(t, p, "x\n"+forged+"\r", "{}")
+	rawPublish(t, p, "sensors/a\x1b[2J\n/temperature", "{\"sensorId\":\"\\u001b[31m\",\"celsius\":150}")
+	rawPublish(t, p, "x\n"+forged+"\r", "{}")
 	require.Equal(t, 1, w.exit(t), "stderr:\n%s", w.stderr.String())
 
 	out := w.stdout.String()
@@ -33,7 +36,7 @@ func TestWatchTextOutputCannotBeForged(t *testing.T) {
 	require.Len(t, lines, 2, "one line per message:\n%s", out)
 	assert.NotContains(t, out, "\x1b")
 	assert.NotContains(t, out, "\r")
-	assert.Equal(t, `sensors/a\x1b[2J\n/temperature channel=temperature room=a\x1b[2J\n message=none invalid: temperatureReading /celsius maximum: must be <= 100 but found 150`, lines[0])
+	assert.Equal(t, `sensors/a\x1b[2J\n/temperature channel=temperature room=a\x1b[2J\n message=none invalid: parameter room "" topic: mqtt: invalid topic: parameter room = "a\x1b[2J\n": must not contain U+001B, a control character or non-character a broker may close the connection on (MQTT 3.1.1, 1.5.3); temperatureReading /celsius maximum: must be <= 100 but found 150`, lines[0])
 	assert.Equal(t, `x\n`+forged+`\r channel=none message=none unknown: "" channel: no channel of the document matches this topic`, lines[1])
 }
 
@@ -112,4 +115,23 @@ func TestSecondInterruptEndsWatchAtOnce(t *testing.T) {
 	status, ok := state.Sys().(syscall.WaitStatus)
 	require.True(t, ok)
 	assert.True(t, status.Signaled() && status.Signal() == syscall.SIGINT, "ended by the second Ctrl-C, not after winding down: %v\n%s", state, p.stderr.String())
+}
+
+// rawPublisher is a paho client with none of the runtime's checks, to
+// publish what a hostile client would.
+func rawPublisher(t *testing.T, url string) paho.Client {
+	t.Helper()
+	c := paho.NewClient(paho.NewClientOptions().AddBroker(url).SetClientID("hostile").SetAutoReconnect(false))
+	tok := c.Connect()
+	require.True(t, tok.WaitTimeout(10*time.Second), "connect timed out")
+	require.NoError(t, tok.Error())
+	t.Cleanup(func() { c.Disconnect(100) })
+	return c
+}
+
+func rawPublish(t *testing.T, c paho.Client, topic, payload string) {
+	t.Helper()
+	tok := c.Publish(topic, 1, false, payload)
+	require.True(t, tok.WaitTimeout(10*time.Second), "publish timed out")
+	require.NoError(t, tok.Error())
 }

@@ -38,5 +38,5 @@ channels:
 	skipped := m.Skipped()
 	require.Len(t, skipped, 1)
 	assert.Equal(t, "onH", skipped[0].Operation)
-	assert.Contains(t, skipped[0].Reason, `topic "$SYS/h" starts with $`)
+	assert.Contains(t, skipped[0].Reason, `parameter only = "$SYS" starts the topic and must not start with $`)
 }

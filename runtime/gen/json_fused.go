@@ -11,9 +11,15 @@ import "unsafe"
 // decode), which gives the verdict and the error.
 
 // markLocal decides, once the plans are built, which ones check their own
-// keywords inline; the others hand their value to the validator.
+// keywords inline; the others hand their value to the validator. It runs
+// under the bundle's lock and touches only plans not marked before: the
+// others may be read by codecs decoding concurrently.
 func markLocal(plans map[planKey]*plan) {
 	for _, p := range plans {
+		if p.marked {
+			continue
+		}
+		p.marked = true
 		p.local = p.isLocal()
 		for i, f := range p.fields {
 			if f.required && i < 64 {

@@ -59,6 +59,10 @@ type plan struct {
 	// json_fused.go); requiredMask has the bits of required fields.
 	local        bool
 	requiredMask uint64
+	// marked is set, under the bundle's lock, once local and requiredMask
+	// are decided: a plan already in use by another codec is only read
+	// from then on, never written again.
+	marked bool
 }
 
 // field is one property of a struct plan.

@@ -169,7 +169,7 @@ func probe[P gen.Params, T any](op *gen.Operation[P, T]) func([]byte) harnessRes
 				r.Accepted, r.Kind, r.Error = false, "panic", fmt.Sprint(p)
 			}
 		}()
-		v, err := op.Codec.Decode(data, true)
+		v, err := gen.Decode[T](op.Codec, data, true)
 		if err != nil {
 			r.Kind = "other"
 			switch {
@@ -182,12 +182,12 @@ func probe[P gen.Params, T any](op *gen.Operation[P, T]) func([]byte) harnessRes
 			return r
 		}
 		r.Accepted = true
-		again, err := op.Codec.Encode(v, true)
+		again, err := gen.Encode(op.Codec, &v, true)
 		if err != nil {
 			r.Roundtrip = "encode: " + err.Error()
 			return r
 		}
-		w, err := op.Codec.Decode(again, true)
+		w, err := gen.Decode[T](op.Codec, again, true)
 		if err != nil {
 			r.Roundtrip = "decode " + string(again) + ": " + err.Error()
 			return r

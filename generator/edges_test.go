@@ -48,33 +48,34 @@ import (
 	"github.com/stretchr/testify/require"
 
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
+	"github.com/mqttgen/mqttgen/runtime/gen"
 )
 
 const oddName = "a,b\"` + "`" + `c|d"
 
 func TestConstIsWrittenByTheEncoder(t *testing.T) {
-	out, err := opEdge.Codec.Encode(Edge{Addr: netip.MustParseAddr("::1")}, true)
+	out, err := gen.Encode(opEdge.Codec, &Edge{Addr: netip.MustParseAddr("::1")}, true)
 	require.NoError(t, err)
 	require.JSONEq(t, ` + "`" + `{"kind":"reading","addr":"::1"}` + "`" + `, string(out))
 
-	_, err = opEdge.Codec.Decode([]byte(` + "`" + `{"kind":"other","addr":"10.0.0.1"}` + "`" + `), true)
+	_, err = gen.Decode[Edge](opEdge.Codec, []byte(` + "`" + `{"kind":"other","addr":"10.0.0.1"}` + "`" + `), true)
 	require.ErrorIs(t, err, mqttrt.ErrValidation)
 	require.ErrorContains(t, err, "/kind")
 }
 
 func TestExistingGoTypeUsesItsOwnJSON(t *testing.T) {
-	v, err := opEdge.Codec.Decode([]byte(` + "`" + `{"kind":"reading","addr":"10.0.0.1"}` + "`" + `), true)
+	v, err := gen.Decode[Edge](opEdge.Codec, []byte(` + "`" + `{"kind":"reading","addr":"10.0.0.1"}` + "`" + `), true)
 	require.NoError(t, err)
 	require.Equal(t, netip.MustParseAddr("10.0.0.1"), v.Addr)
 
-	_, err = opEdge.Codec.Decode([]byte(` + "`" + `{"kind":"reading","addr":"not an address"}` + "`" + `), true)
+	_, err = gen.Decode[Edge](opEdge.Codec, []byte(` + "`" + `{"kind":"reading","addr":"not an address"}` + "`" + `), true)
 	require.ErrorIs(t, err, mqttrt.ErrDecode)
 }
 
 func TestUntaggableNameRoundTrips(t *testing.T) {
 	in, err := json.Marshal(map[string]any{"kind": "reading", "addr": "10.0.0.2", oddName: 7, "note": nil})
 	require.NoError(t, err)
-	v, err := opEdge.Codec.Decode(in, true)
+	v, err := gen.Decode[Edge](opEdge.Codec, in, true)
 	require.NoError(t, err)
 	require.NotNil(t, v.ABCD)
 	require.Equal(t, int64(7), *v.ABCD)

@@ -57,7 +57,7 @@ func TestGeneratedFilesShape(t *testing.T) {
 			}
 		}
 	}
-	assert.Contains(t, files["client.go"], "const _ = gen.SupportPackageIsVersion1")
+	assert.Contains(t, files["client.go"], "const _ = gen.SupportPackageIsVersion2")
 	assert.Contains(t, files["operations.go"], "// PublishAlert publishes message Alert to channel \"alerts\" (alerts/{severity})\n// with QoS 2.")
 	assert.Contains(t, files["operations.go"], "// PublishConfig publishes message DeviceConfig to channel \"config\"\n// (devices/{deviceId}/config) with QoS 1, retained.")
 	assert.Contains(t, files["servers.go"], `mqttrt.WithWill("gateway/gw-1/status", []byte("offline"), 1, true)`)

@@ -25,7 +25,7 @@ func Client(f *jen.File, p *ir.Package) {
 
 	f.Comment("// The generated code needs a runtime that knows this version; if this does not")
 	f.Comment("// build, regenerate, or upgrade github.com/mqttgen/mqttgen.")
-	f.Const().Id("_").Op("=").Add(gen("SupportPackageIsVersion1"))
+	f.Const().Id("_").Op("=").Add(gen("SupportPackageIsVersion2"))
 
 	(&Doc{}).
 		Paraf("Client is the typed API of %s over an MQTT connection: one method per operation, with topics built from typed parameters and payloads encoded, decoded and checked against the document's schemas.", label(p)).

@@ -14,7 +14,7 @@ import (
 //
 //	var opTemperature = &gen.Operation[TemperatureParams, TemperatureReading]{Name: ..., Topic: topicTemperature, QoS: 1, ...}
 //	type TemperatureMessage = gen.Received[TemperatureParams, TemperatureReading]
-//	func (c *Client) PublishTemperature(ctx, params, msg, opts...) error { return opTemperature.Publish(ctx, c.c, params, &msg, opts) }
+//	func (c *Client) PublishTemperature(ctx, params, msg, opts...) error { return gen.Publish(ctx, c.c, opTemperature, params, msg, opts) }
 //	func (c *Client) SubscribeTemperature(ctx, filter, handler, opts...) (mqttrt.Subscription, error)
 func Operations(f *jen.File, p *ir.Package) {
 	for _, o := range p.Operations {
@@ -53,14 +53,14 @@ func Operations(f *jen.File, p *ir.Package) {
 // codecValue is the codec of an operation's payload.
 func codecValue(c *ir.Codec) jen.Code {
 	if c.Kind == ir.CodecBytes {
-		return gen("Bytes").Values()
+		return gen("Bytes").Call()
 	}
 	return jen.Id(c.Var)
 }
 
 func publish(f *jen.File, o *ir.Operation, params, payload *jen.Statement) {
 	args := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
-	call := []jen.Code{jen.Id("ctx"), jen.Id("c").Dot("c")}
+	call := []jen.Code{jen.Id("ctx"), jen.Id("c").Dot("c"), jen.Id(o.DescriptorVar)}
 	if o.Channel.ParamsType != "" {
 		args = append(args, jen.Id("params").Id(o.Channel.ParamsType))
 		call = append(call, jen.Id("params"))
@@ -73,7 +73,7 @@ func publish(f *jen.File, o *ir.Operation, params, payload *jen.Statement) {
 	opDoc(d, o.Model)
 	d.To(f)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(o.PublishMethod).Params(args...).Error().Block(
-		jen.Return(jen.Id(o.DescriptorVar).Dot("Publish").Call(call...)))
+		jen.Return(gen("Publish").Call(call...)))
 }
 
 func subscribe(f *jen.File, o *ir.Operation, params, payload *jen.Statement) {
@@ -81,7 +81,7 @@ func subscribe(f *jen.File, o *ir.Operation, params, payload *jen.Statement) {
 	f.Type().Id(o.MessageAlias).Op("=").Add(gen("Received")).Types(params.Clone(), payload.Clone())
 
 	args := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
-	call := []jen.Code{jen.Id("ctx"), jen.Id("c").Dot("c")}
+	call := []jen.Code{jen.Id("ctx"), jen.Id("c").Dot("c"), jen.Id(o.DescriptorVar)}
 	filterDoc := ""
 	if o.Channel.ParamsType != "" {
 		args = append(args, jen.Id("filter").Id(o.Channel.ParamsType))
@@ -99,7 +99,7 @@ func subscribe(f *jen.File, o *ir.Operation, params, payload *jen.Statement) {
 	opDoc(d, o.Model)
 	d.To(f)
 	f.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(o.SubscribeMethod).Params(args...).Params(rt("Subscription"), jen.Error()).Block(
-		jen.Return(jen.Id(o.DescriptorVar).Dot("Subscribe").Call(call...)))
+		jen.Return(gen("Subscribe").Call(call...)))
 }
 
 // opDoc adds an operation's own text.

@@ -34,7 +34,7 @@ func Schemas(f *jen.File, p *ir.Package) {
 		case ir.CodecMessages:
 			var variants []jen.Code
 			for _, v := range c.Variants {
-				variants = append(variants, gen("Variant").Call(codecValue(v)))
+				variants = append(variants, codecValue(v))
 			}
 			value = gen("NewMessages").Types(typeOf(c.Type)).Call(variants...)
 		default:

@@ -51,13 +51,15 @@ func fleetDoc(n int) []byte {
 	b.WriteString("components:\n  schemas:\n")
 	for i := range n {
 		fmt.Fprintf(&b, "    Reading%d:\n      type: object\n      required: [id, at, value]\n      properties:\n", i)
-		b.WriteString("        id:\n          type: string\n          minLength: 1\n          maxLength: 64\n")
-		b.WriteString("        at:\n          type: string\n          format: date-time\n")
-		b.WriteString("        value:\n          type: number\n          minimum: -100\n          maximum: 100\n")
-		b.WriteString("        count:\n          type: integer\n")
-		b.WriteString("        unit:\n          type: string\n          enum: [metric, imperial]\n")
-		b.WriteString("        tags:\n          type: array\n          items:\n            type: string\n")
-		b.WriteString("        location:\n          type: object\n          properties:\n            lat:\n              type: number\n            lon:\n              type: number\n")
+		// Flow style keeps the 10,000-channel document under the loader's
+		// 10 MiB limit on a file.
+		b.WriteString("        id: {type: string, minLength: 1, maxLength: 64}\n")
+		b.WriteString("        at: {type: string, format: date-time}\n")
+		b.WriteString("        value: {type: number, minimum: -100, maximum: 100}\n")
+		b.WriteString("        count: {type: integer}\n")
+		b.WriteString("        unit: {type: string, enum: [metric, imperial]}\n")
+		b.WriteString("        tags: {type: array, items: {type: string}}\n")
+		b.WriteString("        location: {type: object, properties: {lat: {type: number}, lon: {type: number}}}\n")
 	}
 	return []byte(b.String())
 }

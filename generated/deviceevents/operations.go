@@ -24,7 +24,7 @@ var opEvent = &gen.Operation[EventsParams, EventPayload]{
 //
 // Every event of every device.
 func (c *Client) PublishEvent(ctx context.Context, params EventsParams, msg EventPayload, opts ...PublishOption) error {
-	return opEvent.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opEvent, params, msg, opts)
 }
 
 // EventMessage is what SubscribeEvent's handler receives.
@@ -36,7 +36,7 @@ type EventMessage = gen.Received[EventsParams, EventPayload]
 //
 // Every event of every device.
 func (c *Client) SubscribeEvent(ctx context.Context, filter EventsParams, handler func(context.Context, EventMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
-	return opEvent.Subscribe(ctx, c.c, filter, handler, opts)
+	return gen.Subscribe(ctx, c.c, opEvent, filter, handler, opts)
 }
 
 // opFaultOnly describes operation "onFault" to the runtime.
@@ -53,7 +53,7 @@ var opFaultOnly = &gen.Operation[EventsParams, DeviceFault]{
 //
 // Only faults, for the on-call pager.
 func (c *Client) PublishFaultOnly(ctx context.Context, params EventsParams, msg DeviceFault, opts ...PublishOption) error {
-	return opFaultOnly.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opFaultOnly, params, msg, opts)
 }
 
 // FaultOnlyMessage is what SubscribeFaultOnly's handler receives.
@@ -64,7 +64,7 @@ type FaultOnlyMessage = gen.Received[EventsParams, DeviceFault]
 //
 // Only faults, for the on-call pager.
 func (c *Client) SubscribeFaultOnly(ctx context.Context, filter EventsParams, handler func(context.Context, FaultOnlyMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
-	return opFaultOnly.Subscribe(ctx, c.c, filter, handler, opts)
+	return gen.Subscribe(ctx, c.c, opFaultOnly, filter, handler, opts)
 }
 
 // opControl describes operation "sendControl" to the runtime.
@@ -82,7 +82,7 @@ var opControl = &gen.Operation[ControlParams, ControlPayload]{
 //
 // Order a device around.
 func (c *Client) PublishControl(ctx context.Context, params ControlParams, msg ControlPayload, opts ...PublishOption) error {
-	return opControl.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opControl, params, msg, opts)
 }
 
 // ControlMessage is what SubscribeControl's handler receives.
@@ -94,5 +94,5 @@ type ControlMessage = gen.Received[ControlParams, ControlPayload]
 //
 // Order a device around.
 func (c *Client) SubscribeControl(ctx context.Context, filter ControlParams, handler func(context.Context, ControlMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
-	return opControl.Subscribe(ctx, c.c, filter, handler, opts)
+	return gen.Subscribe(ctx, c.c, opControl, filter, handler, opts)
 }

@@ -18,11 +18,11 @@ var schemas = gen.NewSchemas(`{"$schema":"http://json-schema.org/draft-07/schema
 
 // The payload codecs, each bound to its schema.
 var (
-	codecControlPayload = gen.NewMessages[ControlPayload](gen.Variant(codecRestart), gen.Variant(codecFirmwareUpdate), gen.Variant(codecOperatorNote))
+	codecControlPayload = gen.NewMessages[ControlPayload](codecRestart, codecFirmwareUpdate, codecOperatorNote)
 	codecDeviceFault    = gen.NewJSON[DeviceFault](schemas, "/definitions/DeviceFault")
 	codecDeviceStarted  = gen.NewJSON[DeviceStarted](schemas, "/definitions/DeviceStarted")
 	codecDeviceStopped  = gen.NewJSON[DeviceStopped](schemas, "/definitions/DeviceStopped")
-	codecEventPayload   = gen.NewMessages[EventPayload](gen.Variant(codecDeviceStarted), gen.Variant(codecDeviceStopped), gen.Variant(codecDeviceFault))
+	codecEventPayload   = gen.NewMessages[EventPayload](codecDeviceStarted, codecDeviceStopped, codecDeviceFault)
 	codecFirmwareUpdate = gen.NewJSON[FirmwareUpdate](schemas, "/definitions/FirmwareUpdate")
 	codecOperatorNote   = gen.NewText[string](schemas, "/definitions/operatorNote")
 	codecRestart        = gen.NewJSON[Restart](schemas, "/definitions/Restart")

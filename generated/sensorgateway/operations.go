@@ -24,7 +24,7 @@ var opTemperature = &gen.Operation[TemperatureParams, TemperatureReading]{
 //
 // Temperature readings from the room sensors.
 func (c *Client) PublishTemperature(ctx context.Context, params TemperatureParams, msg TemperatureReading, opts ...PublishOption) error {
-	return opTemperature.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opTemperature, params, msg, opts)
 }
 
 // TemperatureMessage is what SubscribeTemperature's handler receives.
@@ -36,7 +36,7 @@ type TemperatureMessage = gen.Received[TemperatureParams, TemperatureReading]
 //
 // Temperature readings from the room sensors.
 func (c *Client) SubscribeTemperature(ctx context.Context, filter TemperatureParams, handler func(context.Context, TemperatureMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
-	return opTemperature.Subscribe(ctx, c.c, filter, handler, opts)
+	return gen.Subscribe(ctx, c.c, opTemperature, filter, handler, opts)
 }
 
 // opHumidity describes operation "receiveHumidity" to the runtime.
@@ -53,7 +53,7 @@ var opHumidity = &gen.Operation[HumidityParams, HumidityReading]{
 //
 // Humidity readings from the room sensors.
 func (c *Client) PublishHumidity(ctx context.Context, params HumidityParams, msg HumidityReading, opts ...PublishOption) error {
-	return opHumidity.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opHumidity, params, msg, opts)
 }
 
 // HumidityMessage is what SubscribeHumidity's handler receives.
@@ -65,7 +65,7 @@ type HumidityMessage = gen.Received[HumidityParams, HumidityReading]
 //
 // Humidity readings from the room sensors.
 func (c *Client) SubscribeHumidity(ctx context.Context, filter HumidityParams, handler func(context.Context, HumidityMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
-	return opHumidity.Subscribe(ctx, c.c, filter, handler, opts)
+	return gen.Subscribe(ctx, c.c, opHumidity, filter, handler, opts)
 }
 
 // opAlert describes operation "sendAlert" to the runtime.
@@ -82,7 +82,7 @@ var opAlert = &gen.Operation[AlertsParams, Alert]{
 //
 // Raise an alert.
 func (c *Client) PublishAlert(ctx context.Context, params AlertsParams, msg Alert, opts ...PublishOption) error {
-	return opAlert.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opAlert, params, msg, opts)
 }
 
 // AlertMessage is what SubscribeAlert's handler receives.
@@ -93,7 +93,7 @@ type AlertMessage = gen.Received[AlertsParams, Alert]
 //
 // Raise an alert.
 func (c *Client) SubscribeAlert(ctx context.Context, filter AlertsParams, handler func(context.Context, AlertMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
-	return opAlert.Subscribe(ctx, c.c, filter, handler, opts)
+	return gen.Subscribe(ctx, c.c, opAlert, filter, handler, opts)
 }
 
 // opCommand describes operation "sendCommand" to the runtime.
@@ -110,7 +110,7 @@ var opCommand = &gen.Operation[CommandsParams, DeviceCommand]{
 //
 // Tell a device to do something.
 func (c *Client) PublishCommand(ctx context.Context, params CommandsParams, msg DeviceCommand, opts ...PublishOption) error {
-	return opCommand.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opCommand, params, msg, opts)
 }
 
 // CommandMessage is what SubscribeCommand's handler receives.
@@ -121,7 +121,7 @@ type CommandMessage = gen.Received[CommandsParams, DeviceCommand]
 //
 // Tell a device to do something.
 func (c *Client) SubscribeCommand(ctx context.Context, filter CommandsParams, handler func(context.Context, CommandMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
-	return opCommand.Subscribe(ctx, c.c, filter, handler, opts)
+	return gen.Subscribe(ctx, c.c, opCommand, filter, handler, opts)
 }
 
 // opConfig describes operation "sendConfig" to the runtime.
@@ -139,7 +139,7 @@ var opConfig = &gen.Operation[ConfigParams, DeviceConfig]{
 //
 // Publish a device's configuration.
 func (c *Client) PublishConfig(ctx context.Context, params ConfigParams, msg DeviceConfig, opts ...PublishOption) error {
-	return opConfig.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opConfig, params, msg, opts)
 }
 
 // ConfigMessage is what SubscribeConfig's handler receives.
@@ -151,7 +151,7 @@ type ConfigMessage = gen.Received[ConfigParams, DeviceConfig]
 //
 // Publish a device's configuration.
 func (c *Client) SubscribeConfig(ctx context.Context, filter ConfigParams, handler func(context.Context, ConfigMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
-	return opConfig.Subscribe(ctx, c.c, filter, handler, opts)
+	return gen.Subscribe(ctx, c.c, opConfig, filter, handler, opts)
 }
 
 // opStatus describes operation "sendStatus" to the runtime.
@@ -169,7 +169,7 @@ var opStatus = &gen.Operation[StatusParams, GatewayStatus]{
 //
 // Announce the gateway's status.
 func (c *Client) PublishStatus(ctx context.Context, params StatusParams, msg GatewayStatus, opts ...PublishOption) error {
-	return opStatus.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opStatus, params, msg, opts)
 }
 
 // StatusMessage is what SubscribeStatus's handler receives.
@@ -181,5 +181,5 @@ type StatusMessage = gen.Received[StatusParams, GatewayStatus]
 //
 // Announce the gateway's status.
 func (c *Client) SubscribeStatus(ctx context.Context, filter StatusParams, handler func(context.Context, StatusMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
-	return opStatus.Subscribe(ctx, c.c, filter, handler, opts)
+	return gen.Subscribe(ctx, c.c, opStatus, filter, handler, opts)
 }

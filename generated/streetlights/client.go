@@ -19,7 +19,7 @@ import (
 
 // The generated code needs a runtime that knows this version; if this does not
 // build, regenerate, or upgrade github.com/mqttgen/mqttgen.
-const _ = gen.SupportPackageIsVersion1
+const _ = gen.SupportPackageIsVersion2
 
 // Client is the typed API of Streetlights 1.2.0 (AsyncAPI 2.6.0) over an MQTT
 // connection: one method per operation, with topics built from typed parameters

@@ -29,7 +29,7 @@ type LightMeasurementMessage = gen.Received[TownLightsLightingMeasuredParams, Li
 //
 // Light readings from the street lights.
 func (c *Client) SubscribeLightMeasurement(ctx context.Context, filter TownLightsLightingMeasuredParams, handler func(context.Context, LightMeasurementMessage) error, opts ...SubscribeOption) (mqttrt.Subscription, error) {
-	return opLightMeasurement.Subscribe(ctx, c.c, filter, handler, opts)
+	return gen.Subscribe(ctx, c.c, opLightMeasurement, filter, handler, opts)
 }
 
 // opTurnOn describes operation "turnOn" to the runtime.
@@ -46,7 +46,7 @@ var opTurnOn = &gen.Operation[TownLightsTurnOnParams, TurnOnOffPayload]{
 //
 // Switch a light on.
 func (c *Client) PublishTurnOn(ctx context.Context, params TownLightsTurnOnParams, msg TurnOnOffPayload, opts ...PublishOption) error {
-	return opTurnOn.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opTurnOn, params, msg, opts)
 }
 
 // opTurnOff describes operation "turnOff" to the runtime.
@@ -63,7 +63,7 @@ var opTurnOff = &gen.Operation[TownLightsTurnOffParams, TurnOnOffPayload]{
 //
 // Switch a light off.
 func (c *Client) PublishTurnOff(ctx context.Context, params TownLightsTurnOffParams, msg TurnOnOffPayload, opts ...PublishOption) error {
-	return opTurnOff.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opTurnOff, params, msg, opts)
 }
 
 // opDimLight describes operation "dimLight" to the runtime.
@@ -79,5 +79,5 @@ var opDimLight = &gen.Operation[TownLightsDimParams, DimLightPayload]{
 //
 // Dim a light.
 func (c *Client) PublishDimLight(ctx context.Context, params TownLightsDimParams, msg DimLightPayload, opts ...PublishOption) error {
-	return opDimLight.Publish(ctx, c.c, params, msg, opts)
+	return gen.Publish(ctx, c.c, opDimLight, params, msg, opts)
 }

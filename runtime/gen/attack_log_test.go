@@ -55,15 +55,15 @@ func TestAttackHandlerErrorLoggedToTheClientsLogger(t *testing.T) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(&global, nil)))
 	t.Cleanup(func() { slog.SetDefault(old) })
 
-	op := &gen.Operation[gen.NoParams, []byte]{Name: "log", Topic: gen.NewTopic("gen/log"), QoS: 1, Codec: gen.Bytes{}}
+	op := &gen.Operation[gen.NoParams, []byte]{Name: "log", Topic: gen.NewTopic("gen/log"), QoS: 1, Codec: gen.Bytes()}
 	gc := gen.NewClient(c)
 	done := make(chan struct{}, 1)
-	_, err = op.Subscribe(ctx, gc, gen.NoParams{}, func(context.Context, gen.Received[gen.NoParams, []byte]) error {
+	_, err = gen.Subscribe(ctx, gc, op, gen.NoParams{}, func(context.Context, gen.Received[gen.NoParams, []byte]) error {
 		defer func() { done <- struct{}{} }()
 		return errors.New("cannot store the reading")
 	}, nil)
 	require.NoError(t, err)
-	require.NoError(t, op.Publish(ctx, gc, gen.NoParams{}, []byte("x"), nil))
+	require.NoError(t, gen.Publish(ctx, gc, op, gen.NoParams{}, []byte("x"), nil))
 	select {
 	case <-done:
 	case <-time.After(3 * time.Second):

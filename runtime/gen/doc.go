@@ -3,20 +3,25 @@
 // descriptor per channel and operation, and one-line methods, while this
 // package holds everything generic (like protobuf-go's protoimpl). Its API
 // may change between versions together with the generator; generated code
-// names SupportPackageIsVersion1, so a package generated for another
+// names SupportPackageIsVersion2, so a package generated for another
 // version fails to build with a message that says to regenerate.
 //
 // What it holds: Topic (a channel address compiled once: topics built with
 // injection checks, subscription filters, topics parsed back), Operation
-// (publish and subscribe of one operation: QoS, retain, codec, topic),
-// Received (what a handler gets), Client and its options, and the codecs
-// of payloads (JSON bound to the document's JSON Schema bundle, text,
-// bytes, and one of several messages).
+// (one operation's QoS, retain, codec and topic) with Publish and
+// Subscribe, Received (what a handler gets), Client and its options, and
+// Codec, the codecs of payloads (JSON bound to the document's JSON Schema
+// bundle, text, bytes, and one of several messages).
+//
+// What depends on a payload's Go type is kept to a few lines (Publish,
+// Subscribe, Decode and Encode copy values in and out); the rest works on
+// the value through a pointer and its reflect.Type, so that a generated
+// package of a thousand channels compiles in seconds, not a minute.
 //
 // Applications use the generated package and github.com/mqttgen/mqttgen/runtime.
 package gen
 
-// SupportPackageIsVersion1 is referenced by generated code: a generated
+// SupportPackageIsVersion2 is referenced by generated code: a generated
 // package that names a version this package does not define fails to
 // build, which tells the user to regenerate (or upgrade mqttgen).
-const SupportPackageIsVersion1 = true
+const SupportPackageIsVersion2 = true

@@ -45,7 +45,7 @@ func BenchmarkJSONDecode(b *testing.B) {
 			b.ReportAllocs()
 			defer reportCPU(b)()
 			for b.Loop() {
-				if _, err := benchCodec.Decode(benchPayload, validate); err != nil {
+				if _, err := gen.Decode[reading](benchCodec, benchPayload, validate); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -60,7 +60,7 @@ func BenchmarkJSONEncode(b *testing.B) {
 			b.ReportAllocs()
 			defer reportCPU(b)()
 			for b.Loop() {
-				if _, err := benchCodec.Encode(v, validate); err != nil {
+				if _, err := gen.Encode(benchCodec, &v, validate); err != nil {
 					b.Fatal(err)
 				}
 			}

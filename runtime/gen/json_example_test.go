@@ -21,20 +21,20 @@ type Reading struct {
 	Celsius  float64 `json:"celsius"`
 }
 
-func ExampleJSON_Decode() {
-	r, err := exampleCodec.Decode([]byte(`{"sensorId":"kitchen","celsius":2.15e1}`), true)
+func ExampleDecode() {
+	r, err := gen.Decode[Reading](exampleCodec, []byte(`{"sensorId":"kitchen","celsius":2.15e1}`), true)
 	fmt.Println(r, err)
-	_, err = exampleCodec.Decode([]byte(`{"sensorId":"kitchen","celsius":300}`), true)
+	_, err = gen.Decode[Reading](exampleCodec, []byte(`{"sensorId":"kitchen","celsius":300}`), true)
 	fmt.Println(err)
 	// Output:
 	// {kitchen 21.5} <nil>
 	// payload field "/celsius": maximum: must be <= 100 but found 300
 }
 
-func ExampleJSON_Encode() {
-	data, err := exampleCodec.Encode(Reading{SensorID: "kitchen", Celsius: 21.5}, true)
+func ExampleEncode() {
+	data, err := gen.Encode(exampleCodec, &Reading{SensorID: "kitchen", Celsius: 21.5}, true)
 	fmt.Println(string(data), err)
-	_, err = exampleCodec.Encode(Reading{SensorID: "kitchen", Celsius: 300}, true)
+	_, err = gen.Encode(exampleCodec, &Reading{SensorID: "kitchen", Celsius: 300}, true)
 	fmt.Println(err)
 	// Output:
 	// {"sensorId":"kitchen","celsius":21.5} <nil>
@@ -43,9 +43,9 @@ func ExampleJSON_Encode() {
 
 func ExampleNewText() {
 	status := gen.NewText[string](gen.NewSchemas(`{"enum":["online","offline"]}`), "")
-	s, err := status.Decode([]byte("online"), true)
+	s, err := gen.Decode[string](status, []byte("online"), true)
 	fmt.Println(s, err)
-	_, err = status.Decode([]byte("asleep"), true)
+	_, err = gen.Decode[string](status, []byte("asleep"), true)
 	fmt.Println(err)
 	// Output:
 	// online <nil>

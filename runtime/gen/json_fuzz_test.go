@@ -50,13 +50,13 @@ func FuzzJSONDecode(f *testing.F) {
 
 func fuzzPlan[T any](t *testing.T, pointer string, data []byte) {
 	c := NewJSON[T](fuzzSchemas, pointer)
-	v, err := c.Decode(data, true)
+	v, err := Decode[T](c, data, true)
 	slow := fuzzSchemas.Validate(pointer, data)
 	if err == nil {
 		require.NoError(t, slow, "accepted what jsonschema/v5 refuses: %q", data)
-		out, err := c.Encode(v, true)
+		out, err := Encode(c, &v, true)
 		require.NoError(t, err, "re-encode %q", data)
-		again, err := c.Decode(out, true)
+		again, err := Decode[T](c, out, true)
 		require.NoError(t, err, "decode %q (from %q)", out, data)
 		require.Equal(t, v, again, "%q -> %q", data, out)
 	}
@@ -66,5 +66,5 @@ func fuzzPlan[T any](t *testing.T, pointer string, data []byte) {
 			require.ErrorAs(t, err, &de, "valid %q refused: %v", data, err)
 		}
 	}
-	_, _ = c.Decode(data, false)
+	_, _ = Decode[T](c, data, false)
 }

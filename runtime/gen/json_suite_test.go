@@ -84,14 +84,14 @@ func TestSuiteValidation(t *testing.T) {
 		for _, g := range gs {
 			s := NewSchemas(string(g.Schema))
 			c := NewJSON[json.RawMessage](s, "")
-			_, err := c.load()
+			_, err := c.impl.(*jsonCodec).load()
 			require.NoError(t, err, "%s: %s: bind", file, g.Description)
 			for _, tc := range g.Tests {
 				instances++
 				where := file + ": " + g.Description + ": " + tc.Description
 				slow := s.Validate("", tc.Data)
 				require.Equal(t, tc.Valid, slow == nil, "%s: jsonschema/v5 disagrees with the suite: %v", where, slow)
-				got, err := c.Decode(tc.Data, true)
+				got, err := Decode[json.RawMessage](c, tc.Data, true)
 				if tc.Valid {
 					require.NoError(t, err, where)
 					require.Equal(t, string(tc.Data), string(got), where)

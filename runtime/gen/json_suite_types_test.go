@@ -327,8 +327,8 @@ func runTyped[T any](t *testing.T, g suiteGroup, std bool) tally {
 	c := NewJSON[T](NewSchemas(string(g.Schema)), "")
 	for _, tc := range g.Tests {
 		where := g.Description + ": " + tc.Description
-		v, err := c.Decode(tc.Data, true)
-		plain, plainErr := c.Decode(tc.Data, false)
+		v, err := Decode[T](c, tc.Data, true)
+		plain, plainErr := Decode[T](c, tc.Data, false)
 		if plainErr != nil {
 			require.ErrorIs(t, plainErr, mqttrt.ErrDecode, where)
 		}
@@ -360,9 +360,9 @@ func runTyped[T any](t *testing.T, g suiteGroup, std bool) tally {
 		require.NoError(t, plainErr, where)
 		require.Equal(t, v, plain, where)
 		n.valid++
-		data, err := c.Encode(v, true)
+		data, err := Encode(c, &v, true)
 		require.NoError(t, err, "%s: re-encode", where)
-		again, err := c.Decode(data, true)
+		again, err := Decode[T](c, data, true)
 		require.NoError(t, err, "%s: decode %s", where, data)
 		require.Equal(t, v, again, "%s: %s", where, data)
 		if std {

@@ -14,6 +14,24 @@ import (
 	"github.com/mqttgen/mqttgen/runtime/gen"
 )
 
+// typed gives a codec the typed Decode and Encode the tests read best
+// with.
+type typed[T any] struct{ c *gen.Codec }
+
+func jsonOf[T any](s *gen.Schemas, pointer string) typed[T] {
+	return typed[T]{gen.NewJSON[T](s, pointer)}
+}
+
+func textOf[T ~string](s *gen.Schemas, pointer string) typed[T] {
+	return typed[T]{gen.NewText[T](s, pointer)}
+}
+
+func (t typed[T]) Decode(data []byte, validate bool) (T, error) {
+	return gen.Decode[T](t.c, data, validate)
+}
+
+func (t typed[T]) Encode(v T, validate bool) ([]byte, error) { return gen.Encode(t.c, &v, validate) }
+
 // bundle wraps definitions into a draft-07 bundle.
 func bundle(definitions string) *gen.Schemas {
 	return gen.NewSchemas(`{"$schema":"http://json-schema.org/draft-07/schema#","definitions":` + definitions + `}`)
@@ -30,7 +48,7 @@ type oddNames struct {
 func TestUntaggableNamesKeepTheirMembers(t *testing.T) {
 	s := bundle(`{"Odd":{"type":"object","properties":{"a\"b":{"type":"integer"},"a\\b":{"type":"integer"},` +
 		`"a\nb\u0001":{"type":"integer"},"a,b":{"type":"integer"},"":{"type":"integer"}}}}`)
-	c := gen.NewJSON[oddNames](s, "/definitions/Odd")
+	c := jsonOf[oddNames](s, "/definitions/Odd")
 	in := `{"a\"b":1,"a\\b":2,"a\nb\u0001":3,"a,b":4,"":5}`
 	v, err := c.Decode([]byte(in), true)
 	require.NoError(t, err)
@@ -50,7 +68,7 @@ type counter struct {
 
 func TestIntegersDecodeFromEverySpelling(t *testing.T) {
 	s := bundle(`{"C":{"type":"object","properties":{"n":{"type":"integer"},"m":{"type":"integer"}},"required":["n","m"]}}`)
-	c := gen.NewJSON[counter](s, "/definitions/C")
+	c := jsonOf[counter](s, "/definitions/C")
 	for spelling, want := range map[string]int64{"1": 1, "1.0": 1, "1e1": 10, "-0": 0, "9007199254740992.0": 9007199254740992,
 		"1.0e2": 100, "100e-2": 1, "-9223372036854775808": math.MinInt64, "50.0": 50} {
 		for _, validate := range []bool{true, false} {
@@ -83,7 +101,7 @@ type label struct {
 
 func TestInvalidUTF8IsADecodeError(t *testing.T) {
 	s := bundle(`{"L":{"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}}`)
-	c := gen.NewJSON[label](s, "/definitions/L")
+	c := jsonOf[label](s, "/definitions/L")
 	for _, in := range []string{"{\"text\":\"a\xffb\"}", "{\"text\":\"ok\",\"k\xfe\":1}", "{\"text\":\"ok\"} \xff"} {
 		for _, validate := range []bool{true, false} {
 			_, err := c.Decode([]byte(in), validate)
@@ -103,7 +121,7 @@ func TestInvalidUTF8IsADecodeError(t *testing.T) {
 
 func TestDuplicateMembersLastWins(t *testing.T) {
 	s := bundle(`{"L":{"type":"object","properties":{"text":{"type":"string","minLength":2}},"required":["text"]}}`)
-	c := gen.NewJSON[label](s, "/definitions/L")
+	c := jsonOf[label](s, "/definitions/L")
 	v, err := c.Decode([]byte(`{"text":"x","text":"long"}`), true)
 	require.NoError(t, err, "jsonschema/v5 sees the last value")
 	assert.Equal(t, "long", v.Text)
@@ -120,7 +138,7 @@ type versioned struct {
 
 func TestConstIsWrittenWhateverTheFieldHolds(t *testing.T) {
 	s := bundle(`{"V":{"type":"object","properties":{"version":{"const":"v2"},"name":{"type":"string"}},"required":["version","name"]}}`)
-	c := gen.NewJSON[versioned](s, "/definitions/V")
+	c := jsonOf[versioned](s, "/definitions/V")
 	out, err := c.Encode(versioned{Name: "x"}, true)
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"version":"v2","name":"x"}`, string(out))
@@ -138,7 +156,7 @@ type lists struct {
 func TestNilRequiredSlices(t *testing.T) {
 	s := bundle(`{"L":{"type":"object","properties":{"tags":{"type":"array","items":{"type":"string"}},` +
 		`"notes":{"type":["array","null"],"items":{"type":"string"}}},"required":["tags","notes"]}}`)
-	c := gen.NewJSON[lists](s, "/definitions/L")
+	c := jsonOf[lists](s, "/definitions/L")
 	out, err := c.Encode(lists{}, true)
 	require.NoError(t, err)
 	assert.Equal(t, `{"tags":[],"notes":null}`, string(out))
@@ -153,7 +171,7 @@ type document struct {
 func TestExtraAndPatternMembers(t *testing.T) {
 	s := bundle(`{"D":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"],` +
 		`"patternProperties":{"^x-":{"type":"integer"}},"additionalProperties":{"type":"string"}}}`)
-	c := gen.NewJSON[document](s, "/definitions/D")
+	c := jsonOf[document](s, "/definitions/D")
 	v, err := c.Decode([]byte(`{"x-b":2,"id":"d","z":"last","x-a":1,"a":"first"}`), true)
 	require.NoError(t, err)
 	assert.Equal(t, document{ID: "d", Patterns: map[string]int64{"x-a": 1, "x-b": 2}, Extra: map[string]string{"a": "first", "z": "last"}}, v)
@@ -191,7 +209,7 @@ const shapes = `{"circle":{"type":"object","properties":{"kind":{"const":"circle
 
 func TestSumTypes(t *testing.T) {
 	s := bundle(shapes)
-	c := gen.NewJSON[shape](s, "/definitions/Shape")
+	c := jsonOf[shape](s, "/definitions/Shape")
 	v, err := c.Decode([]byte(`{"kind":"square","side":2}`), true)
 	require.NoError(t, err)
 	assert.Nil(t, v.Circle)
@@ -221,14 +239,14 @@ func TestSumTypes(t *testing.T) {
 		B *map[string]json.RawMessage `mqttgen:"variant"`
 	}
 	// oneOf: a value both variants accept is refused; anyOf takes the first.
-	_, err = gen.NewJSON[ab](s, "/definitions/Loose").Decode([]byte(`{"a":1,"b":2}`), true)
+	_, err = jsonOf[ab](s, "/definitions/Loose").Decode([]byte(`{"a":1,"b":2}`), true)
 	require.ErrorAs(t, err, &ve)
-	got, err := gen.NewJSON[ab](s, "/definitions/LooseAny").Decode([]byte(`{"a":1,"b":2}`), true)
+	got, err := jsonOf[ab](s, "/definitions/LooseAny").Decode([]byte(`{"a":1,"b":2}`), true)
 	require.NoError(t, err)
 	assert.NotNil(t, got.A)
 	assert.Nil(t, got.B)
 
-	maybe := gen.NewJSON[*shape](s, "/definitions/MaybeShape")
+	maybe := jsonOf[*shape](s, "/definitions/MaybeShape")
 	m, err := maybe.Decode([]byte(`null`), true)
 	require.NoError(t, err)
 	assert.Nil(t, m)
@@ -245,7 +263,7 @@ type tree struct {
 func TestRecursiveTypes(t *testing.T) {
 	s := bundle(`{"Tree":{"type":"object","properties":{"name":{"type":"string","minLength":1},` +
 		`"children":{"type":"array","items":{"$ref":"#/definitions/Tree"}}},"required":["name"]}}`)
-	c := gen.NewJSON[tree](s, "/definitions/Tree")
+	c := jsonOf[tree](s, "/definitions/Tree")
 	in := `{"name":"a","children":[{"name":"b","children":[{"name":"c"}]},{"name":"d"}]}`
 	v, err := c.Decode([]byte(in), true)
 	require.NoError(t, err)
@@ -262,7 +280,7 @@ func TestRecursiveTypes(t *testing.T) {
 }
 
 func TestErrorsSayWhereAndWhy(t *testing.T) {
-	c := gen.NewJSON[reading](benchSchemas, "/definitions/TemperatureReading")
+	c := jsonOf[reading](benchSchemas, "/definitions/TemperatureReading")
 	_, err := c.Decode([]byte(`{"sensorId":"","celsius":-80,"battery":"full"}`), true)
 	var ve *mqttrt.ValidationError
 	require.ErrorAs(t, err, &ve)
@@ -294,7 +312,7 @@ type stamped struct {
 func TestTimesAndBytesAsEncodingJSON(t *testing.T) {
 	s := bundle(`{"S":{"type":"object","properties":{"at":{"type":"string","format":"date-time"},` +
 		`"blob":{"type":"string","format":"byte"}},"required":["at","blob"]}}`)
-	c := gen.NewJSON[stamped](s, "/definitions/S")
+	c := jsonOf[stamped](s, "/definitions/S")
 	v := stamped{At: time.Date(2024, 5, 6, 7, 8, 9, 123, time.FixedZone("x", 3600)), Blob: []byte{0, 1, 2, 250}}
 	out, err := c.Encode(v, true)
 	require.NoError(t, err)
@@ -316,14 +334,14 @@ type misfit struct {
 }
 
 func TestABindingThatDoesNotFitIsAnError(t *testing.T) {
-	c := gen.NewJSON[misfit](benchSchemas, "/definitions/TemperatureReading")
+	c := jsonOf[misfit](benchSchemas, "/definitions/TemperatureReading")
 	_, err := c.Decode([]byte(`{}`), false)
 	var be *gen.BindError
 	require.ErrorAs(t, err, &be)
 	assert.Contains(t, err.Error(), `no property "missing"`)
 	_, err = c.Encode(misfit{}, false)
 	require.ErrorAs(t, err, &be)
-	_, err = gen.NewJSON[label](benchSchemas, "/definitions/Nowhere").Decode([]byte(`{}`), false)
+	_, err = jsonOf[label](benchSchemas, "/definitions/Nowhere").Decode([]byte(`{}`), false)
 	require.Error(t, err)
 }
 
@@ -331,7 +349,7 @@ type units string
 
 func TestText(t *testing.T) {
 	s := bundle(`{"U":{"type":"string","enum":["metric","imperial"]}}`)
-	c := gen.NewText[units](s, "/definitions/U")
+	c := textOf[units](s, "/definitions/U")
 	v, err := c.Decode([]byte("metric"), true)
 	require.NoError(t, err)
 	assert.Equal(t, units("metric"), v)
@@ -366,7 +384,7 @@ type sized struct {
 func TestSizedIntegersAsEncodingJSON(t *testing.T) {
 	s := bundle(`{"S":{"type":"object","properties":{"a":{"type":"integer"},"b":{"type":"integer"},"c":{"type":"integer"},` +
 		`"d":{"type":"integer"},"e":{"type":"integer"}},"required":["a","b","c","d","e"]}}`)
-	c := gen.NewJSON[sized](s, "/definitions/S")
+	c := jsonOf[sized](s, "/definitions/S")
 	v := sized{A: -128, B: -300, C: 255, D: 4000000000, E: -1}
 	out, err := c.Encode(v, true)
 	require.NoError(t, err)

@@ -5,78 +5,67 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"unsafe"
 
 	mqttrt "github.com/mqttgen/mqttgen/runtime"
 )
 
-// Messages is the codec of an operation that carries several messages: T
-// is a struct with one field per message, in the document's order, each a
-// pointer to (or a nil-able) payload type, exactly one of them set.
-type Messages[T any] struct {
-	variants []oneMessage
-	names    []string
+// NewMessages returns the codec of an operation that carries several
+// messages: T is a struct with one field per message, in the document's
+// order, each a pointer to (or a nil-able) payload type, exactly one of
+// them set; variants are the messages' codecs in the same order. It
+// panics when they do not match T's fields (a generator bug).
+//
+// Decoding takes the first message, in the document's order, whose codec
+// accepts the payload (schemas included, whatever validate says: they tell
+// the messages apart). When none does, the error says why for each; it
+// wraps mqttrt.ErrDecode when no message's codec could read the payload
+// at all, else mqttrt.ErrValidation. Encoding writes the one message set.
+func NewMessages[T any](variants ...*Codec) *Codec {
+	return newMessages(reflect.TypeOf((*T)(nil)).Elem(), variants)
 }
 
-// oneMessage is one message of a Messages codec.
-type oneMessage interface {
-	decode(data []byte, field reflect.Value) error
-	encode(field reflect.Value, validate bool) ([]byte, error)
-}
-
-// Variant wraps the codec of one message for NewMessages.
-func Variant[V any](c Codec[V]) oneMessage { return messageVariant[V]{c} }
-
-type messageVariant[V any] struct{ c Codec[V] }
-
-// decode always validates: the schemas tell the messages apart.
-func (m messageVariant[V]) decode(data []byte, field reflect.Value) error {
-	v, err := m.c.Decode(data, true)
-	if err != nil {
-		return err
-	}
-	if field.Kind() == reflect.Pointer && field.Type().Elem() == reflect.TypeFor[V]() {
-		field.Set(reflect.ValueOf(&v))
-	} else {
-		field.Set(reflect.ValueOf(v))
-	}
-	return nil
-}
-
-func (m messageVariant[V]) encode(field reflect.Value, validate bool) ([]byte, error) {
-	if field.Kind() == reflect.Pointer && field.Type().Elem() == reflect.TypeFor[V]() {
-		return m.c.Encode(*field.Interface().(*V), validate)
-	}
-	return m.c.Encode(field.Interface().(V), validate)
-}
-
-// NewMessages makes the codec of T from its messages' codecs, one per field
-// of T in order. It panics when they do not match T's fields (a generator
-// bug).
-func NewMessages[T any](variants ...oneMessage) *Messages[T] {
-	t := reflect.TypeFor[T]()
+func newMessages(t reflect.Type, variants []*Codec) *Codec {
 	if t.Kind() != reflect.Struct || t.NumField() != len(variants) {
 		panic(fmt.Sprintf("mqttgen: %s does not hold %d messages", t, len(variants)))
 	}
-	names := make([]string, t.NumField())
-	for i := range names {
-		names[i] = t.Field(i).Name
+	m := &messages{t: t, variants: variants, names: make([]string, len(variants)), byPointer: make([]bool, len(variants))}
+	for i, v := range variants {
+		f := t.Field(i)
+		m.names[i] = f.Name
+		switch {
+		case f.Type == v.t && (f.Type.Kind() == reflect.Slice || f.Type.Kind() == reflect.Map):
+		case f.Type.Kind() == reflect.Pointer && f.Type.Elem() == v.t:
+			m.byPointer[i] = true
+		default:
+			panic(fmt.Sprintf("mqttgen: field %s of %s cannot hold a %s", f.Name, t, v.t))
+		}
 	}
-	return &Messages[T]{variants: variants, names: names}
+	return newCodec(t, m)
 }
 
-// Decode returns data as the first message, in the document's order,
-// whose codec accepts it (schemas included, whatever validate says). When
-// none does, the error says why for each; it wraps mqttrt.ErrDecode when
-// no message's codec could read data at all, else mqttrt.ErrValidation.
-func (m *Messages[T]) Decode(data []byte, _ bool) (T, error) {
-	var out T
-	rv := reflect.ValueOf(&out).Elem()
+// messages is the codecImpl of NewMessages.
+type messages struct {
+	t         reflect.Type
+	variants  []*Codec
+	names     []string
+	byPointer []bool // the field is a *V, not a nil-able V
+}
+
+func (m *messages) decode(data []byte, p unsafe.Pointer, _ bool) error {
+	out := reflect.NewAt(m.t, p).Elem()
 	var reasons []string
 	decodable := false
 	for i, v := range m.variants {
-		err := v.decode(data, rv.Field(i))
+		val := reflect.New(v.t)
+		err := v.impl.decode(data, val.UnsafePointer(), true)
 		if err == nil {
-			return out, nil
+			if m.byPointer[i] {
+				out.Field(i).Set(val)
+			} else {
+				out.Field(i).Set(val.Elem())
+			}
+			return nil
 		}
 		if !errors.Is(err, mqttrt.ErrDecode) {
 			decodable = true
@@ -85,18 +74,17 @@ func (m *Messages[T]) Decode(data []byte, _ bool) (T, error) {
 	}
 	why := "matches none of the messages (" + strings.Join(reasons, "; ") + ")"
 	if !decodable {
-		return out, fmt.Errorf("%w: %s", mqttrt.ErrDecode, why)
+		return fmt.Errorf("%w: %s", mqttrt.ErrDecode, why)
 	}
-	return out, &mqttrt.ValidationError{Rule: "message", Message: why,
+	return &mqttrt.ValidationError{Rule: "message", Message: why,
 		Violations: []mqttrt.Violation{{Rule: "message", Message: why}}}
 }
 
-// Encode writes the one message set in v.
-func (m *Messages[T]) Encode(v T, validate bool) ([]byte, error) {
-	rv := reflect.ValueOf(&v).Elem()
+func (m *messages) encode(p unsafe.Pointer, validate bool) ([]byte, error) {
+	v := reflect.NewAt(m.t, p).Elem()
 	set := -1
 	for i := range m.variants {
-		if !rv.Field(i).IsNil() {
+		if !v.Field(i).IsNil() {
 			if set >= 0 {
 				return nil, m.notOne(fmt.Sprintf("both %s and %s are set", m.names[set], m.names[i]))
 			}
@@ -106,31 +94,14 @@ func (m *Messages[T]) Encode(v T, validate bool) ([]byte, error) {
 	if set < 0 {
 		return nil, m.notOne("none is set")
 	}
-	return m.variants[set].encode(rv.Field(set), validate)
+	f := v.Field(set)
+	if m.byPointer[set] {
+		return m.variants[set].impl.encode(f.UnsafePointer(), validate)
+	}
+	return m.variants[set].impl.encode(f.Addr().UnsafePointer(), validate)
 }
 
-func (m *Messages[T]) notOne(why string) error {
+func (m *messages) notOne(why string) error {
 	msg := fmt.Sprintf("exactly one of %s must be set: %s", strings.Join(m.names, ", "), why)
 	return &mqttrt.ValidationError{Rule: "message", Message: msg, Violations: []mqttrt.Violation{{Rule: "message", Message: msg}}}
 }
-
-// Marshal and Unmarshal serve the type's MarshalJSON and UnmarshalJSON.
-func (m *Messages[T]) Marshal(v *T) ([]byte, error) { return m.Encode(*v, false) }
-
-func (m *Messages[T]) Unmarshal(data []byte, v *T) error {
-	out, err := m.Decode(data, false)
-	if err != nil {
-		return err
-	}
-	*v = out
-	return nil
-}
-
-// Bytes is the codec of a raw payload: the bytes as they are, unchecked.
-type Bytes struct{}
-
-// Encode returns v.
-func (Bytes) Encode(v []byte, _ bool) ([]byte, error) { return v, nil }
-
-// Decode returns a copy of data, which the handler may keep.
-func (Bytes) Decode(data []byte, _ bool) ([]byte, error) { return append([]byte{}, data...), nil }

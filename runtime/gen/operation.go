@@ -3,6 +3,8 @@ package gen
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"unsafe"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
 
@@ -28,17 +30,6 @@ func (NoParams) Filter() (string, error) { return "", errNoParams }
 
 var errNoParams = fmt.Errorf("%w: a fixed address has no parameters", mqttrt.ErrInvalidTopic)
 
-// Codec encodes and decodes the payloads of one message (or of one of
-// several messages).
-type Codec[T any] interface {
-	// Encode writes v, checked against its schema when validate is set.
-	// v is a value, not a pointer: through an interface a pointer would
-	// make the caller's value escape to the heap.
-	Encode(v T, validate bool) ([]byte, error)
-	// Decode reads data, checked against its schema when validate is set.
-	Decode(data []byte, validate bool) (T, error)
-}
-
 // Operation is one operation of the document: its channel's address, the
 // QoS and retain flag of its MQTT binding and the codec of its payload.
 type Operation[P Params, T any] struct {
@@ -48,44 +39,66 @@ type Operation[P Params, T any] struct {
 	// QoS is the binding's, or -1 for the runtime's default.
 	QoS    int
 	Retain bool
-	Codec  Codec[T]
+	// Codec is the codec of T.
+	Codec *Codec
 	// Parse reads a received topic back into P; nil for a fixed address.
 	Parse func(topic string) (P, error)
 }
 
-// Publish sends msg to the topic params build: the topic and the payload
-// are checked before anything is sent, and the call waits for the
-// acknowledgement its QoS implies, bounded by ctx.
-func (op *Operation[P, T]) Publish(ctx context.Context, c *Client, params P, msg T, opts []PublishOption) error {
+// Publish sends msg to the topic params build with operation op: the
+// topic and the payload are checked before anything is sent, and the call
+// waits for the acknowledgement its QoS implies, bounded by ctx.
+//
+// Publish and Subscribe do only what needs P and T and hand the rest to
+// the Client, and they are functions, not methods of Operation (whose
+// method set would be compiled for every instantiation, called or not):
+// each operation of a generated package costs a few lines of compiled
+// code, not the whole of publishing and receiving.
+func Publish[P Params, T any](ctx context.Context, c *Client, op *Operation[P, T], params P, msg T, opts []PublishOption) error {
 	topic := op.Topic.address
+	var err error
 	if len(op.Topic.params) > 0 {
-		var err error
-		if topic, err = params.Topic(); err != nil {
-			return fmt.Errorf("publish %s: %w", op.Name, err)
+		topic, err = params.Topic()
+	}
+	var payload []byte
+	if err == nil {
+		if err = op.Codec.check(reflect.TypeOf((*T)(nil)).Elem()); err == nil {
+			// As in Encode, inlined here so that an operation instantiates
+			// no more functions than Publish itself: copied to a pooled
+			// value, as the caller's would escape to the heap.
+			p := op.Codec.values.Get().(unsafe.Pointer)
+			*(*T)(p) = msg
+			payload, err = op.Codec.encode(p, c.validate)
 		}
 	}
-	payload, err := op.Codec.Encode(msg, c.validate)
+	return c.publish(ctx, op.Name, op.QoS, op.Retain, topic, payload, err, opts)
+}
+
+// publish sends what an operation's Publish prepared, or returns the error
+// that preparing it met.
+func (c *Client) publish(ctx context.Context, name string, qos int, retain bool, topic string, payload []byte, err error, opts []PublishOption) error {
 	if err != nil {
-		return fmt.Errorf("publish %s: %w", op.Name, err)
+		return fmt.Errorf("publish %s: %w", name, err)
 	}
-	o := publishOptions{qos: op.qos(c), retain: op.Retain}
+	o := publishOptions{qos: c.qos(qos), retain: retain}
 	for _, opt := range opts {
 		o = opt(o)
 	}
 	if err := checkQoS(o.qos); err != nil {
-		return fmt.Errorf("publish %s: %w", op.Name, err)
+		return fmt.Errorf("publish %s: %w", name, err)
 	}
 	if err := c.mqtt.PublishContext(ctx, topic, o.qos, o.retain, payload); err != nil {
-		return fmt.Errorf("publish %s: %w", op.Name, err)
+		return fmt.Errorf("publish %s: %w", name, err)
 	}
 	return nil
 }
 
-func (op *Operation[P, T]) qos(c *Client) byte {
-	if op.QoS < 0 {
+// qos is an operation's QoS: its binding's, or the client's default for -1.
+func (c *Client) qos(qos int) byte {
+	if qos < 0 {
 		return c.mqtt.DefaultQoS()
 	}
-	return byte(op.QoS)
+	return byte(qos)
 }
 
 // Received is a message a Subscribe method hands to its handler: the
@@ -111,81 +124,88 @@ type Received[P, T any] struct {
 	Duplicate bool
 }
 
-// Subscribe subscribes to the channel's topics that filter selects (its
-// empty fields are wildcards; every topic of a fixed address) and calls
-// handler with each message that fits the channel and its schema. The
+// Subscribe subscribes with operation op to the channel's topics that
+// filter selects (its empty fields are wildcards; every topic of a fixed
+// address) and calls handler with each message that fits the channel and
+// its schema. The
 // handler gets a context with ctx's values but not its cancellation,
 // which only bounds the wait for the broker's acknowledgement. The
 // returned Subscription removes exactly this handler.
-func (op *Operation[P, T]) Subscribe(ctx context.Context, c *Client, filter P, handler func(context.Context, Received[P, T]) error, opts []SubscribeOption) (mqttrt.Subscription, error) {
-	if handler == nil {
-		return nil, fmt.Errorf("subscribe %s: nil handler: %w", op.Name, mqttrt.ErrInvalidConfig)
-	}
+func Subscribe[P Params, T any](ctx context.Context, c *Client, op *Operation[P, T], filter P, handler func(context.Context, Received[P, T]) error, opts []SubscribeOption) (mqttrt.Subscription, error) {
 	f := op.Topic.address
-	if len(op.Topic.params) > 0 {
-		var err error
-		if f, err = filter.Filter(); err != nil {
-			return nil, fmt.Errorf("subscribe %s: %w", op.Name, err)
+	var err error
+	if handler != nil && len(op.Topic.params) > 0 {
+		f, err = filter.Filter()
+	}
+	hctx := context.WithoutCancel(ctx)
+	deliver := func(m paho.Message) (handled bool, err error) {
+		msg := Received[P, T]{Topic: m.Topic(), QoS: m.Qos(), Retained: m.Retained(), Duplicate: m.Duplicate()}
+		if op.Parse != nil {
+			if msg.Params, err = op.Parse(msg.Topic); err != nil {
+				return false, err
+			}
 		}
+		if err = op.Codec.check(reflect.TypeOf((*T)(nil)).Elem()); err != nil {
+			return false, err
+		}
+		p, err := op.Codec.decode(m.Payload(), c.validate)
+		if err != nil {
+			return false, err
+		}
+		msg.Payload = *(*T)(p)
+		op.Codec.release(p)
+		return true, handler(hctx, msg)
+	}
+	return c.subscribe(ctx, op.Name, op.Topic, op.QoS, f, err, handler == nil, opts, deliver)
+}
+
+// subscribe subscribes to filter f for an operation's Subscribe, which
+// made f (or met err making it). Each message that passes the checks that
+// need no types (its size, and for a fixed address its topic) goes to
+// deliver, which parses, decodes and hands it on: handled is false when
+// it refused the message (err says why), else err is the handler's.
+func (c *Client) subscribe(ctx context.Context, name string, t *Topic, qos int, f string, err error, nilHandler bool, opts []SubscribeOption, deliver func(m paho.Message) (handled bool, err error)) (mqttrt.Subscription, error) {
+	if nilHandler {
+		return nil, fmt.Errorf("subscribe %s: nil handler: %w", name, mqttrt.ErrInvalidConfig)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("subscribe %s: %w", name, err)
 	}
 	var o subscribeOptions
 	for _, opt := range opts {
 		opt(&o)
 	}
-	qos := op.qos(c)
+	q := c.qos(qos)
 	if o.hasQoS {
 		if err := checkQoS(o.qos); err != nil {
-			return nil, fmt.Errorf("subscribe %s: %w", op.Name, err)
+			return nil, fmt.Errorf("subscribe %s: %w", name, err)
 		}
-		qos = o.qos
+		q = o.qos
 	}
 	if o.group != "" {
-		var err error
 		if f, err = mqttrt.SharedFilter(o.group, f); err != nil {
-			return nil, fmt.Errorf("subscribe %s: %w", op.Name, err)
+			return nil, fmt.Errorf("subscribe %s: %w", name, err)
 		}
 	}
-	hctx := context.WithoutCancel(ctx)
-	what := "receive " + op.Name
-	sub, err := c.mqtt.SubscribeContext(ctx, f, qos, func(_ paho.Client, m paho.Message) {
-		msg, ok := op.receive(c, m, what)
-		if !ok {
+	what := "receive " + name
+	sub, err := c.mqtt.SubscribeContext(ctx, f, q, func(_ paho.Client, m paho.Message) {
+		topic := m.Topic()
+		if n := len(m.Payload()); c.maxPayload > 0 && n > c.maxPayload {
+			c.reject(topic, fmt.Errorf("%s: %d bytes, limit %d: %w", what, n, c.maxPayload, mqttrt.ErrPayloadTooLarge))
 			return
 		}
-		if err := handler(hctx, msg); err != nil {
-			c.handlerFailed(msg.Topic, err)
+		if len(t.params) == 0 && topic != t.address && !mqttrt.MatchTopic(t.address, topic) {
+			c.reject(topic, fmt.Errorf("%s: %w", what, t.mismatch(topic)))
+			return
+		}
+		if handled, err := deliver(m); !handled {
+			c.reject(topic, fmt.Errorf("%s: %w", what, err))
+		} else if err != nil {
+			c.handlerFailed(topic, err)
 		}
 	})
 	if err != nil {
-		return nil, fmt.Errorf("subscribe %s: %w", op.Name, err)
+		return nil, fmt.Errorf("subscribe %s: %w", name, err)
 	}
 	return sub, nil
-}
-
-// receive checks and decodes m; a payload over the client's limit, a
-// topic that does not fit, or a payload the codec refuses is rejected
-// (counted and passed to the error handler) and ok is false.
-func (op *Operation[P, T]) receive(c *Client, m paho.Message, what string) (msg Received[P, T], ok bool) {
-	msg.Topic = m.Topic()
-	data := m.Payload()
-	if c.maxPayload > 0 && len(data) > c.maxPayload {
-		c.reject(msg.Topic, fmt.Errorf("%s: %d bytes, limit %d: %w", what, len(data), c.maxPayload, mqttrt.ErrPayloadTooLarge))
-		return msg, false
-	}
-	var err error
-	if op.Parse != nil {
-		if msg.Params, err = op.Parse(msg.Topic); err != nil {
-			c.reject(msg.Topic, fmt.Errorf("%s: %w", what, err))
-			return msg, false
-		}
-	} else if msg.Topic != op.Topic.address && !mqttrt.MatchTopic(op.Topic.address, msg.Topic) {
-		c.reject(msg.Topic, fmt.Errorf("%s: %w", what, op.Topic.mismatch(msg.Topic)))
-		return msg, false
-	}
-	if msg.Payload, err = op.Codec.Decode(data, c.validate); err != nil {
-		c.reject(msg.Topic, fmt.Errorf("%s: %w", what, err))
-		return msg, false
-	}
-	msg.QoS, msg.Retained, msg.Duplicate = m.Qos(), m.Retained(), m.Duplicate()
-	return msg, true
 }

@@ -1,0 +1,92 @@
+package gen_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	mqttrt "github.com/mqttgen/mqttgen/runtime"
+	"github.com/mqttgen/mqttgen/runtime/gen"
+)
+
+// A codec works on its values through unsafe pointers: a value of another
+// type must be refused before it is touched, never reinterpreted.
+func TestCodecRefusesAnotherType(t *testing.T) {
+	c := gen.NewJSON[label](bundle(`{"L":{"type":"object","properties":{"text":{"type":"string"}}}}`), "/definitions/L")
+	assert.Equal(t, "gen_test.label", c.Type().String())
+
+	_, err := gen.Decode[reading](c, []byte(`{"text":"x"}`), true)
+	require.ErrorIs(t, err, mqttrt.ErrInvalidConfig)
+	assert.ErrorContains(t, err, "codec of gen_test.label used for gen_test.reading")
+	_, err = gen.Encode(c, &reading{}, true)
+	require.ErrorIs(t, err, mqttrt.ErrInvalidConfig)
+
+	for _, v := range []any{label{}, &reading{}, (*label)(nil), nil} {
+		_, err = c.Marshal(v)
+		require.ErrorIs(t, err, mqttrt.ErrInvalidConfig, "%T", v)
+		require.ErrorIs(t, c.Unmarshal([]byte(`{"text":"x"}`), v), mqttrt.ErrInvalidConfig, "%T", v)
+	}
+}
+
+func TestCodecMarshalAndUnmarshal(t *testing.T) {
+	c := gen.NewJSON[label](bundle(`{"L":{"type":"object","properties":{"text":{"type":"string","maxLength":3}}}}`), "/definitions/L")
+	out, err := c.Marshal(&label{Text: "long text"})
+	require.NoError(t, err, "Marshal does not validate")
+	assert.JSONEq(t, `{"text":"long text"}`, string(out))
+
+	v := label{Text: "kept"}
+	require.ErrorIs(t, c.Unmarshal([]byte(`{"text":1}`), &v), mqttrt.ErrDecode)
+	assert.Equal(t, "kept", v.Text, "a failed Unmarshal leaves the value alone")
+	require.NoError(t, c.Unmarshal([]byte(`{"text":"new"}`), &v))
+	assert.Equal(t, "new", v.Text)
+
+	// The pooled scratch value holds nothing of an earlier payload.
+	got, err := gen.Decode[label](c, []byte(`{}`), true)
+	require.NoError(t, err)
+	assert.Equal(t, label{}, got)
+}
+
+func TestBytesCodecCopies(t *testing.T) {
+	data := []byte("raw")
+	got, err := gen.Decode[[]byte](gen.Bytes(), data, true)
+	require.NoError(t, err)
+	data[0] = 'X'
+	assert.Equal(t, "raw", string(got), "the handler may keep what it got")
+	out, err := gen.Encode(gen.Bytes(), &got, true)
+	require.NoError(t, err)
+	assert.Equal(t, "raw", string(out))
+}
+
+type twoMessages struct {
+	Label *label
+	Raw   []byte
+}
+
+func TestMessagesCodec(t *testing.T) {
+	s := bundle(`{"L":{"type":"object","required":["text"],"properties":{"text":{"type":"string"}}}}`)
+	c := gen.NewMessages[twoMessages](gen.NewJSON[label](s, "/definitions/L"), gen.Bytes())
+
+	got, err := gen.Decode[twoMessages](c, []byte(`{"text":"x"}`), false)
+	require.NoError(t, err)
+	require.NotNil(t, got.Label)
+	assert.Equal(t, "x", got.Label.Text)
+	assert.Nil(t, got.Raw, "the first message that accepts the payload takes it")
+
+	got, err = gen.Decode[twoMessages](c, []byte(`not json`), false)
+	require.NoError(t, err)
+	assert.Nil(t, got.Label)
+	assert.Equal(t, "not json", string(got.Raw))
+
+	out, err := gen.Encode(c, &twoMessages{Raw: []byte("r")}, true)
+	require.NoError(t, err)
+	assert.Equal(t, "r", string(out))
+	_, err = gen.Encode(c, &twoMessages{}, true)
+	require.ErrorIs(t, err, mqttrt.ErrValidation)
+	assert.ErrorContains(t, err, "none is set")
+	_, err = gen.Encode(c, &twoMessages{Label: &label{}, Raw: []byte("r")}, true)
+	assert.ErrorContains(t, err, "both Label and Raw are set")
+
+	assert.Panics(t, func() { gen.NewMessages[twoMessages](gen.Bytes(), gen.Bytes()) }, "Label cannot hold []byte")
+	assert.Panics(t, func() { gen.NewMessages[twoMessages](gen.Bytes()) }, "one codec for two fields")
+}

@@ -3,6 +3,7 @@ package generator_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -94,6 +95,9 @@ func TestCorpusEveryRole(t *testing.T) {
 			failed["(all)"] = true
 		}
 	}
+	if len(failed) == 0 {
+		initAll(t, mod, pkgOf)
+	}
 	var keys []string
 	for k := range tally {
 		keys = append(keys, k)
@@ -111,6 +115,29 @@ func TestCorpusEveryRole(t *testing.T) {
 	}
 	t.Logf("tally: %d documents (%d specs, %d own, %d corpus, %d of them meta-schema valid); %s; %d packages vetted in %s, %d failed",
 		len(docs), len(specs), len(own), len(corpus), metaValid, strings.Join(parts, ", "), len(pkgOf), time.Since(start).Round(time.Second), len(failed))
+}
+
+// initAll runs one program that imports every generated package: what a
+// package does when it is loaded (its codecs, topics and several-message
+// types are made then, and a type that does not fit its codec panics)
+// runs for all of them, where building and vetting runs nothing.
+func initAll(t *testing.T, mod string, pkgOf map[string]string) {
+	var pkgs []string
+	for p := range pkgOf {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	var b strings.Builder
+	b.WriteString("package main\n\nimport (\n")
+	for _, p := range pkgs {
+		fmt.Fprintf(&b, "\t_ %q\n", "corpus.test/"+p)
+	}
+	b.WriteString(")\n\nfunc main() { println(\"initialized\") }\n")
+	require.NoError(t, os.MkdirAll(filepath.Join(mod, "initall"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(mod, "initall", "main.go"), []byte(b.String()), 0o644))
+	out, err := goCmd(t, mod, 10*time.Minute, "run", "./initall")
+	require.NoError(t, err, "loading every generated package:\n%s", out)
+	require.Contains(t, out, "initialized")
 }
 
 func errText(err error) string {

@@ -65,6 +65,13 @@ type twoMessages struct {
 	Raw   []byte
 }
 
+// A payload type that is a pointer already (a nullable object) is the
+// variant field's own type, not a pointer to it.
+type nullableMessages struct {
+	Maybe *label
+	Raw   []byte
+}
+
 func TestMessagesCodec(t *testing.T) {
 	s := bundle(`{"L":{"type":"object","required":["text"],"properties":{"text":{"type":"string"}}}}`)
 	c := gen.NewMessages[twoMessages](gen.NewJSON[label](s, "/definitions/L"), gen.Bytes())
@@ -88,6 +95,16 @@ func TestMessagesCodec(t *testing.T) {
 	assert.ErrorContains(t, err, "none is set")
 	_, err = gen.Encode(c, &twoMessages{Label: &label{}, Raw: []byte("r")}, true)
 	assert.ErrorContains(t, err, "both Label and Raw are set")
+
+	s = bundle(`{"N":{"type":["object","null"],"properties":{"text":{"type":"string"}}},"L":{"type":"object"}}`)
+	n := gen.NewMessages[nullableMessages](gen.NewJSON[*label](s, "/definitions/N"), gen.Bytes())
+	got2, err := gen.Decode[nullableMessages](n, []byte(`{"text":"y"}`), true)
+	require.NoError(t, err)
+	require.NotNil(t, got2.Maybe)
+	assert.Equal(t, "y", got2.Maybe.Text)
+	out, err = gen.Encode(n, &nullableMessages{Maybe: &label{Text: "z"}}, true)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"text":"z"}`, string(out))
 
 	assert.Panics(t, func() { gen.NewMessages[twoMessages](gen.Bytes(), gen.Bytes()) }, "Label cannot hold []byte")
 	assert.Panics(t, func() { gen.NewMessages[twoMessages](gen.Bytes()) }, "one codec for two fields")

@@ -33,9 +33,11 @@ func newMessages(t reflect.Type, variants []*Codec) *Codec {
 	for i, v := range variants {
 		f := t.Field(i)
 		m.names[i] = f.Name
-		switch {
-		case f.Type == v.t && (f.Type.Kind() == reflect.Slice || f.Type.Kind() == reflect.Map):
-		case f.Type.Kind() == reflect.Pointer && f.Type.Elem() == v.t:
+		switch k := f.Type.Kind(); {
+		case f.Type == v.t && (k == reflect.Slice || k == reflect.Map || k == reflect.Pointer || k == reflect.Interface):
+			// A payload type that can be nil already (a nullable
+			// object's *T, a slice, RawMessage) is the field's type.
+		case k == reflect.Pointer && f.Type.Elem() == v.t:
 			m.byPointer[i] = true
 		default:
 			panic(fmt.Sprintf("mqttgen: field %s of %s cannot hold a %s", f.Name, t, v.t))
@@ -49,7 +51,7 @@ type messages struct {
 	t         reflect.Type
 	variants  []*Codec
 	names     []string
-	byPointer []bool // the field is a *V, not a nil-able V
+	byPointer []bool // the field is a *V, not a V that can be nil itself
 }
 
 func (m *messages) decode(data []byte, p unsafe.Pointer, _ bool) error {

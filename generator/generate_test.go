@@ -144,3 +144,23 @@ func TestStrictTurnsWarningsIntoErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "headers are not generated")
 	assert.NotContains(t, err.Error(), "warning:")
 }
+
+// A message that may be null cannot be one of an operation's several
+// messages without a warning: its field would be nil, as if no message
+// were set (the runtime passes null on to a later message or refuses it).
+func TestNullableMessageAmongSeveralWarns(t *testing.T) {
+	doc := "asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\ndefaultContentType: application/json\nchannels:\n  dev:\n    address: dev\n    messages:\n" +
+		"      a: {name: a, payload: {type: object}}\n      b: {name: b, payload: {type: [object, 'null'], properties: {y: {type: string}}}}\n" +
+		"operations:\n  recv: {action: receive, channel: {$ref: '#/channels/dev'}}\n"
+	out, err := Generate(context.Background(), Config{Spec: "null.yaml", Input: []byte(doc), Package: "p", Role: RoleBoth})
+	require.NoError(t, err)
+	require.Len(t, out.Warnings, 1)
+	assert.Contains(t, out.Warnings.Error(), `null.yaml:9:`)
+	assert.Contains(t, out.Warnings.Error(), `message B of operation "recv" may be null`)
+
+	// One message alone carries null as a nil payload: no warning.
+	one := strings.Replace(doc, "      a: {name: a, payload: {type: object}}\n", "", 1)
+	out, err = Generate(context.Background(), Config{Spec: "null.yaml", Input: []byte(one), Package: "p", Role: RoleBoth})
+	require.NoError(t, err)
+	assert.Empty(t, out.Warnings)
+}

@@ -123,6 +123,11 @@ func (b *builder) messagesType(o *Operation) {
 			func(base string) []string { return []string{base} })
 		t.Fields = append(t.Fields, f)
 		variants = append(variants, m.Codec)
+		if _, nullable := unwrap(m.Model.Payload); nullable && f.Type == m.Payload {
+			b.warn(m.Model.Payload.Loc, "message %s of operation %q may be null, which an operation with several messages cannot carry "+
+				"(its field would be nil, as if no message were set): a null payload is received as a later message that holds it, or refused, and cannot be published",
+				m.GoName, o.Model.Key)
+		}
 	}
 	o.Payload = namedRef(t)
 	o.Codec = b.codec(CodecMessages, nil, o.Payload, nil)

@@ -69,6 +69,9 @@ func Encode[T any](c *Codec, v *T, validate bool) ([]byte, error) {
 	if err := c.check(reflect.TypeOf((*T)(nil)).Elem()); err != nil {
 		return nil, err
 	}
+	if v == nil {
+		return nil, fmt.Errorf("%w: nil *%s to encode", mqttrt.ErrInvalidConfig, c.t)
+	}
 	p := c.values.Get().(unsafe.Pointer)
 	*(*T)(p) = *v
 	return c.encode(p, validate)
@@ -155,7 +158,8 @@ func (c *Codec) pointer(v any) (unsafe.Pointer, error) {
 func zeroAt(t reflect.Type, p unsafe.Pointer) { reflect.NewAt(t, p).Elem().SetZero() }
 
 // Bytes returns the codec of a raw payload, T []byte: the bytes as they
-// are, unchecked; a decoded payload is a copy, which the handler may keep.
+// are, unchecked. A decoded payload is a copy, which the handler may keep;
+// encoding returns the caller's slice itself, as publishing only reads it.
 func Bytes() *Codec { return bytesCodec }
 
 var bytesCodec = newCodec(reflect.TypeFor[[]byte](), rawBytes{})

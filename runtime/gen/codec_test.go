@@ -23,6 +23,8 @@ func TestCodecRefusesAnotherType(t *testing.T) {
 	assert.ErrorContains(t, err, "codec of gen_test.label used for gen_test.reading")
 	_, err = gen.Encode(c, &reading{}, true)
 	require.ErrorIs(t, err, mqttrt.ErrInvalidConfig)
+	_, err = gen.Encode[label](c, nil, true)
+	require.ErrorIs(t, err, mqttrt.ErrInvalidConfig)
 
 	for _, v := range []any{label{}, &reading{}, (*label)(nil), nil} {
 		_, err = c.Marshal(v)
@@ -106,7 +108,20 @@ func TestMessagesCodec(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"text":"z"}`, string(out))
 
+	// null fits the nullable message's schema but would leave every field
+	// nil, which reads as no message: it goes to the next message that can
+	// hold it, else it is refused.
+	got2, err = gen.Decode[nullableMessages](n, []byte(`null`), true)
+	require.NoError(t, err, "Raw takes it")
+	assert.Nil(t, got2.Maybe)
+	assert.Equal(t, "null", string(got2.Raw))
+	onlyNullable := gen.NewMessages[struct{ Maybe *label }](gen.NewJSON[*label](s, "/definitions/N"))
+	_, err = gen.Decode[struct{ Maybe *label }](onlyNullable, []byte(`null`), true)
+	require.ErrorIs(t, err, mqttrt.ErrValidation)
+	assert.ErrorContains(t, err, "null cannot be told apart from no message")
+
 	assert.Panics(t, func() { gen.NewMessages[twoMessages](gen.Bytes(), gen.Bytes()) }, "Label cannot hold []byte")
+	assert.Panics(t, func() { gen.NewMessages[struct{ raw []byte }](gen.Bytes()) }, "an unexported field cannot be set")
 	assert.Panics(t, func() { gen.NewMessages[twoMessages](gen.Bytes()) }, "one codec for two fields")
 }
 

@@ -32,6 +32,9 @@ func newMessages(t reflect.Type, variants []*Codec) *Codec {
 	m := &messages{t: t, variants: variants, names: make([]string, len(variants)), byPointer: make([]bool, len(variants))}
 	for i, v := range variants {
 		f := t.Field(i)
+		if !f.IsExported() {
+			panic(fmt.Sprintf("mqttgen: field %s of %s is not exported", f.Name, t))
+		}
 		m.names[i] = f.Name
 		switch k := f.Type.Kind(); {
 		case f.Type == v.t && (k == reflect.Slice || k == reflect.Map || k == reflect.Pointer || k == reflect.Interface):
@@ -61,6 +64,14 @@ func (m *messages) decode(data []byte, p unsafe.Pointer, _ bool) error {
 	for i, v := range m.variants {
 		val := reflect.New(v.t)
 		err := v.impl.decode(data, val.UnsafePointer(), true)
+		if err == nil && !m.byPointer[i] && val.Elem().IsNil() {
+			// A null this message's schema allows decodes to a nil field,
+			// which would read as no message at all: the message cannot
+			// carry it, and a later one may.
+			decodable = true
+			reasons = append(reasons, m.names[i]+": null cannot be told apart from no message")
+			continue
+		}
 		if err == nil {
 			if m.byPointer[i] {
 				out.Field(i).Set(val)

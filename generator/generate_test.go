@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/mqttgen/mqttgen/generator/ir"
 )
 
 // generateAll generates a spec of specs/ with a role, by file name.
@@ -161,6 +163,26 @@ func TestNullableMessageAmongSeveralWarns(t *testing.T) {
 	// One message alone carries null as a nil payload: no warning.
 	one := strings.Replace(doc, "      a: {name: a, payload: {type: object}}\n", "", 1)
 	out, err = Generate(context.Background(), Config{Spec: "null.yaml", Input: []byte(one), Package: "p", Role: RoleBoth})
+	require.NoError(t, err)
+	assert.Empty(t, out.Warnings)
+}
+
+// A sum with an alternative that allows null cannot hold null (no variant
+// would be set): a Go type limit the generator warns about, where a
+// single non-null alternative becomes a pointer and holds it.
+func TestSumWithNullAlternativeWarns(t *testing.T) {
+	doc := "asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\ndefaultContentType: application/json\nchannels:\n  s:\n    address: s\n    messages:\n" +
+		"      m:\n        payload:\n          oneOf: [{type: 'null'}, {type: object, required: [a], properties: {a: {type: integer}}}, {type: integer}]\n" +
+		"operations:\n  recv: {action: receive, channel: {$ref: '#/channels/s'}}\n"
+	out, err := Generate(context.Background(), Config{Spec: "sum.yaml", Input: []byte(doc), Package: "p", Role: RoleBoth})
+	require.NoError(t, err)
+	require.Len(t, out.Warnings, 1)
+	assert.ErrorIs(t, out.Warnings[0].Err, ir.ErrGoTypeLimit)
+	assert.Contains(t, out.Warnings.Error(), "sum.yaml:10:")
+	assert.Contains(t, out.Warnings.Error(), "cannot hold (no variant would be set)")
+
+	one := strings.Replace(doc, ", {type: integer}]", "]", 1)
+	out, err = Generate(context.Background(), Config{Spec: "sum.yaml", Input: []byte(one), Package: "p", Role: RoleBoth})
 	require.NoError(t, err)
 	assert.Empty(t, out.Warnings)
 }

@@ -396,6 +396,11 @@ func validTagName(s string) bool {
 func (b *builder) sumVariants(t *Type, self []candidate) {
 	s := t.Schema
 	vs := variants(s)
+	if _, nullable := unwrap(s); !nullable && sumAdmitsNull(s) {
+		d := warning(s.Loc, "an alternative of this sum allows null, which the Go type %s cannot hold (no variant would be set): null, which the schema allows, is refused", t.Name)
+		d.Err = ErrGoTypeLimit
+		b.diags = append(b.diags, d)
+	}
 	tags := variantTags(s, vs)
 	fields := newNamespace(&b.diags)
 	fields.reserve("the JSON methods", "MarshalJSON", "UnmarshalJSON")
@@ -417,6 +422,21 @@ func (b *builder) sumVariants(t *Type, self []candidate) {
 		f.Name = fields.claim(o, variantNames(t, ref, v, suffix, i), func(base string) []string { return []string{base} })
 		t.Fields = append(t.Fields, f)
 	}
+}
+
+// sumAdmitsNull reports whether an alternative of sum s's oneOf (else
+// anyOf) allows null.
+func sumAdmitsNull(s *model.Schema) bool {
+	alts := s.OneOf
+	if len(alts) == 0 {
+		alts = s.AnyOf
+	}
+	for _, a := range alts {
+		if _, nullable := unwrap(a); nullable || isNullSchema(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // variantNames is a variant field's naming chain: its type's name without

@@ -29,21 +29,22 @@ type emitted struct {
 // only reads pkg) and keeps them in that order, so that output does not
 // depend on scheduling. Files without declarations are left out.
 func emit(ctx context.Context, pkg *ir.Package) ([]File, error) {
-	results := make([]emitted, len(templates.Files))
+	jobs := parts(pkg)
+	results := make([]emitted, len(jobs))
 	var next atomic.Int32
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(templates.Files)) {
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= len(templates.Files) {
+				if i >= len(jobs) {
 					return
 				}
 				if err := ctx.Err(); err != nil {
 					results[i].err = err
 					return
 				}
-				results[i] = emitOne(templates.Files[i], pkg)
+				results[i] = emitOne(jobs[i].file, jobs[i].pkg)
 			}
 		})
 	}
@@ -61,6 +62,55 @@ func emit(ctx context.Context, pkg *ir.Package) ([]File, error) {
 		}
 	}
 	return files, nil
+}
+
+// partSize is how many channels, operations or types one file holds at
+// most: a thousand channels make a file of about 35,000 lines.
+var partSize = 1000
+
+// job is one file to render, from the package or a part of it.
+type job struct {
+	file templates.File
+	pkg  *ir.Package
+}
+
+// parts splits each file that renders a list of the package into files of
+// at most partSize elements: channels.go, channels_2.go, ...
+func parts(pkg *ir.Package) []job {
+	var jobs []job
+	for _, f := range templates.Files {
+		n := 0
+		switch f.Per {
+		case templates.PerChannel:
+			n = len(pkg.Channels)
+		case templates.PerOperation:
+			n = len(pkg.Operations)
+		case templates.PerType:
+			n = len(pkg.Types)
+		}
+		if n <= partSize {
+			jobs = append(jobs, job{f, pkg})
+			continue
+		}
+		for i, lo := 0, 0; lo < n; i, lo = i+1, lo+partSize {
+			hi := min(lo+partSize, n)
+			part := *pkg
+			switch f.Per {
+			case templates.PerChannel:
+				part.Channels = pkg.Channels[lo:hi]
+			case templates.PerOperation:
+				part.Operations = pkg.Operations[lo:hi]
+			case templates.PerType:
+				part.Types = pkg.Types[lo:hi]
+			}
+			pf := f
+			if i > 0 {
+				pf.Name = fmt.Sprintf("%s_%d.go", strings.TrimSuffix(f.Name, ".go"), i+1)
+			}
+			jobs = append(jobs, job{pf, &part})
+		}
+	}
+	return jobs
 }
 
 // emitOne renders one file and prints it the way gofmt does. Jennifer's

@@ -79,30 +79,25 @@ type job struct {
 func parts(pkg *ir.Package) []job {
 	var jobs []job
 	for _, f := range templates.Files {
-		n := 0
+		// n is the length of the list f follows; cut narrows a copy of
+		// pkg to a run of it.
+		var n int
+		var cut func(part *ir.Package, lo, hi int)
 		switch f.Per {
 		case templates.PerChannel:
-			n = len(pkg.Channels)
+			n, cut = len(pkg.Channels), func(part *ir.Package, lo, hi int) { part.Channels = pkg.Channels[lo:hi] }
 		case templates.PerOperation:
-			n = len(pkg.Operations)
+			n, cut = len(pkg.Operations), func(part *ir.Package, lo, hi int) { part.Operations = pkg.Operations[lo:hi] }
 		case templates.PerType:
-			n = len(pkg.Types)
+			n, cut = len(pkg.Types), func(part *ir.Package, lo, hi int) { part.Types = pkg.Types[lo:hi] }
 		}
 		if n <= partSize {
 			jobs = append(jobs, job{f, pkg})
 			continue
 		}
 		for i, lo := 0, 0; lo < n; i, lo = i+1, lo+partSize {
-			hi := min(lo+partSize, n)
 			part := *pkg
-			switch f.Per {
-			case templates.PerChannel:
-				part.Channels = pkg.Channels[lo:hi]
-			case templates.PerOperation:
-				part.Operations = pkg.Operations[lo:hi]
-			case templates.PerType:
-				part.Types = pkg.Types[lo:hi]
-			}
+			cut(&part, lo, min(lo+partSize, n))
 			pf := f
 			if i > 0 {
 				pf.Name = fmt.Sprintf("%s_%d.go", strings.TrimSuffix(f.Name, ".go"), i+1)

@@ -147,42 +147,44 @@ func TestStrictTurnsWarningsIntoErrors(t *testing.T) {
 	assert.NotContains(t, err.Error(), "warning:")
 }
 
-// A message that may be null cannot be one of an operation's several
-// messages without a warning: its field would be nil, as if no message
-// were set (the runtime passes null on to a later message or refuses it).
-func TestNullableMessageAmongSeveralWarns(t *testing.T) {
-	doc := "asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\ndefaultContentType: application/json\nchannels:\n  dev:\n    address: dev\n    messages:\n" +
-		"      a: {name: a, payload: {type: object}}\n      b: {name: b, payload: {type: [object, 'null'], properties: {y: {type: string}}}}\n" +
-		"operations:\n  recv: {action: receive, channel: {$ref: '#/channels/dev'}}\n"
-	out, err := Generate(context.Background(), Config{Spec: "null.yaml", Input: []byte(doc), Package: "p", Role: RoleBoth})
-	require.NoError(t, err)
-	require.Len(t, out.Warnings, 1)
-	assert.Contains(t, out.Warnings.Error(), `null.yaml:9:`)
-	assert.Contains(t, out.Warnings.Error(), `message B of operation "recv" may be null`)
-
-	// One message alone carries null as a nil payload: no warning.
-	one := strings.Replace(doc, "      a: {name: a, payload: {type: object}}\n", "", 1)
-	out, err = Generate(context.Background(), Config{Spec: "null.yaml", Input: []byte(one), Package: "p", Role: RoleBoth})
-	require.NoError(t, err)
-	assert.Empty(t, out.Warnings)
-}
-
-// A sum with an alternative that allows null cannot hold null (no variant
-// would be set): a Go type limit the generator warns about, where a
-// single non-null alternative becomes a pointer and holds it.
-func TestSumWithNullAlternativeWarns(t *testing.T) {
-	doc := "asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\ndefaultContentType: application/json\nchannels:\n  s:\n    address: s\n    messages:\n" +
-		"      m:\n        payload:\n          oneOf: [{type: 'null'}, {type: object, required: [a], properties: {a: {type: integer}}}, {type: integer}]\n" +
-		"operations:\n  recv: {action: receive, channel: {$ref: '#/channels/s'}}\n"
-	out, err := Generate(context.Background(), Config{Spec: "sum.yaml", Input: []byte(doc), Package: "p", Role: RoleBoth})
-	require.NoError(t, err)
-	require.Len(t, out.Warnings, 1)
-	assert.ErrorIs(t, out.Warnings[0].Err, ir.ErrGoTypeLimit)
-	assert.Contains(t, out.Warnings.Error(), "sum.yaml:10:")
-	assert.Contains(t, out.Warnings.Error(), "cannot hold (no variant would be set)")
-
-	one := strings.Replace(doc, ", {type: integer}]", "]", 1)
-	out, err = Generate(context.Background(), Config{Spec: "sum.yaml", Input: []byte(one), Package: "p", Role: RoleBoth})
-	require.NoError(t, err)
-	assert.Empty(t, out.Warnings)
+// null that a Go type cannot hold is warned about at generation time: a
+// message that may be null among an operation's several messages (its
+// field would be nil, as if no message were set; the runtime passes null on
+// to a later message or refuses it), and a sum with an alternative that
+// allows null (no variant would be set; ir.ErrGoTypeLimit). Without the
+// other messages or alternatives, null is a nil pointer: no warning.
+func TestNullThatGoTypesCannotHoldWarns(t *testing.T) {
+	head := "asyncapi: 3.0.0\ninfo: {title: x, version: '1'}\ndefaultContentType: application/json\nchannels:\n  c:\n    address: c\n    messages:\n"
+	tail := "operations:\n  recv: {action: receive, channel: {$ref: '#/channels/c'}}\n"
+	for _, tc := range []struct {
+		name, messages, at, warning, alone string
+		cause                              error
+	}{{
+		name:     "nullable message among several",
+		messages: "      a: {name: a, payload: {type: object}}\n      b: {name: b, payload: {type: [object, 'null'], properties: {y: {type: string}}}}\n",
+		at:       "null.yaml:9:", warning: `message B of operation "recv" may be null`,
+		alone: "      b: {name: b, payload: {type: [object, 'null'], properties: {y: {type: string}}}}\n",
+	}, {
+		name:     "sum with a null alternative",
+		messages: "      m:\n        payload:\n          oneOf: [{type: 'null'}, {type: object, required: [a], properties: {a: {type: integer}}}, {type: integer}]\n",
+		at:       "null.yaml:10:", warning: "cannot hold (no variant would be set)", cause: ir.ErrGoTypeLimit,
+		alone: "      m:\n        payload:\n          oneOf: [{type: 'null'}, {type: object, required: [a], properties: {a: {type: integer}}}]\n",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			generate := func(messages string) (*Output, error) {
+				return Generate(context.Background(), Config{Spec: "null.yaml", Input: []byte(head + messages + tail), Package: "p", Role: RoleBoth})
+			}
+			out, err := generate(tc.messages)
+			require.NoError(t, err)
+			require.Len(t, out.Warnings, 1)
+			assert.Contains(t, out.Warnings.Error(), tc.at)
+			assert.Contains(t, out.Warnings.Error(), tc.warning)
+			if tc.cause != nil {
+				assert.ErrorIs(t, out.Warnings[0].Err, tc.cause)
+			}
+			out, err = generate(tc.alone)
+			require.NoError(t, err)
+			assert.Empty(t, out.Warnings)
+		})
+	}
 }
